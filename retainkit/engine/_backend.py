@@ -1,0 +1,140 @@
+"""Connections and execution: the only place that decides where a query runs."""
+
+from __future__ import annotations
+
+import functools
+from typing import Any
+
+import ibis
+import ibis.expr.types as ir
+import pandas as pd
+
+__all__ = ["connect", "default_backend", "execute", "to_memtable"]
+
+# The datetime resolution this pandas gives by default (microseconds on pandas 3,
+# nanoseconds on pandas 2): engine results use it so they compare equal to frames
+# the user builds with pandas.to_datetime.
+_DATETIME_DTYPE = pd.Series(pd.to_datetime(["2000-01-01"])).dtype
+
+
+def connect(
+    *,
+    memory_limit: str | None = None,
+    threads: int | None = None,
+    temp_directory: str | None = None,
+    database: str = ":memory:",
+) -> Any:
+    """Open an in-process DuckDB connection through Ibis.
+
+    Parameters
+    ----------
+    memory_limit : str, optional
+        DuckDB's memory limit, e.g. ``"4GB"``; beyond it DuckDB spills to disk.
+    threads : int, optional
+        Worker threads (DuckDB's default: one per core).
+    temp_directory : str, optional
+        Where DuckDB spills.
+    database : str
+        A DuckDB database file, or ``":memory:"``.
+
+    Returns
+    -------
+    ibis.backends.duckdb.Backend
+
+    Examples
+    --------
+    >>> con = connect(memory_limit="1GB")
+    >>> con.name
+    'duckdb'
+    """
+    config: dict[str, Any] = {}
+    if memory_limit is not None:
+        config["memory_limit"] = memory_limit
+    if threads is not None:
+        config["threads"] = threads
+    if temp_directory is not None:
+        config["temp_directory"] = temp_directory
+    return ibis.duckdb.connect(database, **config)
+
+
+@functools.cache
+def default_backend() -> Any:
+    """Return the shared in-process DuckDB connection, opened on first use.
+
+    Returns
+    -------
+    ibis.backends.duckdb.Backend
+
+    Examples
+    --------
+    >>> default_backend() is default_backend()
+    True
+    """
+    return connect()
+
+
+def to_memtable(frame: pd.DataFrame) -> ir.Table:
+    """Wrap a pandas frame as an Ibis table without copying it into a database.
+
+    Object columns holding mixed Python values (ids read as numbers and text) become
+    text, which every backend accepts.
+
+    Parameters
+    ----------
+    frame : pandas.DataFrame
+
+    Returns
+    -------
+    ibis.expr.types.Table
+
+    Examples
+    --------
+    >>> to_memtable(pd.DataFrame({"a": [1, "x"]})).schema()["a"].is_string()
+    True
+    """
+    fixed = {}
+    for name in frame.columns:
+        col = frame[name]
+        if col.dtype == object:  # mixed values: make them text, keep missing as missing
+            fixed[name] = col.map(lambda v: v if v is None or isinstance(v, str) else str(v))
+            fixed[name] = fixed[name].where(col.notna(), None)
+    if fixed:
+        frame = frame.assign(**fixed)
+    frame = frame.rename(columns=str)
+    return ibis.memtable(frame)
+
+
+def execute(expr: ir.Expr) -> Any:
+    """Run an Ibis expression and return pandas objects with stable dtypes.
+
+    Datetime columns come back at this pandas version's default resolution, whatever
+    the backend returns (DuckDB: microseconds or seconds, Spark: nanoseconds).
+
+    Parameters
+    ----------
+    expr : ibis expression
+        A table, column or scalar expression.
+
+    Returns
+    -------
+    pandas.DataFrame, pandas.Series or scalar
+
+    Examples
+    --------
+    >>> execute(ibis.literal(2) + 3)
+    5
+    """
+    result = expr.to_pandas()
+    if isinstance(result, pd.DataFrame):
+        dt_cols = [
+            c
+            for c in result.columns
+            if pd.api.types.is_datetime64_any_dtype(result[c])
+            and getattr(result[c].dtype, "tz", None) is None
+        ]
+        if dt_cols:
+            result = result.astype({c: _DATETIME_DTYPE for c in dt_cols})
+    elif isinstance(result, pd.Series) and pd.api.types.is_datetime64_any_dtype(result):
+        if getattr(result.dtype, "tz", None) is None:
+            result = result.astype(_DATETIME_DTYPE)
+    return result

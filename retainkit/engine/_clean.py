@@ -1,0 +1,619 @@
+"""Cleaning a raw transaction table into the canonical schema, with a quality report.
+
+Everything here is an Ibis expression: parsing, flagging and counting run where the
+data lives. Only counts, a few sample values for detection and error messages, and the
+quality report come back to Python.
+"""
+
+from __future__ import annotations
+
+import datetime as _dt
+from collections.abc import Sequence
+from dataclasses import dataclass, field
+from typing import Any
+
+import ibis
+import ibis.expr.datatypes as dt
+import ibis.expr.types as ir
+import pandas as pd
+
+from retainkit import schema as S
+from retainkit.engine._backend import execute
+from retainkit.exceptions import DataValidationError, SchemaError
+from retainkit.quality import DROP_REASONS, QualityReport
+
+__all__ = ["CleaningOptions", "clean_table"]
+
+_RETURNS = ("net", "drop")
+_DUPLICATES = ("drop", "keep")
+_ZERO = ("drop", "keep")
+
+# Non-ISO date formats tried when the dates are text; ISO 8601 is tried first, by cast.
+_DAY_FORMATS = (
+    "%d/%m/%Y",
+    "%m/%d/%Y",
+    "%d.%m.%Y",
+    "%d-%m-%Y",
+    "%m-%d-%Y",
+    "%Y/%m/%d",
+    "%Y%m%d",
+    "%Y.%m.%d",
+    "%d/%m/%y",
+    "%m/%d/%y",
+    "%d.%m.%y",
+    "%d-%m-%y",
+    "%d %b %Y",
+    "%b %d %Y",
+    "%d-%b-%Y",
+    "%d-%b-%y",
+    "%d %B %Y",
+    "%B %d, %Y",
+    "%b %d, %Y",
+)
+_TIME_FORMATS = (
+    "",
+    " %H:%M",
+    " %H:%M:%S",
+    "T%H:%M:%S",
+    " %H:%M:%S.%f",
+    " %I:%M %p",
+    " %I:%M:%S %p",
+)
+_CANDIDATE_FORMATS = tuple(d + t for d in _DAY_FORMATS for t in _TIME_FORMATS)
+# a time-zone designator after a clock time: "10:00:00Z", "10:00+02:00", "10:00 UTC"
+_TZ_SUFFIX = (
+    r"^(.*[0-9]{2}:[0-9]{2}(?::[0-9]{2}(?:\.[0-9]+)?)?)\s*(?:Z|UTC|GMT|[+-][0-9]{2}:?[0-9]{2})$"
+)
+
+
+@dataclass(frozen=True)
+class CleaningOptions:
+    """How raw rows are parsed and which rows are kept.
+
+    Parameters
+    ----------
+    date_format : str, optional
+        ``strftime`` format of text dates (``"%d/%m/%Y"``); detected when None.
+    dayfirst : bool, optional
+        Settles dates that read both ways (``03/04/2024``) during detection.
+    decimal : {".", ","}, optional
+        Decimal mark of text amounts; detected when None.
+    as_of : pandas.Timestamp, optional
+        Rows dated after this day are dropped ("after as_of").
+    returns : {"net", "drop"}
+        Keep return and cancellation lines and net them into revenue, or drop them.
+    duplicates : {"drop", "keep"}
+        Drop exact duplicate lines (same values in every canonical column).
+    zero_revenue : {"drop", "keep"}
+        Drop lines whose revenue is exactly zero (free items, adjustments).
+    cancellation_prefix : str, optional
+        Order ids starting with it are cancellations ("C" in Online Retail).
+    min_date : str
+        Rows dated before it are dropped as implausible.
+    max_invalid_share : float
+        When more than this share of rows lacks a customer id, a readable date or a
+        numeric amount, loading fails with the offending values instead of dropping
+        them quietly.
+    keep_columns : tuple of str
+        Source columns carried along unchanged (as text) beside the canonical ones.
+    materialize : bool
+        Compute the cleaned table once and keep it in the engine (fast repeated
+        queries); False keeps it a lazy query over the source (for data larger than
+        memory stored as Parquet).
+    """
+
+    date_format: str | None = None
+    dayfirst: bool | None = None
+    decimal: str | None = None
+    as_of: pd.Timestamp | None = None
+    returns: str = "net"
+    duplicates: str = "drop"
+    zero_revenue: str = "drop"
+    cancellation_prefix: str | None = None
+    min_date: str = "1900-01-01"
+    max_invalid_share: float = 0.05
+    keep_columns: tuple[str, ...] = field(default_factory=tuple)
+    materialize: bool = True
+
+    def __post_init__(self) -> None:
+        checks = {
+            "returns": (self.returns, _RETURNS),
+            "duplicates": (self.duplicates, _DUPLICATES),
+            "zero_revenue": (self.zero_revenue, _ZERO),
+            "decimal": (self.decimal, (None, ".", ",")),
+        }
+        for name, (value, allowed) in checks.items():
+            if value not in allowed:
+                raise ValueError(f"{name}={value!r} is not one of {list(allowed)}")
+        if not 0 <= self.max_invalid_share <= 1:
+            raise ValueError(
+                f"max_invalid_share={self.max_invalid_share!r} must lie between 0 and 1"
+            )
+
+
+@ibis.udf.scalar.builtin
+def try_strptime(value: str, fmt: str) -> dt.timestamp:  # type: ignore[empty-body]
+    """DuckDB's ``try_strptime``: NULL where the text does not match the format."""
+
+
+def _is_duckdb(table: ir.Table) -> bool:
+    try:
+        return table._find_backend(use_default=True).name == "duckdb"
+    except Exception:
+        return True
+
+
+# --------------------------------------------------------------------------- ids
+
+
+def _customer_id(col: ir.Value) -> ir.StringValue:
+    text = col.cast("string").strip()
+    text = text.re_replace(S.FLOAT_ID_PATTERN, r"\1")  # 17850.0 -> 17850
+    return ibis.cases((text.lower().isin(S.MISSING_TOKENS), ibis.null("string")), else_=text)
+
+
+def _text(col: ir.Value) -> ir.StringValue:
+    text = col.cast("string").strip()
+    return ibis.cases((text.lower().isin(S.MISSING_TOKENS), ibis.null("string")), else_=text)
+
+
+# ------------------------------------------------------------------------- dates
+
+
+def _strip_tz(col: ir.StringValue) -> ir.StringValue:
+    return col.strip().re_replace(_TZ_SUFFIX, r"\1")
+
+
+def _format_covers(fmt: str, value: str) -> bool:
+    try:
+        _dt.datetime.strptime(value, fmt)
+    except ValueError:
+        return False
+    return True
+
+
+def _ambiguous_pair(formats: Sequence[str]) -> bool:
+    orders = set()
+    for f in formats:
+        d, m = f.find("%d"), f.find("%m")
+        if d >= 0 and m >= 0:
+            orders.add(d < m)
+    return len(orders) > 1
+
+
+def _detect_date_formats(
+    text: ir.StringValue, table: ir.Table, *, dayfirst: bool | None, header: str
+) -> tuple[list[str], str]:
+    """Pick the date format(s) of a text column; returns the formats and a note.
+
+    Values equal to the column's own name (repeated header rows) are not dates and
+    are left out of the detection.
+    """
+    given = text.notnull() & (text != "") & (text != header)
+    counts = execute(
+        table.aggregate(n=given.sum(), iso=(given & text.try_cast("timestamp").notnull()).sum())
+    )
+    if int(counts["n"].fillna(0).iloc[0]) == int(counts["iso"].fillna(0).iloc[0]):
+        return ["ISO"], "dates read as ISO 8601 (YYYY-MM-DD)"
+    values = table.select(v=text).filter(lambda t: t.v.notnull() & (t.v != "") & (t.v != header))
+    values = values.distinct()
+    values = values.cache()
+    is_iso = values.v.try_cast("timestamp").notnull()
+    counts = execute(values.aggregate(n=values.count(), iso=is_iso.sum()))
+    total, iso = int(counts["n"].iloc[0]), int(counts["iso"].fillna(0).iloc[0])
+    sample = execute(values.filter(~is_iso).v.name("v").as_table().limit(300))["v"].tolist()
+    candidates = [f for f in _CANDIDATE_FORMATS if any(_format_covers(f, s) for s in sample)]
+    if not candidates and iso:  # the rest are not dates: cleaning counts and drops them
+        return ["ISO"], "dates read as ISO 8601 (YYYY-MM-DD)"
+    if not candidates:
+        shown = ", ".join(repr(s) for s in sample[:5])
+        raise DataValidationError(
+            f"could not recognise the date format of 'order_date' (values such as {shown}); "
+            "pass date_format, e.g. date_format='%d/%m/%Y %H:%M' "
+            "(Python strftime codes), in code or in the [read] table of the mapping file"
+        )
+    agg = {f"f{i}": try_strptime(values.v, f).notnull().sum() for i, f in enumerate(candidates)}
+    cover = execute(values.aggregate(**agg)).iloc[0]
+    covered = {f: int(cover[f"f{i}"]) for i, f in enumerate(candidates)}
+    remaining = total - iso
+    full = [f for f, n in covered.items() if n == remaining]
+    if full:
+        if _ambiguous_pair(full):
+            wanted = [f for f in full if (f.find("%d") < f.find("%m")) == bool(dayfirst)]
+            if dayfirst is None or not wanted:
+                examples = ", ".join(repr(s) for s in sample[:3])
+                first = next(f for f in full if f.find("%d") < f.find("%m"))
+                second = next(f for f in full if f.find("%d") > f.find("%m"))
+                raise DataValidationError(
+                    f"the dates in 'order_date' (such as {examples}) read both day-first and "
+                    "month-first: no day is above 12. Say which it is: "
+                    f"date_format={first!r} (day first) or date_format={second!r} "
+                    "(month first), or dayfirst=True/False"
+                )
+            full = wanted
+        chosen = [full[0]]
+    else:  # mixed formats: cover greedily with up to three
+        chosen = []
+        left = remaining
+        for f, n in sorted(covered.items(), key=lambda kv: -kv[1])[:3]:
+            if left <= 0 or n == 0:
+                break
+            chosen.append(f)
+            left -= n
+        if _ambiguous_pair(chosen):
+            raise DataValidationError(
+                "the dates in 'order_date' mix day-first and month-first forms "
+                f"({', '.join(chosen)}), so some cannot be read safely; "
+                "pass date_format for the form you use"
+            )
+    fmts = (["ISO"] if iso else []) + chosen
+    note = "dates read with format " + " or ".join(
+        "ISO 8601" if f == "ISO" else repr(f) for f in fmts
+    )
+    return fmts, note
+
+
+def _parse_dates(text: ir.StringValue, formats: Sequence[str], duck: bool) -> ir.TimestampValue:
+    parsed = []
+    for f in formats:
+        if f == "ISO":
+            parsed.append(text.try_cast("timestamp"))
+        elif duck:
+            parsed.append(try_strptime(text, f))
+        else:
+            parsed.append(text.as_timestamp(f))
+    return ibis.coalesce(*parsed) if len(parsed) > 1 else parsed[0]
+
+
+# ----------------------------------------------------------------------- amounts
+
+_COMMA_DECIMAL = r"^[-+(]?[0-9]{1,3}(\.[0-9]{3})+,[0-9]+\)?$|^[-+(]?[0-9]+,[0-9]{1,2}\)?$"
+_DOT_DECIMAL = r"^[-+(]?[0-9]{1,3}(,[0-9]{3})+\.[0-9]+\)?$|^[-+(]?[0-9]+\.[0-9]{1,2}\)?$"
+
+
+def _amount_text(col: ir.Value) -> ir.StringValue:
+    text = col.cast("string").strip()
+    text = text.re_replace(r"[A-Za-z]{2,}", "")  # currency codes: EUR, USD, GBP
+    return text.re_replace(r"[^0-9.,()eE+\-]", "")  # symbols, spaces, apostrophes
+
+
+def _detect_decimal(
+    raws: dict[str, ir.Value], table: ir.Table, delimiter: str | None
+) -> tuple[str, str | None]:
+    stripped = {name: col.cast("string").strip() for name, col in raws.items()}
+    aggs = {}
+    for name, text in stripped.items():
+        aggs[f"{name}__n"] = text.notnull().sum()
+        aggs[f"{name}__ok"] = text.try_cast("float64").notnull().sum()
+    plain = execute(table.aggregate(**aggs)).iloc[0].fillna(0)
+    if all(plain[f"{n}__n"] == plain[f"{n}__ok"] for n in raws) and delimiter != ";":
+        return ".", None  # every amount is a plain number
+    comma = dot = 0
+    for col in raws.values():  # distinct values: evidence, not row counts, is needed
+        values = table.select(v=_amount_text(col)).distinct()
+        counts = execute(
+            values.aggregate(
+                comma=values.v.re_search(_COMMA_DECIMAL).sum(),
+                dot=values.v.re_search(_DOT_DECIMAL).sum(),
+            )
+        )
+        counts = counts.iloc[0].fillna(0)
+        comma += int(counts["comma"])
+        dot += int(counts["dot"])
+    if comma and dot:
+        raise DataValidationError(
+            f"the amounts mix decimal marks: {comma:,} values read like '1.234,56' or '2,5' "
+            f"and {dot:,} like '1,234.56' or '2.5'; pass decimal=',' or decimal='.'"
+        )
+    if comma or (not dot and delimiter == ";"):
+        return ",", "amounts read with a decimal comma (1.234,56)"
+    return ".", None
+
+
+def _parse_amount(raw: ir.Value, decimal: str) -> ir.FloatingValue:
+    plain = raw.cast("string").strip()
+    text = _amount_text(raw)
+    negative = text.re_search(r"^\(.*\)$")
+    bare = text.re_replace(r"[()]", "")
+    if decimal == ",":
+        bare = bare.re_replace(r"\.", "").re_replace(",", ".")
+    else:
+        bare = bare.re_replace(",", "")
+    value = bare.try_cast("float64")
+    if decimal == ".":  # most values are plain numbers: skip the clean-up for them
+        direct = plain.try_cast("float64")
+        return ibis.cases((direct.notnull(), direct), (negative, -value), else_=value)
+    return ibis.cases((negative, -value), else_=value)
+
+
+# ---------------------------------------------------------------------- cleaning
+
+
+def _typed_columns(
+    raw: ir.Table,
+    mapping: S.ColumnMapping,
+    options: CleaningOptions,
+    delimiter: str | None,
+    carry: tuple[str, ...] = (),
+) -> tuple[ir.Table, list[str]]:
+    """Select, rename and type the canonical columns; returns the table and notes.
+
+    ``carry`` names columns of ``raw`` passed through unchanged (row numbers and raw
+    values for error messages).
+    """
+    notes: list[str] = []
+    src = mapping.source
+    duck = _is_duckdb(raw)
+    cols: dict[str, ir.Value] = {}
+    raw_schema = raw.schema()
+
+    cols[S.CUSTOMER_ID] = _customer_id(raw[src[S.CUSTOMER_ID]])
+
+    date_src = raw[src[S.ORDER_DATE]]
+    date_type = raw_schema[src[S.ORDER_DATE]]
+    if date_type.is_timestamp():
+        cols[S.ORDER_DATE] = date_src.cast(dt.Timestamp())
+    elif date_type.is_date():
+        cols[S.ORDER_DATE] = date_src.cast("timestamp")
+    else:
+        text = date_src.cast("string").strip()
+        has_tz = 0
+        if duck:
+            found = raw.aggregate(n=text.re_search(_TZ_SUFFIX).sum())
+            has_tz = int(execute(found)["n"].fillna(0).iloc[0])
+        if has_tz:  # the regex rewrite costs a pass over every value: only when needed
+            text = _strip_tz(text)
+            notes.append("time-zone offsets in the dates ignored: local times are used")
+        if options.date_format:
+            formats = [options.date_format]
+            notes.append(f"dates read with format {options.date_format!r} (as given)")
+        else:
+            formats, note = _detect_date_formats(
+                text, raw, dayfirst=options.dayfirst, header=src[S.ORDER_DATE]
+            )
+            notes.append(note)
+        cols[S.ORDER_DATE] = _parse_dates(text, formats, duck)
+
+    numeric = [c for c in S.NUMERIC_COLUMNS if c in src]
+    text_numeric = [c for c in numeric if not raw_schema[src[c]].is_numeric()]
+    decimal = options.decimal
+    if text_numeric and decimal is None:
+        raws = {c: raw[src[c]] for c in text_numeric}
+        decimal, note = _detect_decimal(raws, raw, delimiter)
+        if note:
+            notes.append(note)
+    for c in numeric:
+        if c in text_numeric:
+            cols[c] = _parse_amount(raw[src[c]], decimal or ".")
+        else:
+            cols[c] = raw[src[c]].cast("float64")
+
+    for c in (S.ORDER_ID, S.PRODUCT_ID, S.CATEGORY):
+        if c in src:
+            cols[c] = _text(raw[src[c]])
+    for extra in options.keep_columns:
+        if extra in cols:
+            continue
+        if extra not in raw_schema:
+            raise SchemaError(
+                f"keep_columns names {extra!r}, which the data does not have; "
+                f"found {list(raw_schema)}"
+            )
+        cols[extra] = _text(raw[extra])
+
+    if S.REVENUE not in cols and S.QUANTITY in cols and S.UNIT_PRICE in cols:
+        cols[S.REVENUE] = cols[S.QUANTITY] * cols[S.UNIT_PRICE]
+        notes.append("revenue derived as quantity × unit_price")
+
+    header = None
+    if not date_type.is_temporal():
+        header = (raw[src[S.CUSTOMER_ID]].cast("string").strip() == src[S.CUSTOMER_ID]) & (
+            date_src.cast("string").strip() == src[S.ORDER_DATE]
+        )
+    table = raw.select(
+        **cols,
+        _header_row=header if header is not None else ibis.literal(False),
+        **{c: raw[c] for c in carry},
+    )
+    return table, notes
+
+
+def _flagged(table: ir.Table, options: CleaningOptions, has_revenue: bool) -> ir.Table:
+    """Add ``is_return`` and ``_drop_reason`` (NULL for kept rows)."""
+    t = table
+    is_return = ibis.literal(False)
+    if S.REVENUE in t.columns:
+        is_return = is_return | (t[S.REVENUE] < 0).fill_null(False)
+    if S.QUANTITY in t.columns:
+        is_return = is_return | (t[S.QUANTITY] < 0).fill_null(False)
+    if options.cancellation_prefix and S.ORDER_ID in t.columns:
+        is_return = is_return | t[S.ORDER_ID].startswith(options.cancellation_prefix).fill_null(
+            False
+        )
+    t = t.mutate(**{S.IS_RETURN: is_return})
+
+    date = t[S.ORDER_DATE]
+    min_date = pd.Timestamp(options.min_date)
+    branches = [
+        (t._header_row, "repeated header row"),
+        (t[S.CUSTOMER_ID].isnull(), "missing customer id"),
+        (date.isnull(), "unparseable date"),
+        ((date < min_date) | (date.year() > 2261), "implausible date"),
+    ]
+    if has_revenue:
+        rev = t[S.REVENUE]
+        bad = rev.isnull() | rev.isnan() | rev.isinf()
+        branches.append((bad, "non-numeric amount"))
+    if options.as_of is not None:
+        branches.append((date >= options.as_of + pd.Timedelta(days=1), "after as_of"))
+    if options.returns == "drop":
+        branches.append((t[S.IS_RETURN], "return line (returns='drop')"))
+    if has_revenue and options.zero_revenue == "drop":
+        branches.append(((t[S.REVENUE] == 0) & ~t[S.IS_RETURN], "zero revenue"))
+    reason = ibis.cases(*branches, else_=ibis.null("string"))
+    return t.mutate(_drop_reason=reason)
+
+
+def _examples(flagged_with_rows: ir.Table, reason: str, col: str) -> str:
+    rows = execute(
+        flagged_with_rows.filter(flagged_with_rows._drop_reason == reason)
+        .select("_row", col)
+        .order_by("_row")
+        .limit(5)
+    )
+    return ", ".join(f"row {int(r)}: {v!r}" for r, v in zip(rows["_row"], rows[col], strict=True))
+
+
+def clean_table(
+    raw: ir.Table,
+    mapping: S.ColumnMapping,
+    options: CleaningOptions,
+    *,
+    source: str,
+    delimiter: str | None = None,
+    row_offset: int = 1,
+) -> tuple[ir.Table, QualityReport]:
+    """Turn a raw table into the canonical cleaned transactions and a quality report.
+
+    Parameters
+    ----------
+    raw : ibis.expr.types.Table
+        The source table, columns as the user named them.
+    mapping : ColumnMapping
+        Where each canonical column is in ``raw``.
+    options : CleaningOptions
+    source : str
+        Description of the source for the report.
+    delimiter : str, optional
+        The file's delimiter, a hint for decimal-comma detection.
+    row_offset : int
+        Added to 0-based row positions in error messages (2 for a CSV with a header:
+        the first data row is line 2).
+
+    Returns
+    -------
+    (ibis.expr.types.Table, QualityReport)
+
+    Raises
+    ------
+    DataValidationError
+        When more than ``options.max_invalid_share`` of the rows lack a customer id,
+        a readable date or a numeric amount; the message shows offending rows.
+    """
+    typed, notes = _typed_columns(raw, mapping, options, delimiter)
+    has_revenue = S.REVENUE in typed.columns
+    flagged = _flagged(typed, options, has_revenue)
+    if options.materialize:  # parse once; the report and the kept rows both read it
+        flagged = flagged.cache()
+
+    aggs = {"rows": flagged.count(), "returns": flagged[S.IS_RETURN].sum()}
+    if has_revenue:
+        rev = flagged[S.REVENUE]
+        aggs["revenue"] = ibis.cases(
+            (rev.isnan() | rev.isinf(), ibis.null("float64")), else_=rev
+        ).sum()
+    by_reason = execute(flagged.group_by("_drop_reason").aggregate(**aggs))
+    if not has_revenue:
+        by_reason["revenue"] = 0.0
+    by_reason["_drop_reason"] = by_reason["_drop_reason"].astype(object)
+    rows_read = int(by_reason["rows"].sum())
+    dropped = {
+        r: int(n)
+        for r, n in zip(by_reason["_drop_reason"], by_reason["rows"], strict=True)
+        if r is not None and not (isinstance(r, float) and pd.isna(r))
+    }
+    revenue_dropped = {
+        r: float(v) if pd.notna(v) else 0.0
+        for r, v in zip(by_reason["_drop_reason"], by_reason["revenue"], strict=True)
+        if r in dropped
+    }
+
+    problems = []
+    for reason, col in (
+        ("missing customer id", S.CUSTOMER_ID),
+        ("unparseable date", S.ORDER_DATE),
+        ("non-numeric amount", S.REVENUE),
+    ):
+        n = dropped.get(reason, 0)
+        if rows_read and n / rows_read > options.max_invalid_share:
+            source_col = mapping.source.get(col, col)
+            numbered = raw.mutate(
+                _row=ibis.row_number() + row_offset, _raw_value=raw[source_col].cast("string")
+            )
+            typed_r, _ = _typed_columns(
+                numbered, mapping, options, delimiter, carry=("_row", "_raw_value")
+            )
+            examples = _examples(_flagged(typed_r, options, has_revenue), reason, "_raw_value")
+            fix = {
+                S.CUSTOMER_ID: f"check that {source_col!r} is the customer id column",
+                S.ORDER_DATE: "pass date_format (e.g. date_format='%d/%m/%Y')",
+                S.REVENUE: "check the amount column, or pass decimal=',' for decimal commas",
+            }[col]
+            problems.append(
+                f"{reason}: {n:,} of {rows_read:,} rows ({n / rows_read:.0%}) in column "
+                f"{source_col!r}, e.g. {examples}; {fix}"
+            )
+    if problems:
+        raise DataValidationError(
+            f"{source}: too many unusable rows (more than "
+            f"{options.max_invalid_share:.0%} allowed by max_invalid_share):\n  - "
+            + "\n  - ".join(problems)
+        )
+
+    keep = [c for c in typed.columns if c != "_header_row"] + [S.IS_RETURN]
+    keep = list(dict.fromkeys(keep))
+    kept = flagged.filter(flagged._drop_reason.isnull()).select(*keep)
+    if options.duplicates == "drop":
+        deduped = kept.distinct()
+    else:
+        deduped = kept
+    if options.materialize:
+        deduped = deduped.cache()
+
+    stats_cols = {
+        "rows": deduped.count(),
+        "customers": deduped[S.CUSTOMER_ID].nunique(),
+        "first_date": deduped[S.ORDER_DATE].min(),
+        "last_date": deduped[S.ORDER_DATE].max(),
+        "returns": deduped[S.IS_RETURN].sum(),
+    }
+    if has_revenue:
+        stats_cols["revenue"] = deduped[S.REVENUE].sum()
+        stats_cols["return_revenue"] = deduped[S.REVENUE].sum(where=deduped[S.IS_RETURN])
+    stats = execute(deduped.aggregate(**stats_cols)).iloc[0]
+    rows_kept = int(stats["rows"])
+    before_dedupe = rows_read - sum(dropped.values())
+    if rows_kept < before_dedupe:
+        dropped["exact duplicate"] = before_dedupe - rows_kept
+        kept_revenue = by_reason.loc[by_reason["_drop_reason"].isna(), "revenue"].sum()
+        revenue_dropped["exact duplicate"] = float(kept_revenue) - float(stats.get("revenue", 0))
+    dropped = {r: dropped[r] for r in DROP_REASONS if r in dropped}
+
+    def _ts(v: Any) -> pd.Timestamp | None:
+        return None if pd.isna(v) else pd.Timestamp(v)
+
+    if options.as_of is not None and "after as_of" in dropped:
+        notes.append(f"rows after as_of={options.as_of:%Y-%m-%d} left out")
+    report = QualityReport(
+        source=source,
+        rows_read=rows_read,
+        rows_kept=rows_kept,
+        dropped=dropped,
+        revenue_read=float(by_reason["revenue"].fillna(0).sum()) if has_revenue else None,
+        revenue_kept=float(stats["revenue"])
+        if has_revenue and rows_kept
+        else (0.0 if has_revenue else None),
+        revenue_dropped=revenue_dropped if has_revenue else {},
+        return_rows=int(stats["returns"] or 0),
+        return_revenue=(
+            float(stats["return_revenue"]) if pd.notna(stats["return_revenue"]) else 0.0
+        )
+        if has_revenue
+        else None,
+        customers=int(stats["customers"]),
+        first_date=_ts(stats["first_date"]),
+        last_date=_ts(stats["last_date"]),
+        mapping=mapping,
+        notes=tuple(notes),
+    )
+    return deduped, report

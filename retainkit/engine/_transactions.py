@@ -1,0 +1,177 @@
+"""The cleaned transaction log: a handle on a table that lives in the engine."""
+
+from __future__ import annotations
+
+import html
+from typing import Any
+
+import ibis.expr.types as ir
+import pandas as pd
+
+from retainkit import schema as S
+from retainkit.engine._backend import execute, to_memtable
+from retainkit.exceptions import SchemaError
+from retainkit.quality import QualityReport
+
+__all__ = ["Transactions", "as_table"]
+
+
+class Transactions:
+    """A cleaned transaction log in the canonical schema, kept in the engine.
+
+    Built by :func:`retainkit.load_transactions`. Analysis functions accept it where
+    they take ``transactions``; the rows stay in DuckDB (or the backend they came
+    from) and only results come back as pandas.
+
+    Parameters
+    ----------
+    table : ibis.expr.types.Table
+        Canonical columns plus ``is_return``.
+    quality : QualityReport
+        What cleaning did.
+
+    Attributes
+    ----------
+    columns : tuple of str
+        Canonical (and carried) columns present.
+
+    Examples
+    --------
+    >>> import retainkit as rk
+    >>> frame = pd.DataFrame({"customer_id": ["a", "a"],
+    ...                       "order_date": ["2024-01-02", "2024-02-03"],
+    ...                       "revenue": [10.0, 5.0]})
+    >>> txn = rk.load_transactions(frame)
+    >>> len(txn), txn.has_revenue
+    (2, True)
+    """
+
+    def __init__(self, table: ir.Table, quality: QualityReport) -> None:
+        self.table = table
+        self.quality = quality
+        self.columns: tuple[str, ...] = tuple(table.columns)
+
+    def __len__(self) -> int:
+        return self.quality.rows_kept
+
+    def has(self, column: str) -> bool:
+        """Return whether the log has ``column`` (a canonical name).
+
+        Examples
+        --------
+        >>> import retainkit as rk
+        >>> frame = pd.DataFrame({"customer_id": ["a"], "order_date": ["2024-01-02"]})
+        >>> rk.load_transactions(frame).has("revenue")
+        False
+        """
+        return column in self.columns
+
+    @property
+    def has_revenue(self) -> bool:
+        """True when the log carries money (``revenue``)."""
+        return self.has(S.REVENUE)
+
+    @property
+    def source(self) -> str:
+        """Where the rows came from."""
+        return self.quality.source
+
+    def to_pandas(self, *, limit: int | None = None) -> pd.DataFrame:
+        """Return the cleaned rows as a pandas frame.
+
+        Parameters
+        ----------
+        limit : int, optional
+            Return at most this many rows (ordered by date and customer).
+
+        Returns
+        -------
+        pandas.DataFrame
+            The canonical columns present, plus ``is_return``.
+
+        Examples
+        --------
+        >>> import retainkit as rk
+        >>> frame = pd.DataFrame({"customer_id": ["a"], "order_date": ["2024-01-02"]})
+        >>> rk.load_transactions(frame).to_pandas().columns.tolist()
+        ['customer_id', 'order_date', 'is_return']
+        """
+        expr = self.table.order_by([S.ORDER_DATE, S.CUSTOMER_ID])
+        if limit is not None:
+            expr = expr.limit(limit)
+        return execute(expr)
+
+    def __repr__(self) -> str:
+        q = self.quality
+        return f"<Transactions: {q.rows_kept:,} rows, {q.customers:,} customers, from {q.source}>"
+
+    def _repr_html_(self) -> str:
+        preview = self.to_pandas(limit=5).to_html(index=False, max_cols=12)
+        return (
+            f"<p><b>Transactions</b> from {html.escape(self.source)} — first rows:</p>"
+            + preview
+            + self.quality._repr_html_()
+        )
+
+
+def as_table(transactions: Any, *, need: tuple[str, ...] = ()) -> ir.Table:
+    """Return the Ibis table behind ``transactions``.
+
+    Parameters
+    ----------
+    transactions : Transactions, pandas.DataFrame or ibis Table
+        A pandas frame must already follow the canonical schema (see
+        :func:`retainkit.schema.validate_transactions`).
+    need : tuple of str
+        Canonical columns the caller needs beyond ``customer_id`` and ``order_date``.
+
+    Returns
+    -------
+    ibis.expr.types.Table
+
+    Raises
+    ------
+    SchemaError
+        When a needed column is missing; the message says how to supply it.
+    """
+    if isinstance(transactions, Transactions):
+        table = transactions.table
+    elif isinstance(transactions, pd.DataFrame):
+        S.validate_transactions(transactions)
+        frame = transactions
+        if S.IS_RETURN not in frame.columns:
+            flag = pd.Series(False, index=frame.index)
+            for col in (S.REVENUE, S.QUANTITY):
+                if col in frame.columns:
+                    flag = flag | (frame[col] < 0)
+            frame = frame.assign(**{S.IS_RETURN: flag})
+        table = to_memtable(frame)
+    elif isinstance(transactions, ir.Table):
+        table = transactions
+        if S.IS_RETURN not in table.columns:
+            flag = None
+            for col in (S.REVENUE, S.QUANTITY):
+                if col in table.columns:
+                    cond = (table[col] < 0).fill_null(False)
+                    flag = cond if flag is None else flag | cond
+            table = table.mutate(
+                **{S.IS_RETURN: flag if flag is not None else table[S.CUSTOMER_ID].isnull()}
+            )
+    else:
+        raise SchemaError(
+            "transactions must be what retainkit.load_transactions returns, a pandas "
+            f"DataFrame or an Ibis table; got {type(transactions).__name__}"
+        )
+    missing = [c for c in (*S.REQUIRED_COLUMNS, *need) if c not in table.columns]
+    if missing:
+        reason = (
+            " This section needs money: load a file with a revenue column, or quantity and "
+            "unit_price columns from which revenue is derived."
+            if S.REVENUE in missing
+            else ""
+        )
+        raise SchemaError(
+            f"the transactions lack {', '.join(map(repr, missing))}; "
+            f"found {list(table.columns)}.{reason}"
+        )
+    return table

@@ -1,0 +1,477 @@
+"""Canonical column names and the checks that hold every table to them.
+
+retainkit renames the user's columns to these names once, when data is loaded
+(:func:`retainkit.load_transactions`); every other function uses them.
+
+Transaction log (one row per order line or per order):
+
+=============  ========  ==========================================================
+column         needed    meaning
+=============  ========  ==========================================================
+customer_id    required  who bought (text; ``17850.0`` and ``17850`` are one id)
+order_date     required  when (date or timestamp)
+revenue        money     net amount of the line in the data's currency; negative
+                         for returns. Derived as quantity x unit_price when absent.
+order_id       optional  invoice or order number
+product_id     optional  product, SKU or stock code
+category       optional  product range or category
+quantity       optional  units on the line (negative for returns)
+unit_price     optional  price per unit
+cost           optional  cost of the line, same currency and basis as revenue
+=============  ========  ==========================================================
+
+Side tables: customer attributes (``customer_id`` plus any columns) and stated churn
+reasons (``customer_id``, ``reason``, optional ``reason_date``).
+"""
+
+from __future__ import annotations
+
+import difflib
+import re
+from collections.abc import Iterable, Mapping, Sequence
+from dataclasses import dataclass, field
+
+import numpy as np
+import pandas as pd
+
+from retainkit.exceptions import DataValidationError, SchemaError
+
+__all__ = [
+    "CATEGORY",
+    "COST",
+    "CUSTOMER_ID",
+    "IS_RETURN",
+    "OPTIONAL_COLUMNS",
+    "ORDER_DATE",
+    "ORDER_ID",
+    "PRODUCT_ID",
+    "QUANTITY",
+    "REASON",
+    "REASON_DATE",
+    "REQUIRED_COLUMNS",
+    "REVENUE",
+    "TRANSACTION_COLUMNS",
+    "UNIT_PRICE",
+    "ColumnMapping",
+    "normalize_customer_ids",
+    "resolve_columns",
+    "validate_transactions",
+]
+
+CUSTOMER_ID = "customer_id"
+ORDER_DATE = "order_date"
+REVENUE = "revenue"
+ORDER_ID = "order_id"
+PRODUCT_ID = "product_id"
+CATEGORY = "category"
+QUANTITY = "quantity"
+UNIT_PRICE = "unit_price"
+COST = "cost"
+
+#: Added by cleaning: True for a return or cancellation line.
+IS_RETURN = "is_return"
+
+REASON = "reason"
+REASON_DATE = "reason_date"
+
+REQUIRED_COLUMNS: tuple[str, ...] = (CUSTOMER_ID, ORDER_DATE)
+OPTIONAL_COLUMNS: tuple[str, ...] = (
+    REVENUE,
+    ORDER_ID,
+    PRODUCT_ID,
+    CATEGORY,
+    QUANTITY,
+    UNIT_PRICE,
+    COST,
+)
+TRANSACTION_COLUMNS: tuple[str, ...] = REQUIRED_COLUMNS + OPTIONAL_COLUMNS
+NUMERIC_COLUMNS: tuple[str, ...] = (REVENUE, QUANTITY, UNIT_PRICE, COST)
+TEXT_COLUMNS: tuple[str, ...] = (CUSTOMER_ID, ORDER_ID, PRODUCT_ID, CATEGORY)
+REASON_COLUMNS: tuple[str, ...] = (CUSTOMER_ID, REASON, REASON_DATE)
+
+#: Text read as a missing value in id and text columns (compared lower-cased, stripped).
+MISSING_TOKENS: tuple[str, ...] = ("", "na", "n/a", "nan", "none", "null", "nat", "#n/a", "-")
+#: An id written as a number with a zero fraction ("17850.0") is the integer id.
+FLOAT_ID_PATTERN = r"^([+-]?[0-9]+)\.0*$"
+
+# Names seen in shop exports, compared after lower-casing and dropping everything but
+# letters and digits ("Customer ID" -> "customerid").
+_SYNONYMS: dict[str, tuple[str, ...]] = {
+    CUSTOMER_ID: (
+        "customerid",
+        "customer",
+        "custid",
+        "customerno",
+        "customernumber",
+        "customercode",
+        "clientid",
+        "client",
+        "clientno",
+        "userid",
+        "memberid",
+        "accountid",
+        "buyerid",
+        "shopperid",
+        "cid",
+    ),
+    ORDER_DATE: (
+        "orderdate",
+        "invoicedate",
+        "transactiondate",
+        "purchasedate",
+        "saledate",
+        "date",
+        "orderdatetime",
+        "datetime",
+        "timestamp",
+        "orderedat",
+        "createdat",
+        "purchasetime",
+        "transactiontime",
+        "invoicedatetime",
+        "orderday",
+    ),
+    REVENUE: (
+        "revenue",
+        "amount",
+        "sales",
+        "netsales",
+        "netrevenue",
+        "total",
+        "totalamount",
+        "linetotal",
+        "ordertotal",
+        "ordervalue",
+        "value",
+        "dollarvalue",
+        "spend",
+        "turnover",
+        "salesamount",
+        "totalprice",
+        "grossamount",
+    ),
+    ORDER_ID: (
+        "orderid",
+        "invoiceno",
+        "invoice",
+        "invoiceid",
+        "invoicenumber",
+        "orderno",
+        "ordernumber",
+        "transactionid",
+        "receiptid",
+        "receiptno",
+        "basketid",
+    ),
+    PRODUCT_ID: (
+        "productid",
+        "stockcode",
+        "sku",
+        "itemid",
+        "productcode",
+        "itemcode",
+        "articleid",
+        "product",
+        "item",
+    ),
+    CATEGORY: (
+        "category",
+        "productcategory",
+        "categoryname",
+        "productrange",
+        "range",
+        "department",
+        "productline",
+        "productgroup",
+    ),
+    QUANTITY: ("quantity", "qty", "units", "unitssold", "numberofunits", "numberofcds", "items"),
+    UNIT_PRICE: ("unitprice", "price", "itemprice", "priceeach", "priceperunit", "listprice"),
+    COST: ("cost", "linecost", "totalcost", "cogs", "costofgoods"),
+    REASON: ("reason", "churnreason", "cancellationreason", "cancelreason", "reasontext"),
+    REASON_DATE: ("reasondate", "churndate", "canceldate", "cancellationdate", "leftdate"),
+}
+
+
+def _norm(name: str) -> str:
+    return re.sub(r"[^0-9a-z]", "", str(name).lower())
+
+
+@dataclass(frozen=True)
+class ColumnMapping:
+    """How the canonical columns were found in a table.
+
+    Attributes
+    ----------
+    source : dict
+        Canonical name -> the table's own column name.
+    guessed : tuple of str
+        Canonical names that were matched by a known synonym rather than named by the
+        user or spelled canonically; reports show them so a wrong guess is visible.
+    """
+
+    source: dict[str, str]
+    guessed: tuple[str, ...] = field(default_factory=tuple)
+
+    def describe(self) -> pd.DataFrame:
+        """Return the mapping as a table: canonical name, source column, how it was found.
+
+        Returns
+        -------
+        pandas.DataFrame
+            Columns ``column``, ``source_column``, ``matched_by``.
+
+        Examples
+        --------
+        >>> ColumnMapping({"customer_id": "CustomerID"}, ("customer_id",)).describe()
+                column source_column matched_by
+        0  customer_id    CustomerID    synonym
+        """
+        rows = [
+            {
+                "column": canonical,
+                "source_column": src,
+                "matched_by": (
+                    "synonym"
+                    if canonical in self.guessed
+                    else ("same name" if src == canonical else "mapping")
+                ),
+            }
+            for canonical, src in self.source.items()
+        ]
+        return pd.DataFrame(rows, columns=["column", "source_column", "matched_by"])
+
+
+def _closest(name: str, candidates: Iterable[str]) -> list[str]:
+    candidates = list(candidates)
+    by_norm = {_norm(c): c for c in candidates}
+    hits = difflib.get_close_matches(_norm(name), list(by_norm), n=3, cutoff=0.5)
+    return [by_norm[h] for h in hits]
+
+
+def resolve_columns(
+    found: Sequence[str],
+    mapping: Mapping[str, str] | None = None,
+    *,
+    required: Sequence[str] = REQUIRED_COLUMNS,
+    known: Sequence[str] = TRANSACTION_COLUMNS,
+    guess: bool = True,
+    table: str = "transactions",
+) -> ColumnMapping:
+    """Find each canonical column among a table's columns.
+
+    A column is taken, in this order, from ``mapping``, from a column spelled
+    canonically, or (when ``guess``) from a single column whose name is a known synonym
+    ("InvoiceDate" for ``order_date``). Every problem is reported at once.
+
+    Parameters
+    ----------
+    found : sequence of str
+        The table's column names.
+    mapping : mapping, optional
+        Canonical name -> the table's column name, as given by the user.
+    required : sequence of str
+        Canonical names that must be found.
+    known : sequence of str
+        Every canonical name this table may have.
+    guess : bool
+        Match known synonyms for names the mapping does not give.
+    table : str
+        What the table is, for messages.
+
+    Returns
+    -------
+    ColumnMapping
+
+    Raises
+    ------
+    SchemaError
+        When the mapping names an unknown canonical column or a column the table does
+        not have, points two canonical names at one column, or a required column is
+        missing. The message lists the columns found and the closest names.
+
+    Examples
+    --------
+    >>> m = resolve_columns(["CustomerID", "InvoiceDate", "Amount"])
+    >>> m.source
+    {'customer_id': 'CustomerID', 'order_date': 'InvoiceDate', 'revenue': 'Amount'}
+    """
+    found = [str(c) for c in found]
+    mapping = dict(mapping or {})
+    problems: list[str] = []
+    source: dict[str, str] = {}
+
+    for canonical, src in mapping.items():
+        if canonical not in known:
+            hint = _closest(canonical, known)
+            problems.append(
+                f"the mapping names {canonical!r}, which is not a {table} column; "
+                f"known names are {list(known)}" + (f" (did you mean {hint[0]!r}?)" if hint else "")
+            )
+        elif src not in found:
+            hint = _closest(src, found)
+            problems.append(
+                f"the mapping points {canonical!r} at {src!r}, but the {table} have no such "
+                f"column; found {found}"
+                + (f" (closest: {', '.join(map(repr, hint))})" if hint else "")
+            )
+        else:
+            source[canonical] = src
+
+    by_column: dict[str, list[str]] = {}
+    for canonical, src in source.items():
+        by_column.setdefault(src, []).append(canonical)
+    for src, names in by_column.items():
+        if len(names) > 1:
+            problems.append(
+                f"the mapping points {' and '.join(map(repr, names))} at the same column "
+                f"{src!r}; each canonical name needs a column of its own"
+            )
+
+    guessed: list[str] = []
+    taken = set(source.values())
+    for canonical in known:
+        if canonical in source or canonical in mapping:
+            continue
+        if canonical in found and canonical not in taken:
+            source[canonical] = canonical
+            taken.add(canonical)
+            continue
+        if not guess:
+            continue
+        synonyms = set(_SYNONYMS.get(canonical, ()))
+        hits = [c for c in found if _norm(c) in synonyms and c not in taken]
+        if len(hits) == 1:
+            source[canonical] = hits[0]
+            taken.add(hits[0])
+            guessed.append(canonical)
+        elif len(hits) > 1 and canonical in required:
+            problems.append(
+                f"several columns could be {canonical!r}: {hits}; name one in the mapping, "
+                f"e.g. columns={{{canonical!r}: {hits[0]!r}}}"
+            )
+
+    for canonical in required:
+        if canonical not in source and canonical not in mapping:
+            hint = _closest(canonical, [c for c in found if c not in taken])
+            problems.append(
+                f"missing column {canonical!r}; found {found}. "
+                + (
+                    f"Pass columns={{{canonical!r}: {hint[0]!r}}} or rename it."
+                    if hint
+                    else f"Pass columns={{{canonical!r}: '<your column>'}} or rename it."
+                )
+            )
+
+    if problems:
+        raise SchemaError(
+            f"Cannot read the {table}: "
+            + ("; ".join(problems) if len(problems) == 1 else "\n  - " + "\n  - ".join(problems))
+        )
+    ordered = {c: source[c] for c in known if c in source}
+    return ColumnMapping(ordered, tuple(c for c in known if c in guessed))
+
+
+def normalize_customer_ids(ids: pd.Series) -> pd.Series:
+    """Return customer ids as text, the way transactions store them.
+
+    Surrounding spaces are stripped, ids written as whole numbers with a zero
+    fraction (``17850.0``, as spreadsheets and float columns write them) lose it, and
+    the tokens in :data:`MISSING_TOKENS` become missing.
+
+    Parameters
+    ----------
+    ids : pandas.Series
+
+    Returns
+    -------
+    pandas.Series
+        Text ids, missing as ``None``.
+
+    Examples
+    --------
+    >>> normalize_customer_ids(pd.Series([17850.0, " A1 ", None, "nan"])).tolist()
+    ['17850', 'A1', None, None]
+    """
+    text = ids.astype(object).map(lambda v: None if pd.isna(v) else str(v).strip())
+    text = text.str.replace(FLOAT_ID_PATTERN, r"\1", regex=True)
+    missing = text.isna() | text.str.lower().isin(MISSING_TOKENS)
+    return text.astype(object).where(~missing, None)
+
+
+def _row_labels(mask: pd.Series, n: int = 5) -> str:
+    labels = list(mask[mask].index[:n])
+    more = int(mask.sum()) - len(labels)
+    return ", ".join(map(str, labels)) + (f" and {more} more" if more > 0 else "")
+
+
+def validate_transactions(transactions: pd.DataFrame, *, need_revenue: bool = False) -> None:
+    """Check that a pandas frame already follows the canonical transaction schema.
+
+    Use it for frames built by hand; files and raw exports go through
+    :func:`retainkit.load_transactions`, which renames, parses and cleans them.
+
+    Parameters
+    ----------
+    transactions : pandas.DataFrame
+        Needs ``customer_id`` and ``order_date`` (datetime); ``revenue`` must be numeric
+        where present.
+    need_revenue : bool
+        Raise when ``revenue`` is absent.
+
+    Raises
+    ------
+    SchemaError
+        When a required column is missing or has the wrong type.
+    DataValidationError
+        When ``customer_id`` or ``order_date`` is missing on some rows, or ``revenue``
+        holds NaN or infinite values; the message names the rows.
+
+    Examples
+    --------
+    >>> frame = pd.DataFrame({"customer_id": ["a"], "order_date": pd.to_datetime(["2024-01-02"])})
+    >>> validate_transactions(frame)
+    """
+    if not isinstance(transactions, pd.DataFrame):
+        raise SchemaError(
+            f"expected a pandas DataFrame of transactions, got {type(transactions).__name__}; "
+            "load files with retainkit.load_transactions(path)"
+        )
+    cols = list(transactions.columns)
+    required = list(REQUIRED_COLUMNS) + ([REVENUE] if need_revenue else [])
+    missing = [c for c in required if c not in cols]
+    if missing:
+        hints = {m: _closest(m, cols) for m in missing}
+        raise SchemaError(
+            f"missing column {', '.join(map(repr, missing))}; found {cols}. "
+            + " ".join(f"Rename {h[0]!r} to {m!r}." for m, h in hints.items() if h)
+            + " Raw exports with other column names go through "
+            "retainkit.load_transactions(frame, columns={...})."
+        )
+    if not pd.api.types.is_datetime64_any_dtype(transactions[ORDER_DATE]):
+        raise SchemaError(
+            f"column 'order_date' must hold dates, found dtype {transactions[ORDER_DATE].dtype}; "
+            "parse it with pandas.to_datetime or load the frame through "
+            "retainkit.load_transactions, which parses dates"
+        )
+    for col in (CUSTOMER_ID, ORDER_DATE):
+        bad = transactions[col].isna()
+        if bad.any():
+            raise DataValidationError(
+                f"{col!r} is missing on {int(bad.sum())} rows (rows {_row_labels(bad)}); "
+                "drop those rows or load the frame through retainkit.load_transactions, "
+                "which drops and counts them"
+            )
+    for col in NUMERIC_COLUMNS:
+        if col not in cols:
+            continue
+        if not pd.api.types.is_numeric_dtype(transactions[col]):
+            raise SchemaError(
+                f"column {col!r} must be numeric, found dtype {transactions[col].dtype}; "
+                "load the frame through retainkit.load_transactions, which parses amounts"
+            )
+        bad = ~np.isfinite(transactions[col].astype("float64"))
+        if col == REVENUE and bad.any():
+            raise DataValidationError(
+                f"'revenue' has {int(bad.sum())} missing or infinite values "
+                f"(rows {_row_labels(bad)}); fix or drop those rows"
+            )
