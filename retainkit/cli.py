@@ -1,0 +1,168 @@
+"""The ``retainkit`` command line: argument parsing only; the work is in the package.
+
+Commands::
+
+    retainkit report [--data PATH_OR_PRESET] [--columns MAPPING.toml] [-p NAME=VALUE]...
+                     [--out DIR] [--only NOTEBOOK]... [--overwrite]
+    retainkit lab                   open JupyterLab on the notebooks
+    retainkit presets               list the bundled data sets
+    retainkit simulate --out DIR    write a simulated shop (the demo data)
+"""
+
+from __future__ import annotations
+
+import argparse
+import subprocess
+import sys
+from collections.abc import Sequence
+
+from retainkit.exceptions import RetainkitError
+
+__all__ = ["main"]
+
+
+def _parse_assignment(text: str) -> tuple[str, str]:
+    name, sep, value = text.partition("=")
+    if not sep or not name.strip():
+        raise argparse.ArgumentTypeError(f"expected NAME=VALUE, got {text!r}")
+    return name.strip(), value
+
+
+def _parser() -> argparse.ArgumentParser:
+    parser = argparse.ArgumentParser(
+        prog="retainkit", description="Customer-retention analysis from a transaction log."
+    )
+    sub = parser.add_subparsers(dest="command", required=True)
+
+    rep = sub.add_parser(
+        "report",
+        help="execute the notebooks into a report folder",
+        description="Execute the notebooks with Papermill into a run folder with HTML pages, "
+        "index.html and manifest.json.",
+    )
+    rep.add_argument(
+        "--data",
+        help="preset name (demo, online_retail, cdnow, cdnow_sample) "
+        "or path of a transaction file; default: demo",
+    )
+    rep.add_argument("--columns", help="column mapping file (TOML with a [columns] table)")
+    rep.add_argument(
+        "-p",
+        "--parameter",
+        action="append",
+        default=[],
+        type=_parse_assignment,
+        metavar="NAME=VALUE",
+        help="set a notebook parameter (repeatable), e.g. -p as_of=2019-12-30 -p churn_days=180",
+    )
+    rep.add_argument("--out", help="run folder; default: reports/<time>-<data>")
+    rep.add_argument(
+        "--only",
+        action="append",
+        metavar="NOTEBOOK",
+        help="run only this notebook (repeatable): 01_groundwork, groundwork or 01",
+    )
+    rep.add_argument("--overwrite", action="store_true", help="replace an existing --out folder")
+    rep.add_argument("--reports-dir", default="reports", help="where default run folders go")
+
+    sub.add_parser("lab", help="open JupyterLab on the notebooks")
+    sub.add_parser("presets", help="list the bundled data sets")
+    sim = sub.add_parser("simulate", help="write a simulated shop (the demo data)")
+    sim.add_argument("--out", required=True, help="folder to write")
+    sim.add_argument("--seed", type=int, help="random seed (default: the demo shop's)")
+    sim.add_argument("--customers", type=int, help="background customers")
+    return parser
+
+
+def _report(args: argparse.Namespace) -> int:
+    from retainkit.report import run_report
+
+    def say(line: str) -> None:
+        sys.stderr.write(line + "\n")
+        sys.stderr.flush()
+
+    params = dict(args.parameter)
+    result = run_report(
+        args.data,
+        columns=args.columns,
+        parameters=params,
+        out=args.out,
+        only=args.only,
+        reports_dir=args.reports_dir,
+        overwrite=args.overwrite,
+        progress=say,
+    )
+    total = result.manifest["timings_seconds"].get("total", 0.0)
+    say(f"Report written in {total:.1f} s to {result.folder}")
+    sys.stdout.write(f"{result.index}\n")
+    return 0
+
+
+def _lab() -> int:
+    from retainkit._resources import notebooks_dir
+
+    folder = notebooks_dir()
+    return subprocess.call([sys.executable, "-m", "jupyterlab", str(folder)])
+
+
+def _presets() -> int:
+    from retainkit.datasets import list_presets
+
+    for row in list_presets().itertuples():
+        sys.stdout.write(f"{row.name:<14} {row.title}: {row.description}\n")
+    return 0
+
+
+def _simulate(args: argparse.Namespace) -> int:
+    from retainkit.simulate import simulate_shop, write_shop
+
+    overrides = {}
+    if args.seed is not None:
+        overrides["seed"] = args.seed
+    if args.customers is not None:
+        overrides["n_customers"] = args.customers
+    paths = write_shop(simulate_shop(**overrides), args.out)
+    for path in paths.values():
+        sys.stdout.write(f"{path}\n")
+    return 0
+
+
+def main(argv: Sequence[str] | None = None) -> int:
+    """Run the command line; return the exit code.
+
+    Parameters
+    ----------
+    argv : sequence of str, optional
+        Arguments without the program name; default: ``sys.argv[1:]``.
+
+    Returns
+    -------
+    int
+        0 on success, 2 for a retainkit error (the message is on stderr), 130 when
+        interrupted.
+
+    Examples
+    --------
+    >>> main(["presets"])  # doctest: +ELLIPSIS
+    demo ...
+    0
+    """
+    args = _parser().parse_args(argv)
+    try:
+        if args.command == "report":
+            return _report(args)
+        if args.command == "lab":
+            return _lab()
+        if args.command == "presets":
+            return _presets()
+        return _simulate(args)
+    except RetainkitError as exc:
+        sys.stderr.write(f"retainkit: error: {exc}\n")
+        return 2
+    except KeyboardInterrupt:
+        sys.stderr.write("retainkit: interrupted\n")
+        return 130
+
+
+if __name__ == "__main__":  # pragma: no cover
+    sys.exit(main())

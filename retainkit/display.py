@@ -1,0 +1,132 @@
+"""Display helpers for notebooks and reports: money, shares and readable tables.
+
+They return objects Jupyter renders (a pandas ``Styler``, ``Markdown``); they never
+print.
+"""
+
+from __future__ import annotations
+
+import html
+from collections.abc import Sequence
+from typing import Any
+
+import pandas as pd
+from IPython.display import Markdown
+
+__all__ = ["markdown", "money", "share", "table"]
+
+
+def money(value: float | None, currency: str = "", *, decimals: int = 0) -> str:
+    """Format an amount: ``money(1234.5, "£") == "£1,235"``.
+
+    Examples
+    --------
+    >>> money(-1234.5, "$", decimals=2)
+    '-$1,234.50'
+    >>> money(None, "$")
+    '—'
+    """
+    if value is None or pd.isna(value):
+        return "—"
+    sign = "-" if value < 0 else ""
+    return f"{sign}{currency}{abs(value):,.{decimals}f}"
+
+
+def share(value: float | None, *, decimals: int = 1) -> str:
+    """Format a share 0-1 as a percentage: ``share(0.1234) == "12.3%"``.
+
+    Examples
+    --------
+    >>> share(0.5)
+    '50.0%'
+    """
+    if value is None or pd.isna(value):
+        return "—"
+    return f"{value:.{decimals}%}"
+
+
+def markdown(text: str, **values: Any) -> Markdown:
+    """Render narrative with values filled in; the values are escaped for HTML.
+
+    Parameters
+    ----------
+    text : str
+        Markdown with ``{name}`` fields (format specs allowed: ``{n:,}``).
+    **values
+        Field values.
+
+    Returns
+    -------
+    IPython.display.Markdown
+
+    Examples
+    --------
+    >>> markdown("We lost **{n:,}** customers.", n=1234).data
+    'We lost **1,234** customers.'
+    """
+    safe = {k: html.escape(v) if isinstance(v, str) else v for k, v in values.items()}
+    return Markdown(text.format(**safe))
+
+
+def table(
+    frame: pd.DataFrame,
+    *,
+    currency: str = "",
+    money_columns: Sequence[str] = (),
+    share_columns: Sequence[str] = (),
+    integer_columns: Sequence[str] = (),
+    date_columns: Sequence[str] = (),
+    decimals: int = 0,
+    caption: str | None = None,
+    max_rows: int | None = 50,
+) -> Any:
+    """Style a frame for a report: formatted numbers, no index, optional caption.
+
+    Parameters
+    ----------
+    frame : pandas.DataFrame
+    currency : str
+        Symbol for ``money_columns``.
+    money_columns, share_columns, integer_columns, date_columns : sequence of str
+        Columns to format as money, percentages (from 0-1), integers with thousands
+        separators, and dates (YYYY-MM-DD).
+    decimals : int
+        Decimals for money.
+    caption : str, optional
+        Shown above the table; say what it is, its unit and period.
+    max_rows : int, optional
+        Show at most this many rows (the caption says how many there are).
+
+    Returns
+    -------
+    pandas.io.formats.style.Styler
+
+    Examples
+    --------
+    >>> styled = table(pd.DataFrame({"revenue": [1234.6]}), currency="$",
+    ...                money_columns=["revenue"])
+    >>> "$1,235" in styled.to_html()
+    True
+    """
+    shown = frame if max_rows is None else frame.head(max_rows)
+    if caption and max_rows is not None and len(frame) > max_rows:
+        caption = f"{caption} (first {max_rows:,} of {len(frame):,} rows)"
+    fmt: dict[str, Any] = {}
+    for c in money_columns:
+        fmt[c] = lambda v, _d=decimals: money(v, currency, decimals=_d)
+    for c in share_columns:
+        fmt[c] = lambda v: share(v)
+    for c in integer_columns:
+        fmt[c] = lambda v: "—" if pd.isna(v) else f"{int(v):,}"
+    for c in date_columns:
+        fmt[c] = lambda v: "—" if pd.isna(v) else f"{pd.Timestamp(v):%Y-%m-%d}"
+    styler = shown.style.format(
+        {k: v for k, v in fmt.items() if k in shown.columns},
+        escape="html",
+        precision=2,
+        thousands=",",
+    )
+    styler = styler.hide(axis="index")
+    if caption:
+        styler = styler.set_caption(html.escape(caption))
+    return styler

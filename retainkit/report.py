@@ -1,0 +1,571 @@
+"""The report runner: execute the notebooks with Papermill into one run folder.
+
+A run folder holds the executed notebooks, an HTML page per notebook (code hidden), an
+``index.html`` with every notebook's key figures and links, and ``manifest.json`` with
+the parameters, the data's fingerprint, row counts, package versions, timings and the
+key figures (``figures``). The folder is written under a temporary name and renamed
+only when every notebook ran; a failed or interrupted run is left as
+``<folder>.failed`` with the partly executed notebook, never under the final name.
+"""
+
+from __future__ import annotations
+
+import contextlib
+import datetime as _dt
+import html
+import importlib.metadata
+import json
+import logging
+import os
+import platform
+import re
+import shutil
+import sys
+import time
+from collections.abc import Callable, Iterable, Mapping
+from dataclasses import dataclass, field
+from pathlib import Path
+from typing import Any
+
+from retainkit._resources import notebooks_dir as _default_notebooks_dir
+from retainkit.exceptions import ReportError
+from retainkit.figures import MIMETYPE, format_value
+
+__all__ = [
+    "NotebookRun",
+    "ReportResult",
+    "list_notebooks",
+    "notebook_parameters",
+    "run_report",
+]
+
+logger = logging.getLogger("retainkit")
+
+#: Parameters naming input files: relative paths are resolved against the current
+#: folder before the notebooks (which run elsewhere) see them.
+PATH_PARAMETERS = ("data", "columns", "customers", "reasons")
+#: Cells with this tag are interactive controls; the HTML report leaves them out.
+INTERACTIVE_TAG = "interactive"
+_VERSIONED = (
+    "retainkit",
+    "pandas",
+    "numpy",
+    "scipy",
+    "ibis-framework",
+    "duckdb",
+    "sqlglot",
+    "pyarrow",
+    "matplotlib",
+    "seaborn",
+    "ipywidgets",
+    "papermill",
+    "nbconvert",
+    "nbclient",
+    "ipykernel",
+)
+
+
+@dataclass
+class NotebookRun:
+    """One notebook's run: where its outputs are, how long it took, its key figures."""
+
+    name: str
+    source: Path
+    notebook: Path
+    html: Path | None
+    seconds: float
+    status: str
+    parameters: dict[str, Any]
+    figures: dict[str, Any] = field(default_factory=dict)
+    reasons: dict[str, str] = field(default_factory=dict)
+    labels: dict[str, str] = field(default_factory=dict)
+    units: dict[str, str] = field(default_factory=dict)
+    currency: str = ""
+    title: str = ""
+
+
+@dataclass
+class ReportResult:
+    """A finished run: its folder, index page, manifest and notebook runs."""
+
+    folder: Path
+    index: Path
+    manifest: dict[str, Any]
+    notebooks: list[NotebookRun]
+
+
+def list_notebooks(notebooks_dir: str | Path | None = None) -> list[Path]:
+    """Return the report notebooks in run order (``NN_topic.ipynb``).
+
+    Examples
+    --------
+    >>> [p.stem for p in list_notebooks()][:1]
+    ['01_groundwork']
+    """
+    folder = Path(notebooks_dir) if notebooks_dir else _default_notebooks_dir()
+    return sorted(p for p in folder.glob("[0-9][0-9]_*.ipynb"))
+
+
+def _select(notebooks: list[Path], only: Iterable[str] | None) -> list[Path]:
+    if not only:
+        return notebooks
+    chosen = []
+    for want in only:
+        w = want.removesuffix(".ipynb")
+        hits = [p for p in notebooks if w in (p.stem, p.stem[:2], p.stem[3:])]
+        if not hits:
+            names = ", ".join(p.stem for p in notebooks)
+            raise ReportError(f"no notebook named {want!r}; the notebooks are {names}")
+        chosen += [h for h in hits if h not in chosen]
+    return [p for p in notebooks if p in chosen]
+
+
+def notebook_parameters(path: str | Path) -> dict[str, dict[str, Any]]:
+    """Return a notebook's parameters: name -> type, default and help text.
+
+    Examples
+    --------
+    >>> params = notebook_parameters(list_notebooks()[0])
+    >>> params["data"]["inferred_type_name"]
+    'str'
+    """
+    import papermill
+
+    return dict(papermill.inspect_notebook(str(path)))
+
+
+_TRUE = {"true", "yes", "1", "on"}
+_FALSE = {"false", "no", "0", "off"}
+
+
+def _convert(name: str, value: Any, type_name: str) -> Any:
+    if not isinstance(value, str):
+        return value
+    try:
+        if type_name == "int":
+            return int(value)
+        if type_name == "float":
+            return float(value)
+        if type_name == "bool":
+            low = value.strip().lower()
+            if low in _TRUE | _FALSE:
+                return low in _TRUE
+            raise ValueError(value)
+    except ValueError:
+        raise ReportError(f"parameter {name} expects {type_name}, got {value!r}") from None
+    return value
+
+
+def _resolve_path_parameter(name: str, value: Any) -> Any:
+    if not isinstance(value, str) or not value.strip():
+        return value
+    from retainkit.datasets import is_preset
+
+    if name == "data" and is_preset(value) and not Path(value).exists():
+        return value
+    p = Path(value).expanduser()
+    if not p.exists() and not any(ch in value for ch in "*?["):
+        hint = " (or a preset: demo, online_retail, cdnow, cdnow_sample)" if name == "data" else ""
+        raise ReportError(f"{name}={value!r}: no such file or folder{hint}")
+    return str(p.resolve()) if p.exists() else str(Path.cwd() / p)
+
+
+def _parameters_for(
+    notebooks: list[Path], given: Mapping[str, Any]
+) -> dict[Path, tuple[dict[str, Any], dict[str, Any]]]:
+    """Check and convert parameters; return per notebook (given-and-known, all values)."""
+    import difflib
+
+    specs = {nb: notebook_parameters(nb) for nb in notebooks}
+    known = sorted({n for spec in specs.values() for n in spec})
+    unknown = [n for n in given if n not in known]
+    if unknown:
+        hints = []
+        for n in unknown:
+            close = difflib.get_close_matches(n, known, n=1)
+            hints.append(f"{n!r}" + (f" (did you mean {close[0]!r}?)" if close else ""))
+        raise ReportError(
+            f"unknown parameter {', '.join(hints)}; the notebooks take {', '.join(known)}"
+        )
+    out = {}
+    for nb, spec in specs.items():
+        passed = {}
+        for name, value in given.items():
+            if name in spec:
+                value = _convert(name, value, spec[name]["inferred_type_name"])
+                if name in PATH_PARAMETERS:
+                    value = _resolve_path_parameter(name, value)
+                passed[name] = value
+        effective = {}
+        for name, info in spec.items():
+            if name in passed:
+                effective[name] = passed[name]
+            else:
+                try:
+                    import ast
+
+                    effective[name] = ast.literal_eval(info["default"])
+                except (ValueError, SyntaxError):
+                    effective[name] = info["default"]
+        out[nb] = (passed, effective)
+    return out
+
+
+def _slug(text: str) -> str:
+    base = Path(text).name if ("/" in text or "\\" in text) else text
+    for suffix in (".gz", ".zst", ".csv", ".parquet", ".xlsx", ".txt", ".tsv"):
+        base = base.removesuffix(suffix)
+    return re.sub(r"[^A-Za-z0-9_-]+", "-", base).strip("-")[:40] or "data"
+
+
+def _figures_from(nb: Any) -> dict[str, Any]:
+    merged: dict[str, Any] = {
+        "figures": {},
+        "reasons": {},
+        "labels": {},
+        "units": {},
+        "currency": "",
+    }
+    for cell in nb.cells:
+        for output in cell.get("outputs", []):
+            data = output.get("data", {})
+            if MIMETYPE in data:
+                payload = data[MIMETYPE]
+                for key in ("figures", "reasons", "labels", "units"):
+                    merged[key].update(payload.get(key, {}))
+                merged["currency"] = payload.get("currency", "") or merged["currency"]
+    return merged
+
+
+def _title_of(nb: Any, fallback: str) -> str:
+    for cell in nb.cells:
+        if cell.cell_type == "markdown":
+            for line in cell.source.splitlines():
+                if line.startswith("# "):
+                    return line[2:].strip()
+    return fallback
+
+
+def _to_html(nb: Any, path: Path) -> None:
+    from nbconvert import HTMLExporter
+    from nbconvert.preprocessors import TagRemovePreprocessor
+
+    exporter = HTMLExporter(
+        template_name="lab",
+        exclude_input=True,
+        exclude_input_prompt=True,
+        exclude_output_prompt=True,
+    )
+    remover = TagRemovePreprocessor(remove_cell_tags={INTERACTIVE_TAG}, enabled=True)
+    exporter.register_preprocessor(remover, enabled=True)
+    body, _ = exporter.from_notebook_node(nb)
+    path.write_text(body, encoding="utf-8")
+
+
+def _versions() -> dict[str, str | None]:
+    out: dict[str, str | None] = {"python": platform.python_version()}
+    for dist in _VERSIONED:
+        try:
+            out[dist] = importlib.metadata.version(dist)
+        except importlib.metadata.PackageNotFoundError:
+            out[dist] = None
+    return out
+
+
+def _data_files(params: Mapping[str, Any]) -> dict[str, str]:
+    from retainkit.datasets import input_files
+    from retainkit.io import sha256_of
+
+    files = input_files(
+        params.get("data", "demo"),
+        columns=params.get("columns"),
+        customers=params.get("customers"),
+        reasons=params.get("reasons"),
+    )
+    return {str(f): sha256_of(f) for f in files}
+
+
+def _index_html(title: str, manifest: Mapping[str, Any], runs: list[NotebookRun]) -> str:
+    e = html.escape
+    sections = []
+    for run in runs:
+        shown = {
+            k: format_value(v, run.units.get(k, ""), run.currency)
+            if v is not None
+            else "not available: " + run.reasons.get(k, "")
+            for k, v in run.figures.items()
+        }
+        rows = "".join(
+            f"<tr><td>{e(run.labels.get(k, k))}</td><td class='v'>{e(text)}</td>"
+            f"<td><code>{e(k)}</code></td></tr>"
+            for k, text in shown.items()
+        )
+        link = (
+            f"<a href='{e(run.html.name)}'>{e(run.title or run.name)}</a>"
+            if run.html
+            else e(run.title or run.name)
+        )
+        sections.append(
+            f"<section><h2>{link}</h2><p class='meta'>{e(run.name)}.ipynb · ran in "
+            f"{run.seconds:.1f} s · <a href='{e(run.notebook.name)}'>executed notebook</a></p>"
+            + (
+                f"<table><thead><tr><th>Key figure</th><th>Value</th><th>Manifest name</th>"
+                f"</tr></thead><tbody>{rows}</tbody></table>"
+                if rows
+                else "<p>No key figures.</p>"
+            )
+            + "</section>"
+        )
+    params = manifest.get("parameters", {})
+    param_rows = "".join(
+        f"<tr><td><code>{e(k)}</code></td><td>{e(repr(v))}</td></tr>" for k, v in params.items()
+    )
+    created = manifest.get("created", "")
+    version = str(manifest.get("versions", {}).get("retainkit"))
+    return f"""<!DOCTYPE html>
+<html lang="en"><head><meta charset="utf-8"><title>{e(title)}</title>
+<style>
+body {{ font-family: system-ui, sans-serif; margin: 2rem auto; max-width: 60rem; color: #222; }}
+h1 {{ margin-bottom: 0.2rem; }} .meta {{ color: #666; font-size: 0.9rem; }}
+table {{ border-collapse: collapse; margin: 0.5rem 0 1.5rem; }}
+td, th {{ border-bottom: 1px solid #ddd; padding: 0.3rem 0.8rem; text-align: left; }}
+td.v {{ text-align: right; font-weight: bold; }} code {{ color: #555; }}
+</style></head><body>
+<h1>{e(title)}</h1>
+<p class="meta">Created {e(created)} with retainkit {e(version)}.
+Data: {e(str(params.get("data", "")))}.
+Machine-readable figures: <a href="manifest.json">manifest.json</a>.</p>
+{"".join(sections)}
+<h2>Parameters</h2><table><tbody>{param_rows}</tbody></table>
+</body></html>
+"""
+
+
+def run_report(
+    data: str | None = None,
+    *,
+    columns: str | None = None,
+    parameters: Mapping[str, Any] | None = None,
+    out: str | Path | None = None,
+    only: Iterable[str] | None = None,
+    reports_dir: str | Path = "reports",
+    notebooks_dir: str | Path | None = None,
+    overwrite: bool = False,
+    progress: Callable[[str], None] | None = None,
+    timeout_seconds: int | None = 1800,
+) -> ReportResult:
+    """Execute the notebooks into a new run folder and write its index and manifest.
+
+    Parameters
+    ----------
+    data : str, optional
+        Preset name or path of the transaction data (the notebooks' ``data``
+        parameter); default: the notebooks' own default, the demo shop.
+    columns : str, optional
+        Path of a column-mapping file (the ``columns`` parameter).
+    parameters : mapping, optional
+        Further notebook parameters, e.g. ``{"as_of": "2011-12-09", "churn_days": 180}``.
+        Text values are converted to each notebook's parameter type. A name no
+        selected notebook takes is an error.
+    out : str or Path, optional
+        The run folder; default ``<reports_dir>/<YYYYmmdd-HHMMSS>-<data>``.
+    only : iterable of str, optional
+        Notebooks to run, by name (``"01_groundwork"``, ``"groundwork"`` or ``"01"``).
+    reports_dir : str or Path
+        Where default run folders go.
+    notebooks_dir : str or Path, optional
+        Folder of the notebooks; default: retainkit's own.
+    overwrite : bool
+        Replace an existing run folder; otherwise an existing one is an error.
+    progress : callable, optional
+        Called with a line of text as each notebook starts and ends.
+    timeout_seconds : int, optional
+        Longest a single cell may run.
+
+    Returns
+    -------
+    ReportResult
+
+    Raises
+    ------
+    ReportError
+        For an unknown notebook or parameter, an existing folder, or a failing
+        notebook (the message names the notebook, the cell and the error, and where
+        the partly executed notebook is).
+    """
+    import nbformat
+    import papermill
+    from papermill.exceptions import PapermillExecutionError
+
+    say = progress or logger.info
+    given: dict[str, Any] = dict(parameters or {})
+    if data is not None:
+        given["data"] = str(data)
+    if columns is not None:
+        given["columns"] = str(columns)
+    notebooks = _select(list_notebooks(notebooks_dir), only)
+    if not notebooks:
+        raise ReportError("no notebooks found to run")
+    per_notebook = _parameters_for(notebooks, given)
+    first_effective = next(iter(per_notebook.values()))[1]
+    data_name = str(first_effective.get("data", "data"))
+
+    now = _dt.datetime.now().astimezone()
+    if out is None:
+        base = Path(reports_dir) / f"{now:%Y%m%d-%H%M%S}-{_slug(data_name)}"
+        folder, n = base, 2
+        while folder.exists() or folder.with_name(folder.name + ".failed").exists():
+            folder = base.with_name(f"{base.name}-{n}")
+            n += 1
+    else:
+        folder = Path(out)
+        if folder.exists() and not overwrite:
+            raise ReportError(
+                f"{str(folder)!r} already exists; choose another --out or pass --overwrite"
+            )
+    folder = folder.resolve()
+    folder.parent.mkdir(parents=True, exist_ok=True)
+    work = folder.with_name(f".{folder.name}.partial-{os.getpid()}")
+    if work.exists():
+        shutil.rmtree(work)
+    work.mkdir()
+
+    manifest: dict[str, Any] = {
+        "retainkit_report": 1,
+        "created": now.isoformat(timespec="seconds"),
+        "status": "running",
+        "command": sys.argv,
+        "data": {"source": data_name, "files": _data_files(first_effective)},
+        "parameters": {k: v for k, v in first_effective.items()},
+        "notebook_parameters": {},
+        "seed": first_effective.get("seed"),
+        "versions": _versions(),
+        "platform": platform.platform(),
+        "notebooks": [],
+        "timings_seconds": {},
+        "figures": {},
+        "figure_reasons": {},
+        "row_counts": {},
+    }
+    runs: list[NotebookRun] = []
+    started = time.perf_counter()
+    try:
+        for i, nb_path in enumerate(notebooks, start=1):
+            passed, effective = per_notebook[nb_path]
+            name = nb_path.stem
+            manifest["notebook_parameters"][name] = effective
+            say(f"[{i}/{len(notebooks)}] {name} ...")
+            out_nb = work / f"{name}.ipynb"
+            t0 = time.perf_counter()
+            try:
+                papermill.execute_notebook(
+                    str(nb_path),
+                    str(out_nb),
+                    parameters=passed,
+                    cwd=str(work),
+                    progress_bar=False,
+                    execution_timeout=timeout_seconds,
+                    # the kernel's start-up warnings are noise in a report run
+                    extra_arguments=["--IPKernelApp.log_level=ERROR"],
+                )
+            except PapermillExecutionError as exc:
+                seconds = time.perf_counter() - t0
+                manifest["notebooks"].append(
+                    {"name": name, "status": "failed", "seconds": round(seconds, 2)}
+                )
+                manifest["status"] = "failed"
+                failed = _finish_failed(work, folder, manifest)
+                raise ReportError(
+                    f"notebook {name} failed in cell {exc.exec_count} "
+                    f"({exc.ename}: {exc.evalue}). The partly executed notebook is "
+                    f"{failed / out_nb.name}"
+                ) from None
+            seconds = time.perf_counter() - t0
+            nb = nbformat.read(out_nb, as_version=4)
+            html_path = work / f"{name}.html"
+            _to_html(nb, html_path)
+            got = _figures_from(nb)
+            run = NotebookRun(
+                name=name,
+                source=nb_path,
+                notebook=folder / out_nb.name,
+                html=folder / html_path.name,
+                seconds=seconds,
+                status="ok",
+                parameters=effective,
+                figures=got["figures"],
+                reasons=got["reasons"],
+                labels=got["labels"],
+                units=got["units"],
+                currency=got["currency"],
+                title=_title_of(nb, name),
+            )
+            runs.append(run)
+            clash = {
+                k
+                for k in got["figures"]
+                if k in manifest["figures"] and manifest["figures"][k] != got["figures"][k]
+            }
+            if clash:
+                raise ReportError(
+                    f"notebook {name} reports key figures {sorted(clash)} with values other "
+                    "notebooks reported differently"
+                )
+            manifest["figures"].update(got["figures"])
+            manifest["figure_reasons"].update(got["reasons"])
+            manifest["notebooks"].append(
+                {
+                    "name": name,
+                    "title": run.title,
+                    "status": "ok",
+                    "seconds": round(seconds, 2),
+                    "notebook": out_nb.name,
+                    "html": html_path.name,
+                }
+            )
+            manifest["timings_seconds"][name] = round(seconds, 2)
+            say(f"[{i}/{len(notebooks)}] {name} done in {seconds:.1f} s")
+    except ReportError:
+        raise
+    except BaseException:
+        manifest["status"] = "interrupted"
+        _finish_failed(work, folder, manifest)
+        raise
+
+    manifest["status"] = "complete"
+    manifest["timings_seconds"]["total"] = round(time.perf_counter() - started, 2)
+    manifest["row_counts"] = {
+        k.split(".", 1)[1]: v
+        for k, v in manifest["figures"].items()
+        if k in ("data.rows_read", "data.rows_kept", "data.customers")
+    }
+    title = f"Retention report: {data_name}"
+    (work / "manifest.json").write_text(
+        json.dumps(manifest, indent=2, default=str) + "\n", encoding="utf-8"
+    )
+    (work / "index.html").write_text(_index_html(title, manifest, runs), encoding="utf-8")
+    if folder.exists():  # overwrite was asked for
+        trash = folder.with_name(f".{folder.name}.old-{os.getpid()}")
+        folder.rename(trash)
+        work.rename(folder)
+        shutil.rmtree(trash, ignore_errors=True)
+    else:
+        work.rename(folder)
+    return ReportResult(
+        folder=folder, index=folder / "index.html", manifest=manifest, notebooks=runs
+    )
+
+
+def _finish_failed(work: Path, folder: Path, manifest: dict[str, Any]) -> Path:
+    """Write the manifest into the work folder and park it as ``<folder>.failed``."""
+    with contextlib.suppress(OSError):
+        (work / "manifest.json").write_text(
+            json.dumps(manifest, indent=2, default=str) + "\n", encoding="utf-8"
+        )
+    failed = folder.with_name(folder.name + ".failed")
+    if failed.exists():
+        shutil.rmtree(failed, ignore_errors=True)
+    with contextlib.suppress(OSError):
+        work.rename(failed)
+        return failed
+    return work

@@ -1,0 +1,106 @@
+import json
+
+import nbformat
+import pytest
+from nbformat.v4 import new_code_cell, new_markdown_cell, new_notebook
+
+import retainkit as rk
+from retainkit.exceptions import ReportError
+from retainkit.report import run_report
+
+
+def _notebook(folder, name, body, params='data: str = "demo"  # data'):
+    nb = new_notebook()
+    nb.metadata["kernelspec"] = {
+        "name": "python3",
+        "display_name": "Python 3",
+        "language": "python",
+    }
+    p = new_code_cell(params)
+    p.metadata["tags"] = ["parameters"]
+    nb.cells = [new_markdown_cell(f"# {name}"), p, new_code_cell(body)]
+    nbformat.write(nb, folder / f"{name}.ipynb")
+
+
+def test_unknown_parameter_and_notebook_fail_before_running(tmp_path):
+    with pytest.raises(ReportError, match="unknown parameter 'churn_dayz'"):
+        run_report(parameters={"churn_dayz": "1"}, out=tmp_path / "r")
+    with pytest.raises(ReportError, match="no notebook named 'nope'"):
+        run_report(only=["nope"], out=tmp_path / "r")
+    with pytest.raises(ReportError, match="no such file"):
+        run_report("missing.csv", out=tmp_path / "r")
+    assert not (tmp_path / "r").exists()
+
+
+def test_existing_folder_is_not_overwritten(tmp_path):
+    (tmp_path / "r").mkdir()
+    with pytest.raises(ReportError, match="already exists"):
+        run_report(out=tmp_path / "r")
+
+
+def test_failing_notebook_names_the_cell_and_keeps_partial_output(tmp_path):
+    nbs = tmp_path / "nbs"
+    nbs.mkdir()
+    _notebook(nbs, "01_ok", "import retainkit as rk\nrk.key_figures([rk.figure('ok.x', 1, 'X')])")
+    _notebook(nbs, "02_broken", "x = 1\nraise ValueError('broken on purpose')")
+    with pytest.raises(ReportError, match=r"02_broken failed in cell \d+ \(ValueError: broken"):
+        run_report(out=tmp_path / "run", notebooks_dir=nbs)
+    assert not (tmp_path / "run").exists()
+    failed = tmp_path / "run.failed"
+    assert (failed / "02_broken.ipynb").exists()
+    manifest = json.loads((failed / "manifest.json").read_text())
+    assert manifest["status"] == "failed"
+    assert not (failed / "index.html").exists()
+
+
+def test_parameters_are_typed_and_figures_collected(tmp_path):
+    nbs = tmp_path / "nbs"
+    nbs.mkdir()
+    _notebook(
+        nbs,
+        "01_typed",
+        "import retainkit as rk\n"
+        "rk.key_figures([rk.figure('t.days', days * 2, 'Twice', unit='days'),"
+        " rk.figure('t.flag', flag, 'Flag')])",
+        params="days: int = 1  # days\nflag: bool = False  # a flag",
+    )
+    result = run_report(
+        parameters={"days": "21", "flag": "yes"}, out=tmp_path / "run", notebooks_dir=nbs
+    )
+    assert result.manifest["figures"] == {"t.days": 42, "t.flag": True}
+    assert result.manifest["parameters"] == {"days": 21, "flag": True}
+    with pytest.raises(ReportError, match="parameter days expects int, got 'many'"):
+        run_report(parameters={"days": "many"}, out=tmp_path / "x", notebooks_dir=nbs)
+
+
+@pytest.mark.notebooks
+def test_demo_report_end_to_end(tmp_path):
+    result = run_report(out=tmp_path / "demo")
+    folder = result.folder
+    assert [p.name for p in sorted(folder.iterdir())] == [
+        "01_groundwork.html",
+        "01_groundwork.ipynb",
+        "02_segmentation.html",
+        "02_segmentation.ipynb",
+        "03_lifetime_value.html",
+        "03_lifetime_value.ipynb",
+        "index.html",
+        "manifest.json",
+    ]
+    manifest = json.loads((folder / "manifest.json").read_text())
+    assert manifest["status"] == "complete"
+    ds = rk.load_dataset("demo")
+    q = ds.transactions.quality
+    assert manifest["figures"]["data.rows_kept"] == q.rows_kept
+    assert manifest["figures"]["data.customers"] == q.customers
+    assert manifest["row_counts"] == {
+        "rows_read": q.rows_read,
+        "rows_kept": q.rows_kept,
+        "customers": q.customers,
+    }
+    assert set(manifest["data"]["files"]) == {str(f) for f in ds.files}
+    assert manifest["versions"]["retainkit"] == rk.__version__
+    html = (folder / "01_groundwork.html").read_text()
+    assert "rk.load_dataset" not in html  # code is hidden
+    index = (folder / "index.html").read_text()
+    assert "01_groundwork.html" in index and f"{q.customers:,} customers" in index
