@@ -275,8 +275,10 @@ class Dataset:
                 figure(
                     "data.customers", q.customers, "Customers in the kept rows", unit="customers"
                 ),
-                figure("data.first_date", q.first_date, "First order date", unit="date"),
-                figure("data.last_date", q.last_date, "Last order date", unit="date"),
+                figure(
+                    "data.first_date", q.first_date.normalize(), "First order date", unit="date"
+                ),
+                figure("data.last_date", q.last_date.normalize(), "Last order date", unit="date"),
                 figure(
                     "data.revenue",
                     q.revenue_kept,

@@ -16,6 +16,11 @@ from IPython.display import Markdown
 __all__ = ["markdown", "money", "share", "table"]
 
 
+def _words(name: str) -> str:
+    text = name.replace("_", " ").strip()
+    return text[:1].upper() + text[1:]
+
+
 def money(value: float | None, currency: str = "", *, decimals: int = 0) -> str:
     """Format an amount: ``money(1234.5, "£") == "£1,235"``.
 
@@ -79,6 +84,7 @@ def table(
     decimals: int = 0,
     caption: str | None = None,
     max_rows: int | None = 50,
+    pretty_headers: bool = True,
 ) -> Any:
     """Style a frame for a report: formatted numbers, no index, optional caption.
 
@@ -96,6 +102,9 @@ def table(
         Shown above the table; say what it is, its unit and period.
     max_rows : int, optional
         Show at most this many rows (the caption says how many there are).
+    pretty_headers : bool
+        Show ``snake_case`` column names as words ("days_since_last_purchase" ->
+        "Days since last purchase").
 
     Returns
     -------
@@ -127,6 +136,8 @@ def table(
         thousands=",",
     )
     styler = styler.hide(axis="index")
+    if pretty_headers:
+        styler = styler.relabel_index([_words(str(c)) for c in shown.columns], axis="columns")
     if caption:
         styler = styler.set_caption(html.escape(caption))
     return styler

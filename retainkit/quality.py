@@ -130,12 +130,22 @@ class QualityReport:
         return frame
 
     def _repr_html_(self) -> str:
-        table = self.to_frame().to_html(
+        frame = self.to_frame().rename(
+            columns={
+                "step": "Step",
+                "rows": "Rows",
+                "share_of_rows": "Share of rows",
+                "revenue": "Net revenue",
+            }
+        )
+        if self.revenue_read is None:
+            frame = frame.drop(columns="Net revenue")
+        table = frame.to_html(
             index=False,
             formatters={
-                "rows": "{:,}".format,
-                "share_of_rows": "{:.1%}".format,
-                "revenue": lambda v: "" if pd.isna(v) else f"{v:,.2f}",
+                "Rows": "{:,}".format,
+                "Share of rows": "{:.1%}".format,
+                "Net revenue": lambda v: "" if pd.isna(v) else f"{v:,.2f}",
             },
         )
         period = (

@@ -285,21 +285,38 @@ def _data_files(params: Mapping[str, Any]) -> dict[str, str]:
     return {str(f): sha256_of(f) for f in files}
 
 
+def _figure_rows(run: NotebookRun, *, data_figures: bool) -> str:
+    """Table rows of a run's key figures: the ``data.*`` ones, or all the others."""
+    e = html.escape
+    rows = []
+    for k, v in run.figures.items():
+        if k.startswith("data.") != data_figures:
+            continue
+        text = (
+            format_value(v, run.units.get(k, ""), run.currency)
+            if v is not None
+            else "not available: " + run.reasons.get(k, "")
+        )
+        rows.append(
+            f"<tr><td>{e(run.labels.get(k, k))}</td><td class='v'>{e(text)}</td>"
+            f"<td><code>{e(k)}</code></td></tr>"
+        )
+    if not rows:
+        return ""
+    return (
+        "<table><thead><tr><th>Key figure</th><th>Value</th><th>Manifest name</th></tr>"
+        f"</thead><tbody>{''.join(rows)}</tbody></table>"
+    )
+
+
 def _index_html(title: str, manifest: Mapping[str, Any], runs: list[NotebookRun]) -> str:
     e = html.escape
     sections = []
-    for run in runs:
-        shown = {
-            k: format_value(v, run.units.get(k, ""), run.currency)
-            if v is not None
-            else "not available: " + run.reasons.get(k, "")
-            for k, v in run.figures.items()
-        }
-        rows = "".join(
-            f"<tr><td>{e(run.labels.get(k, k))}</td><td class='v'>{e(text)}</td>"
-            f"<td><code>{e(k)}</code></td></tr>"
-            for k, text in shown.items()
+    if runs:  # every notebook reports the same data figures: show them once
+        sections.append(
+            f"<section><h2>The data</h2>{_figure_rows(runs[0], data_figures=True)}</section>"
         )
+    for run in runs:
         link = (
             f"<a href='{e(run.html.name)}'>{e(run.title or run.name)}</a>"
             if run.html
@@ -308,17 +325,12 @@ def _index_html(title: str, manifest: Mapping[str, Any], runs: list[NotebookRun]
         sections.append(
             f"<section><h2>{link}</h2><p class='meta'>{e(run.name)}.ipynb · ran in "
             f"{run.seconds:.1f} s · <a href='{e(run.notebook.name)}'>executed notebook</a></p>"
-            + (
-                f"<table><thead><tr><th>Key figure</th><th>Value</th><th>Manifest name</th>"
-                f"</tr></thead><tbody>{rows}</tbody></table>"
-                if rows
-                else "<p>No key figures.</p>"
-            )
-            + "</section>"
+            f"{_figure_rows(run, data_figures=False)}</section>"
         )
     params = manifest.get("parameters", {})
     param_rows = "".join(
-        f"<tr><td><code>{e(k)}</code></td><td>{e(repr(v))}</td></tr>" for k, v in params.items()
+        f"<tr><td><code>{e(k)}</code></td><td>{e(repr(v)) if v != '' else '(default)'}</td></tr>"
+        for k, v in params.items()
     )
     created = manifest.get("created", "")
     version = str(manifest.get("versions", {}).get("retainkit"))

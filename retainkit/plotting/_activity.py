@@ -1,10 +1,4 @@
-"""Plots: thin seaborn/matplotlib wrappers that take results and return the Axes.
-
-Every plot takes the output of a retainkit function (it never aggregates), draws on
-``ax`` (the current Axes when None), labels what is shown, its unit and the period it
-covers, and returns ``ax``. Nothing here calls ``plt.show()`` or changes global style;
-call :func:`set_style` for the house look.
-"""
+"""Activity over time: revenue, customers and orders per calendar period."""
 
 from __future__ import annotations
 
@@ -15,52 +9,9 @@ import pandas as pd
 from matplotlib.axes import Axes
 from matplotlib.ticker import FuncFormatter
 
-__all__ = ["money_formatter", "plot_activity", "set_style"]
+from retainkit.plotting._base import money_formatter, period_label
 
-
-def set_style() -> None:
-    """Apply retainkit's plot style (seaborn "whitegrid", readable sizes).
-
-    Examples
-    --------
-    >>> set_style()
-    """
-    import seaborn as sns
-
-    sns.set_theme(style="whitegrid", context="notebook")
-    plt.rcParams.update(
-        {
-            "figure.figsize": (9, 4),
-            "axes.titleweight": "bold",
-            "axes.titlesize": 12,
-            "figure.dpi": 100,
-        }
-    )
-
-
-def money_formatter(currency: str = "") -> FuncFormatter:
-    """Return a tick formatter for money: ``£1.2M``, ``£350k``, ``£90``.
-
-    Examples
-    --------
-    >>> money_formatter("$")(1_250_000, 0)
-    '$1.2M'
-    """
-
-    def fmt(value: float, _pos: Any) -> str:
-        sign = "-" if value < 0 else ""
-        v = abs(value)
-        if v >= 1e6:
-            return f"{sign}{currency}{v / 1e6:.1f}M"
-        if v >= 1e3:
-            return f"{sign}{currency}{v / 1e3:.0f}k"
-        return f"{sign}{currency}{v:,.0f}"
-
-    return FuncFormatter(fmt)
-
-
-def _period_label(start: pd.Timestamp, end: pd.Timestamp) -> str:
-    return f"{start:%d %b %Y} to {end:%d %b %Y}"
+__all__ = ["plot_activity"]
 
 
 def plot_activity(
@@ -134,12 +85,12 @@ def plot_activity(
     else:
         ax.yaxis.set_major_formatter(FuncFormatter(lambda v, _p: f"{v:,.0f}"))
     span = (
-        _period_label(totals["period_start"].min(), totals["period_end"].max())
+        period_label(totals["period_start"].min(), totals["period_end"].max())
         if len(totals)
         else "no data"
     )
     ax.set(
-        title=f"{title} per {period} ({definition}), {span}",
+        title=f"{title} per {period}\n{definition}; {span}",
         xlabel=period.capitalize(),
         ylabel=ylabel,
     )

@@ -1,0 +1,83 @@
+"""The one mechanism behind every scenario widget: controls that re-run a pure function.
+
+A topic module (``_groundwork.py``, ...) builds its controls and passes them, with the
+pure function that renders the result, to :func:`scenario_panel`. The report shows the
+same function's output at the parameter values, so the interactive path and the report
+path show the same numbers.
+"""
+
+from __future__ import annotations
+
+from collections.abc import Callable, Mapping
+from typing import Any
+
+import ipywidgets as w
+import matplotlib.pyplot as plt
+from IPython.display import display
+
+__all__ = ["scenario_panel"]
+
+
+def scenario_panel(
+    render: Callable[..., Any],
+    controls: Mapping[str, w.ValueWidget],
+    *,
+    title: str = "",
+    columns: int = 2,
+) -> w.VBox:
+    """Lay out controls above an output that shows ``render(**values)`` on every change.
+
+    Parameters
+    ----------
+    render : callable
+        Pure function of the control values (keyword arguments named as in
+        ``controls``) returning anything Jupyter displays: a frame, a Styler,
+        Markdown, a matplotlib Figure or a tuple of these.
+    controls : mapping
+        Keyword name -> ipywidgets value widget.
+    title : str
+        Shown above the controls.
+    columns : int
+        Controls per row.
+
+    Returns
+    -------
+    ipywidgets.VBox
+        Attributes ``controls`` (the mapping) and ``output`` (the Output widget) let
+        tests move a control and read what was drawn.
+
+    Examples
+    --------
+    >>> import contextlib, io
+    >>> import ipywidgets as w
+    >>> with contextlib.redirect_stdout(io.StringIO()):  # outside Jupyter, output prints
+    ...     panel = scenario_panel(lambda n: n * 2, {"n": w.IntSlider(value=2)})
+    ...     panel.controls["n"].value = 5
+    >>> panel.last_result
+    10
+    """
+    output = w.Output()
+    names = list(controls)
+    rows = [
+        w.HBox([controls[n] for n in names[i : i + columns]]) for i in range(0, len(names), columns)
+    ]
+    header = [w.HTML(f"<b>{title}</b>")] if title else []
+    panel = w.VBox([*header, *rows, output])
+    panel.controls = dict(controls)
+    panel.output = output
+    panel.last_result = None
+
+    def refresh(_change: Any = None) -> None:
+        result = render(**{n: controls[n].value for n in names})
+        panel.last_result = result
+        output.clear_output(wait=True)
+        with output:
+            for item in result if isinstance(result, tuple) else (result,):
+                display(item)
+                if isinstance(item, plt.Figure):
+                    plt.close(item)
+
+    for n in names:
+        controls[n].observe(refresh, names="value")
+    refresh()
+    return panel
