@@ -7,7 +7,7 @@ Typical use in a notebook::
     summary = rk.customer_summary(data.transactions, time_unit="weeks")
 """
 
-from retainkit import display
+from retainkit import churn, display, engine, plotting, widgets
 from retainkit.datasets import Dataset, list_presets, load_dataset
 from retainkit.engine import Transactions, customer_summary, period_table, period_totals
 from retainkit.exceptions import (
@@ -39,8 +39,10 @@ __all__ = [
     "SchemaError",
     "Transactions",
     "__version__",
+    "churn",
     "customer_summary",
     "display",
+    "engine",
     "figure",
     "key_figures",
     "list_presets",
@@ -51,6 +53,8 @@ __all__ = [
     "period_table",
     "period_totals",
     "plot_activity",
+    "plotting",
     "set_style",
     "simulate_shop",
+    "widgets",
 ]

@@ -7,6 +7,7 @@ as pandas. No other retainkit module imports ibis or duckdb.
 
 from retainkit.engine._backend import connect, default_backend, execute, to_memtable
 from retainkit.engine._clean import CleaningOptions, clean_table
+from retainkit.engine._gaps import gap_quantile, gap_statistics
 from retainkit.engine._read import read_csv, read_parquet
 from retainkit.engine._summaries import (
     attributes_from_transactions,
@@ -27,6 +28,8 @@ __all__ = [
     "customer_summary",
     "default_backend",
     "execute",
+    "gap_quantile",
+    "gap_statistics",
     "period_table",
     "period_totals",
     "read_csv",

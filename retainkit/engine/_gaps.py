@@ -1,0 +1,115 @@
+"""Gaps between a customer's purchase days, computed in the engine."""
+
+from __future__ import annotations
+
+from typing import Any
+
+import ibis
+import ibis.expr.types as ir
+import pandas as pd
+
+from retainkit import schema as S
+from retainkit.engine._backend import execute
+from retainkit.engine._summaries import _until, resolve_as_of
+from retainkit.engine._transactions import as_table
+
+__all__ = ["gap_quantile", "gap_statistics"]
+
+
+def _gaps(transactions: Any, as_of: pd.Timestamp) -> ir.Table:
+    """One row per repeat purchase day: customer and days since their previous one."""
+    t = _until(as_table(transactions), as_of)
+    days = (
+        t.filter(~t[S.IS_RETURN])
+        .select(S.CUSTOMER_ID, day=t[S.ORDER_DATE].truncate("D"))
+        .distinct()
+    )
+    w = ibis.window(group_by=days[S.CUSTOMER_ID], order_by=days.day)
+    previous = days.day.lag().over(w)
+    gaps = days.mutate(gap_days=days.day.delta(previous, unit="day"))
+    return gaps.filter(gaps.gap_days.notnull())
+
+
+def gap_statistics(transactions: Any, *, as_of: Any = None) -> pd.DataFrame:
+    """Per customer: how regularly they buy, from the gaps between purchase days.
+
+    Parameters
+    ----------
+    transactions : Transactions, pandas.DataFrame or ibis Table
+    as_of : date-like, optional
+        Last day included; default: last order date.
+
+    Returns
+    -------
+    pandas.DataFrame
+        One row per customer with at least two purchase days, sorted by customer:
+        ``customer_id``, ``gaps`` (number of gaps), ``median_gap_days``,
+        ``mean_gap_days``, ``std_gap_days`` (sample standard deviation; NaN for one
+        gap), ``last_gap_days`` (the most recent gap).
+
+    Examples
+    --------
+    >>> frame = pd.DataFrame({"customer_id": ["a"] * 4,
+    ...     "order_date": pd.to_datetime(["2024-01-01", "2024-01-11", "2024-01-31",
+    ...                                   "2024-02-10"])})
+    >>> gap_statistics(frame)[["customer_id", "gaps", "median_gap_days", "last_gap_days"]]
+      customer_id  gaps  median_gap_days  last_gap_days
+    0           a     3             10.0             10
+    """
+    as_of = resolve_as_of(transactions, as_of)
+    g = _gaps(transactions, as_of)
+    last = ibis.window(group_by=g[S.CUSTOMER_ID], order_by=ibis.desc(g.day))
+    g = g.mutate(_recent=ibis.row_number().over(last))
+    out = execute(
+        g.group_by(S.CUSTOMER_ID)
+        .aggregate(
+            gaps=g.count(),
+            median_gap_days=g.gap_days.quantile(0.5),
+            mean_gap_days=g.gap_days.mean(),
+            std_gap_days=g.gap_days.std(),
+            last_gap_days=g.gap_days.max(where=g._recent == 0),
+        )
+        .order_by(S.CUSTOMER_ID)
+    )
+    out[S.CUSTOMER_ID] = out[S.CUSTOMER_ID].astype(str)
+    out["gaps"] = out["gaps"].astype("int64")
+    out["last_gap_days"] = out["last_gap_days"].astype("int64")
+    for c in ("median_gap_days", "mean_gap_days", "std_gap_days"):
+        out[c] = out[c].astype("float64")
+    out.attrs = {"as_of": as_of}
+    return out.reset_index(drop=True)
+
+
+def gap_quantile(transactions: Any, *, q: float, as_of: Any = None) -> tuple[float, int, int]:
+    """Pooled quantile of all gaps between consecutive purchase days, in days.
+
+    Parameters
+    ----------
+    transactions : Transactions, pandas.DataFrame or ibis Table
+    q : float
+        Quantile, 0-1 (linear interpolation).
+    as_of : date-like, optional
+
+    Returns
+    -------
+    (float, int, int)
+        The quantile (NaN without gaps), the number of gaps and the number of repeat
+        customers they come from.
+
+    Examples
+    --------
+    >>> frame = pd.DataFrame({"customer_id": ["a", "a", "a", "b", "b"],
+    ...     "order_date": pd.to_datetime(["2024-01-01", "2024-01-11", "2024-01-31",
+    ...                                   "2024-01-01", "2024-01-05"])})
+    >>> gap_quantile(frame, q=0.5)
+    (10.0, 3, 2)
+    """
+    as_of = resolve_as_of(transactions, as_of)
+    g = _gaps(transactions, as_of)
+    row = execute(
+        g.aggregate(
+            value=g.gap_days.quantile(q), gaps=g.count(), customers=g[S.CUSTOMER_ID].nunique()
+        )
+    ).iloc[0]
+    value = float(row["value"]) if pd.notna(row["value"]) else float("nan")
+    return value, int(row["gaps"]), int(row["customers"])
