@@ -7,7 +7,7 @@ Typical use in a notebook::
     summary = rk.customer_summary(data.transactions, time_unit="weeks")
 """
 
-from retainkit import churn, display, engine, plotting, widgets
+from retainkit import alerts, churn, display, engine, groundwork, plotting, survival, widgets
 from retainkit.datasets import Dataset, list_presets, load_dataset
 from retainkit.engine import Transactions, customer_summary, period_table, period_totals
 from retainkit.exceptions import (
@@ -20,7 +20,7 @@ from retainkit.exceptions import (
     SchemaError,
 )
 from retainkit.figures import figure, key_figures
-from retainkit.io import load_churn_reasons, load_customers, load_transactions
+from retainkit.io import load_churn_reasons, load_customers, load_transactions, write_table
 from retainkit.plotting import plot_activity, set_style
 from retainkit.quality import QualityReport
 from retainkit.simulate import simulate_shop
@@ -39,11 +39,13 @@ __all__ = [
     "SchemaError",
     "Transactions",
     "__version__",
+    "alerts",
     "churn",
     "customer_summary",
     "display",
     "engine",
     "figure",
+    "groundwork",
     "key_figures",
     "list_presets",
     "load_churn_reasons",
@@ -56,5 +58,7 @@ __all__ = [
     "plotting",
     "set_style",
     "simulate_shop",
+    "survival",
     "widgets",
+    "write_table",
 ]

@@ -3,9 +3,10 @@
 A transaction log never says that a customer has left; it only shows that they have
 not bought for a while. retainkit calls a customer *lost* once ``churn_days`` have
 passed since their last purchase. Unless the user sets it, the threshold comes from
-the data: a high quantile (default the 90th percentile) of the gaps between
-consecutive purchase days of repeat customers, i.e. a silence longer than nine in ten
-of the pauses customers who came back actually took.
+the data: a high quantile (default the 90th percentile) over repeat customers of their
+usual (median) gap between purchase days, i.e. a silence longer than nine in ten
+repeat customers usually leave between purchases. Each customer counts once, so the
+many gaps of a few frequent buyers do not pull the threshold down.
 """
 
 from __future__ import annotations
@@ -14,14 +15,16 @@ import math
 from dataclasses import dataclass
 from typing import Any
 
+import numpy as np
+
 from retainkit import engine
 
 __all__ = ["ChurnThreshold", "derive_churn_days", "resolve_churn_days"]
 
 #: Threshold used when the data holds too few repeat purchases to derive one.
 FALLBACK_DAYS = 365
-#: Fewer gaps than this are too few to derive a threshold from.
-MIN_GAPS = 30
+#: Fewer repeat customers than this are too few to derive a threshold from.
+MIN_CUSTOMERS = 20
 
 
 @dataclass(frozen=True)
@@ -37,7 +40,7 @@ class ChurnThreshold:
     quantile : float or None
         The quantile of purchase gaps used, when derived.
     gaps, customers : int
-        Gaps and repeat customers the quantile was computed from.
+        Gaps between purchase days, and the repeat customers they come from.
     explanation : str
         One plain sentence for reports.
     """
@@ -57,13 +60,13 @@ def derive_churn_days(
     as_of: Any = None,
     minimum_days: int = 30,
 ) -> ChurnThreshold:
-    """Derive ``churn_days`` from the gaps between purchase days of repeat customers.
+    """Derive ``churn_days`` from repeat customers' usual gaps between purchase days.
 
     Parameters
     ----------
     transactions : Transactions, pandas.DataFrame or ibis Table
     quantile : float
-        Quantile of the pooled gaps, 0-1; default 0.9.
+        Quantile, 0-1, over repeat customers of their median gap; default 0.9.
     as_of : date-like, optional
         Only purchases up to this day count; default: last order date.
     minimum_days : int
@@ -74,21 +77,23 @@ def derive_churn_days(
     -------
     ChurnThreshold
         The quantile rounded up to whole days (at least ``minimum_days``); with fewer
-        than 30 gaps, 365 days (``method="fallback"``).
+        than 20 repeat customers, 365 days (``method="fallback"``).
 
     Examples
     --------
     >>> import pandas as pd
-    >>> days = pd.date_range("2024-01-01", periods=40, freq="10D")
-    >>> frame = pd.DataFrame({"customer_id": "a", "order_date": days})
+    >>> days = pd.date_range("2024-01-01", periods=4, freq="10D")
+    >>> frame = pd.concat([pd.DataFrame({"customer_id": f"c{i}", "order_date": days})
+    ...                    for i in range(25)])
     >>> t = derive_churn_days(frame, minimum_days=1)
-    >>> t.days, t.method, t.gaps
-    (10, 'derived', 39)
+    >>> t.days, t.method, t.customers, t.gaps
+    (10, 'derived', 25, 75)
     """
     if not 0 < quantile < 1:
         raise ValueError(f"quantile={quantile!r} must lie strictly between 0 and 1")
-    value, gaps, customers = engine.gap_quantile(transactions, q=quantile, as_of=as_of)
-    if gaps < MIN_GAPS or math.isnan(value):
+    stats = engine.gap_statistics(transactions, as_of=as_of)
+    customers, gaps = len(stats), int(stats["gaps"].sum())
+    if customers < MIN_CUSTOMERS:
         return ChurnThreshold(
             days=FALLBACK_DAYS,
             method="fallback",
@@ -96,13 +101,15 @@ def derive_churn_days(
             gaps=gaps,
             customers=customers,
             explanation=(
-                f"Only {gaps} repeat purchases in the data, too few to derive a threshold; "
+                f"Only {customers} repeat customers in the data, too few to derive a threshold; "
                 f"a customer counts as lost after {FALLBACK_DAYS} days without a purchase."
             ),
         )
-    days = max(math.ceil(value), minimum_days)
-    pct = f"{quantile:.0%}"
-    raised = f" (raised to the minimum of {minimum_days} days)" if days > math.ceil(value) else ""
+    value = float(np.quantile(stats["median_gap_days"].to_numpy(), quantile))
+    days = max(math.ceil(value - 1e-9), minimum_days)  # 13.0000000001 is 13 days
+    raised = (
+        f" (raised to the minimum of {minimum_days} days)" if days > math.ceil(value - 1e-9) else ""
+    )
     return ChurnThreshold(
         days=days,
         method="derived",
@@ -110,9 +117,9 @@ def derive_churn_days(
         gaps=gaps,
         customers=customers,
         explanation=(
-            f"A customer counts as lost after {days} days without a purchase: {pct} of the "
-            f"{gaps:,} gaps between purchases of the {customers:,} repeat customers were "
-            f"shorter{raised}."
+            f"A customer counts as lost after {days} days without a purchase{raised}: "
+            f"{quantile:.0%} of the {customers:,} repeat customers usually come back sooner "
+            "(their median gap between purchases is shorter)."
         ),
     )
 

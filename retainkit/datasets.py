@@ -10,7 +10,7 @@ from __future__ import annotations
 
 import dataclasses
 import html
-from collections.abc import Mapping
+from collections.abc import Callable, Mapping
 from dataclasses import dataclass, field
 from pathlib import Path
 from typing import Any
@@ -22,6 +22,7 @@ from retainkit._resources import data_dir
 from retainkit.exceptions import SchemaError
 from retainkit.figures import KeyFigures, figure, key_figures
 from retainkit.io import load_churn_reasons, load_customers, load_transactions, sha256_of
+from retainkit.subscriptions import subscriptions_to_transactions
 
 __all__ = [
     "PRESETS",
@@ -58,6 +59,11 @@ class Preset:
         Path of a stated churn-reason file.
     description : str
         Origin and licence, in one line.
+    extra_files : tuple of str
+        Further input files (for the fingerprint), relative to the data folder.
+    build : callable, optional
+        For data that is not a transaction log: ``build(data_folder)`` returns the
+        transactions, customer attributes and reasons as frames.
     """
 
     name: str
@@ -69,6 +75,46 @@ class Preset:
     customers_from: tuple[str, ...] = ()
     reasons: str | None = None
     description: str = ""
+    extra_files: tuple[str, ...] = ()
+    build: Callable[[Path], tuple[pd.DataFrame, pd.DataFrame, pd.DataFrame]] | None = None
+
+
+def _telco(root: Path) -> tuple[pd.DataFrame, pd.DataFrame, pd.DataFrame]:
+    """IBM Telco: monthly bills from tenure and charges; attributes; stated reasons."""
+    main = pd.read_csv(root / "telco_churn/Telco_customer_churn.csv")
+    status = pd.read_csv(root / "telco_churn/Telco_customer_churn_status.csv")
+    transactions = subscriptions_to_transactions(
+        main,
+        customer_col="CustomerID",
+        tenure_months_col="Tenure Months",
+        monthly_charge_col="Monthly Charges",
+        churned_col="Churn Value",
+        as_of=TELCO_AS_OF,
+    )
+    attrs = main[
+        ["CustomerID", "Contract", "Internet Service", "Payment Method", "Senior Citizen", "Gender"]
+    ]
+    score = status[["Customer ID", "Satisfaction Score"]].rename(
+        columns={"Customer ID": "CustomerID", "Satisfaction Score": "satisfaction"}
+    )
+    customers = attrs.merge(score, on="CustomerID", how="left").rename(
+        columns={
+            "CustomerID": "customer_id",
+            "Contract": "contract",
+            "Internet Service": "internet_service",
+            "Payment Method": "payment_method",
+            "Senior Citizen": "senior_citizen",
+            "Gender": "gender",
+        }
+    )
+    reasons = main.loc[main["Churn Value"] == 1, ["CustomerID", "Churn Reason"]].rename(
+        columns={"CustomerID": "customer_id", "Churn Reason": "reason"}
+    )
+    return transactions, customers, reasons
+
+
+#: Nominal end of the quarter the Telco data describes (it gives no year).
+TELCO_AS_OF = "2019-09-30"
 
 
 PRESETS: dict[str, Preset] = {
@@ -130,6 +176,19 @@ PRESETS: dict[str, Preset] = {
             description=(
                 "The 23,570 customers whose first CDNOW purchase was in Q1 1997, all their "
                 "purchases to 1998-06-30 (Fader & Hardie; via lifetimes, MIT licence)"
+            ),
+        ),
+        Preset(
+            name="telco",
+            title="IBM Telco customer churn (subscriptions)",
+            transactions="telco_churn/Telco_customer_churn.csv",
+            extra_files=("telco_churn/Telco_customer_churn_status.csv",),
+            build=_telco,
+            currency="$",
+            description=(
+                "IBM's fictional California telco, one quarter: 7,043 subscribers with "
+                "tenure, monthly charge, churn flag, stated reason and satisfaction; turned "
+                f"into monthly bills ending on a nominal {TELCO_AS_OF} (no dates in the data)"
             ),
         ),
         Preset(
@@ -208,7 +267,10 @@ def load_preset_transactions(name: str, **overrides: Any) -> engine.Transactions
     """
     preset = _preset(name)
     options = {**preset.options, **overrides}
-    txn = load_transactions(data_dir() / preset.transactions, **options)
+    source: Any = data_dir() / preset.transactions
+    if preset.build is not None:
+        source = preset.build(data_dir())[0]
+    txn = load_transactions(source, **options)
     quality = dataclasses.replace(txn.quality, source=f"preset {name!r} ({preset.transactions})")
     return engine.Transactions(txn.table, quality)
 
@@ -331,6 +393,7 @@ def input_files(
         preset = _preset(data)
         root = data_dir()
         files.append(root / preset.transactions)
+        files += [root / f for f in preset.extra_files]
         if preset.customers and not _given(customers):
             files.append(root / preset.customers)
         if preset.reasons and not _given(reasons):
@@ -399,6 +462,10 @@ def load_dataset(
         if reasons is None and preset.reasons:
             reasons = root / preset.reasons
         cust = load_customers(customers) if customers is not None else None
+        if preset.build is not None:
+            _, built_customers, built_reasons = preset.build(root)
+            cust = cust if cust is not None else load_customers(built_customers)
+            reasons = reasons if reasons is not None else built_reasons
         if cust is None and preset.customers_from:
             cust = engine.attributes_from_transactions(loaded, columns=preset.customers_from)
         name, description = data, preset.description

@@ -69,7 +69,11 @@ def markdown(text: str, **values: Any) -> Markdown:
     >>> markdown("We lost **{n:,}** customers.", n=1234).data
     'We lost **1,234** customers.'
     """
-    safe = {k: html.escape(v) if isinstance(v, str) else v for k, v in values.items()}
+    # escape HTML, and "$" so that money is not read as the start of a formula
+    safe = {
+        k: html.escape(v).replace("$", r"\$") if isinstance(v, str) else v
+        for k, v in values.items()
+    }
     return Markdown(text.format(**safe))
 
 
@@ -81,6 +85,7 @@ def table(
     share_columns: Sequence[str] = (),
     integer_columns: Sequence[str] = (),
     date_columns: Sequence[str] = (),
+    pvalue_columns: Sequence[str] = ("p_value",),
     decimals: int = 0,
     caption: str | None = None,
     max_rows: int | None = 50,
@@ -96,6 +101,8 @@ def table(
     money_columns, share_columns, integer_columns, date_columns : sequence of str
         Columns to format as money, percentages (from 0-1), integers with thousands
         separators, and dates (YYYY-MM-DD).
+    pvalue_columns : sequence of str
+        Columns of p-values: three decimals, "<0.001" below that.
     decimals : int
         Decimals for money.
     caption : str, optional
@@ -129,11 +136,14 @@ def table(
         fmt[c] = lambda v: "—" if pd.isna(v) else f"{int(v):,}"
     for c in date_columns:
         fmt[c] = lambda v: "—" if pd.isna(v) else f"{pd.Timestamp(v):%Y-%m-%d}"
+    for c in pvalue_columns:
+        fmt[c] = lambda v: "—" if pd.isna(v) else ("<0.001" if v < 0.001 else f"{v:.3f}")
     styler = shown.style.format(
         {k: v for k, v in fmt.items() if k in shown.columns},
         escape="html",
         precision=2,
         thousands=",",
+        na_rep="—",
     )
     styler = styler.hide(axis="index")
     if pretty_headers:

@@ -29,6 +29,7 @@ __all__ = [
     "load_transactions",
     "read_mapping_file",
     "sha256_of",
+    "write_table",
 ]
 
 _TEXT_SUFFIXES = {".csv", ".tsv", ".txt", ".dat", ".tab"}
@@ -515,7 +516,9 @@ def _read_side_table(source: Any, what: str) -> tuple[pd.DataFrame, str]:
     )
     for col in frame.columns:  # numbers stay numbers, codes stay text
         values = frame[col].dropna()
-        if len(values) and values.str.fullmatch(r"[-+]?\d+(\.\d+)?").all():
+        if len(values) and values.str.fullmatch(r"[-+]?\d+").all():
+            frame[col] = pd.to_numeric(frame[col]).astype("Int64")  # scores stay whole
+        elif len(values) and values.str.fullmatch(r"[-+]?\d+(\.\d+)?").all():
             frame[col] = pd.to_numeric(frame[col])
     return frame, str(p)
 
@@ -577,7 +580,7 @@ def load_customers(
             f"{desc}: customer ids must be unique, but {dup.nunique()} appear more than "
             f"once (e.g. {shown}); keep one row per customer"
         )
-    frame[S.CUSTOMER_ID] = ids
+    frame[S.CUSTOMER_ID] = ids.astype(str)
     others = [c for c in frame.columns if c != S.CUSTOMER_ID]
     return frame[[S.CUSTOMER_ID, *others]].reset_index(drop=True)
 
@@ -626,7 +629,7 @@ def load_churn_reasons(
     )
     out = pd.DataFrame({c: frame[src] for c, src in mapping.source.items()})
     out[S.CUSTOMER_ID] = S.normalize_customer_ids(out[S.CUSTOMER_ID])
-    out = out[out[S.CUSTOMER_ID].notna()]
+    out = out[out[S.CUSTOMER_ID].notna()].astype({S.CUSTOMER_ID: str})
     reason = out[S.REASON].astype("string").str.strip()
     blank = reason.isna() | (reason == "")
     out[S.REASON] = reason.where(~blank, "not stated").astype(str)
@@ -643,3 +646,69 @@ def load_churn_reasons(
     out = out.reset_index(drop=True)
     out.attrs["blank_reasons"] = int(blank.sum())
     return out
+
+
+_FORMULA_START = ("=", "+", "-", "@", "\t", "\r")
+
+
+def _neutralise(column: pd.Series) -> pd.Series:
+    """Prefix text a spreadsheet would run as a formula with an apostrophe."""
+    text = column.astype("string")
+    risky = text.str.startswith(_FORMULA_START).fillna(False).astype(bool)
+    return column.where(~risky, "'" + text)
+
+
+def write_table(frame: pd.DataFrame, path: str | Path, *, overwrite: bool = False) -> Path:
+    """Write a table for people to open in a spreadsheet, safely.
+
+    Text cells starting with ``=``, ``+``, ``-``, ``@``, a tab or a carriage return get
+    a leading apostrophe, so customer-supplied text (names, product descriptions,
+    reasons) can never run as a formula when the file is opened. Numbers are written
+    as numbers.
+
+    Parameters
+    ----------
+    frame : pandas.DataFrame
+    path : str or Path
+        ``.csv`` (UTF-8 with a byte-order mark, which Excel needs to show accents) or
+        ``.xlsx``.
+    overwrite : bool
+        Replace an existing file; otherwise an existing file is an error.
+
+    Returns
+    -------
+    Path
+
+    Raises
+    ------
+    FileExistsError
+        When the file exists and ``overwrite`` is False.
+    ValueError
+        For another suffix.
+
+    Examples
+    --------
+    >>> import tempfile, pathlib
+    >>> p = pathlib.Path(tempfile.mkdtemp()) / "calls.csv"
+    >>> _ = write_table(pd.DataFrame({"name": ["=HYPERLINK(1)"], "value": [-5]}), p)
+    >>> p.read_text(encoding="utf-8-sig").splitlines()
+    ['name,value', "'=HYPERLINK(1),-5"]
+    """
+    p = Path(path)
+    if p.exists() and not overwrite:
+        raise FileExistsError(f"{str(p)!r} exists; pass overwrite=True to replace it")
+    text_cols = [
+        c
+        for c in frame.columns
+        if not pd.api.types.is_numeric_dtype(frame[c])
+        and not pd.api.types.is_datetime64_any_dtype(frame[c])
+    ]
+    safe = frame.assign(**{c: _neutralise(frame[c]) for c in text_cols})
+    suffix = p.suffix.lower()
+    if suffix == ".csv":
+        safe.to_csv(p, index=False, encoding="utf-8-sig")
+    elif suffix == ".xlsx":
+        safe.to_excel(p, index=False)
+    else:
+        raise ValueError(f"cannot write {str(p)!r}: use a .csv or .xlsx file name")
+    return p

@@ -17,6 +17,12 @@ SHARED_DATA = ROOT.parent / "shared" / "data"
 
 
 @pytest.fixture(autouse=True)
+def _doctest_namespace(doctest_namespace):
+    """Doctests get pandas as pd, like the modules they document."""
+    doctest_namespace["pd"] = pd
+
+
+@pytest.fixture(autouse=True)
 def _close_figures():
     yield
     import matplotlib.pyplot as plt

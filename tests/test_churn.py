@@ -14,21 +14,26 @@ def _regular(customer, start, every_days, n):
     )
 
 
-def test_threshold_is_the_quantile_of_pooled_gaps_rounded_up():
-    # 20 gaps of 10 days and 20 of 31 days: 90th percentile is 31 days
-    frame = pd.concat([_regular("a", "2024-01-01", 10, 21), _regular("b", "2024-01-01", 31, 21)])
+def test_threshold_is_a_quantile_of_customers_usual_gaps():
+    # 18 customers buying every 10 days (many gaps each) and 2 every 40 days (few gaps):
+    # each customer counts once, so the 90th percentile of the 20 medians lies between
+    # 10 and 40: position 0.9 * 19 = 17.1 -> 10 + 0.1 * 30 = 13 days
+    frame = pd.concat(
+        [_regular(f"f{i}", "2024-01-01", 10, 30) for i in range(18)]
+        + [_regular(f"s{i}", "2024-01-01", 40, 3) for i in range(2)]
+    )
     t = derive_churn_days(frame, quantile=0.9, minimum_days=1)
-    assert (t.days, t.method, t.gaps, t.customers) == (31, "derived", 40, 2)
-    assert "40 gaps" in t.explanation and "2 repeat customers" in t.explanation
-    # the median of the same gaps interpolates between 10 and 31: 20.5 -> 21 days
-    assert derive_churn_days(frame, quantile=0.5, minimum_days=1).days == 21
+    assert (t.days, t.method, t.customers, t.gaps) == (13, "derived", 20, 18 * 29 + 2 * 2)
+    assert "20 repeat customers" in t.explanation
+    # 0.92: position 17.48 -> 10 + 0.48 * 30 = 24.4, rounded up to 25 days
+    assert derive_churn_days(frame, quantile=0.92, minimum_days=1).days == 25
 
 
 def test_minimum_days_and_fallback():
-    frame = _regular("a", "2024-01-01", 3, 40)
+    frame = pd.concat([_regular(f"c{i}", "2024-01-01", 3, 5) for i in range(20)])
     t = derive_churn_days(frame)
     assert t.days == 30 and "raised to the minimum of 30 days" in t.explanation
-    few = _regular("a", "2024-01-01", 3, 5)
+    few = pd.concat([_regular(f"c{i}", "2024-01-01", 3, 5) for i in range(19)])
     t = derive_churn_days(few)
     assert (t.days, t.method) == (365, "fallback")
 

@@ -1,8 +1,10 @@
 import json
 
+import pandas as pd
 import pytest
 
 from retainkit.cli import main
+from tests.conftest import DATA
 
 
 def test_unknown_parameter_exits_2_with_message(tmp_path, capsys):
@@ -70,3 +72,34 @@ def test_report_on_a_csv_with_a_mapping_file(tmp_path, capsys):
     err = capsys.readouterr().err
     assert code == 2
     assert "'client'" in err and "closest: 'Client'" in err
+
+
+@pytest.mark.notebooks
+def test_groundwork_on_subscription_data(tmp_path, capsys):
+    out = tmp_path / "telco"
+    code = main(["report", "--data", "telco", "--only", "groundwork", "--out", str(out)])
+    assert code == 0, capsys.readouterr().err
+    figures = json.loads((out / "manifest.json").read_text())["figures"]
+    assert figures["groundwork.customers_lost_12m"] == 1869  # every churner in the quarter
+    assert (out / "call_list.csv").exists() and (out / "call_list.xlsx").exists()
+
+
+@pytest.mark.notebooks
+def test_every_notebook_runs_on_frequency_only_data(tmp_path, capsys):
+    sample = pd.read_csv(
+        DATA / "cdnow" / "CDNOW_sample.txt",
+        sep=r"\s+",
+        header=None,
+        names=["master", "customer", "date", "cds", "dollars"],
+        dtype=str,
+    )
+    csv = tmp_path / "visits.csv"
+    sample[["customer", "date"]].to_csv(csv, index=False)
+    out = tmp_path / "visits"
+    code = main(["report", "--data", str(csv), "--out", str(out)])
+    assert code == 0, capsys.readouterr().err
+    manifest = json.loads((out / "manifest.json").read_text())
+    assert manifest["figures"]["data.revenue"] is None
+    assert "no revenue" in manifest["figure_reasons"]["data.revenue"]
+    html = (out / "01_groundwork.html").read_text()
+    assert "This section needs revenue" in html

@@ -270,3 +270,20 @@ def test_customers_and_reasons_side_tables(tmp_path):
 def test_unknown_preset_or_missing_file():
     with pytest.raises(SchemaError, match="no such file"):
         rk.load_transactions("no_such_data")
+
+
+def test_write_table_neutralises_formulas_in_csv_and_excel(tmp_path):
+    frame = pd.DataFrame(
+        {"name": ["=cmd()", "+1", "-2", "@x", "ok", None], "value": [-1, 2, 3, 4, 5, 6]}
+    )
+    csv = rk.write_table(frame, tmp_path / "t.csv")
+    text = csv.read_text(encoding="utf-8-sig").splitlines()
+    assert text[1:5] == ["'=cmd(),-1", "'+1,2", "'-2,3", "'@x,4"] and text[5] == "ok,5"
+    xlsx = rk.write_table(frame, tmp_path / "t.xlsx")
+    back = pd.read_excel(xlsx)
+    assert back["name"].tolist()[:4] == ["'=cmd()", "'+1", "'-2", "'@x"]
+    assert back["value"].tolist() == [-1, 2, 3, 4, 5, 6]
+    with pytest.raises(FileExistsError):
+        rk.write_table(frame, csv)
+    with pytest.raises(ValueError, match=r"\.csv or \.xlsx"):
+        rk.write_table(frame, tmp_path / "t.json")

@@ -1,6 +1,7 @@
 import json
 
 import nbformat
+import pandas as pd
 import pytest
 from nbformat.v4 import new_code_cell, new_markdown_cell, new_notebook
 
@@ -84,6 +85,8 @@ def test_demo_report_end_to_end(tmp_path):
         "02_segmentation.ipynb",
         "03_lifetime_value.html",
         "03_lifetime_value.ipynb",
+        "call_list.csv",
+        "call_list.xlsx",
         "index.html",
         "manifest.json",
     ]
@@ -104,3 +107,9 @@ def test_demo_report_end_to_end(tmp_path):
     assert "rk.load_dataset" not in html  # code is hidden
     index = (folder / "index.html").read_text()
     assert "01_groundwork.html" in index and f"{q.customers:,} customers" in index
+    # the report's groundwork figures are the package's at the notebook's parameter values
+    expected = rk.groundwork.loss_overview(ds.transactions).to_dict()["figures"]
+    assert {k: manifest["figures"][k] for k in expected} == expected
+    calls = pd.read_csv(folder / "call_list.csv", encoding="utf-8-sig")
+    assert len(calls) == manifest["figures"]["groundwork.call_list_size"]
+    assert (folder / "call_list.xlsx").exists()

@@ -7,11 +7,21 @@ as pandas. No other retainkit module imports ibis or duckdb.
 
 from retainkit.engine._backend import connect, default_backend, execute, to_memtable
 from retainkit.engine._clean import CleaningOptions, clean_table
-from retainkit.engine._gaps import gap_quantile, gap_statistics
+from retainkit.engine._gaps import gap_statistics
+from retainkit.engine._orders import (
+    category_month_activity,
+    customer_behaviour,
+    first_purchase_category,
+    order_value_stats,
+    revenue_before_last_purchase,
+    window_activity,
+    window_order_stats,
+)
 from retainkit.engine._read import read_csv, read_parquet
 from retainkit.engine._summaries import (
     attributes_from_transactions,
     customer_summary,
+    date_span,
     period_table,
     period_totals,
     resolve_as_of,
@@ -23,17 +33,24 @@ __all__ = [
     "Transactions",
     "as_table",
     "attributes_from_transactions",
+    "category_month_activity",
     "clean_table",
     "connect",
+    "customer_behaviour",
     "customer_summary",
+    "date_span",
     "default_backend",
     "execute",
-    "gap_quantile",
+    "first_purchase_category",
     "gap_statistics",
+    "order_value_stats",
     "period_table",
     "period_totals",
     "read_csv",
     "read_parquet",
     "resolve_as_of",
+    "revenue_before_last_purchase",
     "to_memtable",
+    "window_activity",
+    "window_order_stats",
 ]

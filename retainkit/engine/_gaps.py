@@ -13,7 +13,7 @@ from retainkit.engine._backend import execute
 from retainkit.engine._summaries import _until, resolve_as_of
 from retainkit.engine._transactions import as_table
 
-__all__ = ["gap_quantile", "gap_statistics"]
+__all__ = ["gap_statistics"]
 
 
 def _gaps(transactions: Any, as_of: pd.Timestamp) -> ir.Table:
@@ -78,38 +78,3 @@ def gap_statistics(transactions: Any, *, as_of: Any = None) -> pd.DataFrame:
         out[c] = out[c].astype("float64")
     out.attrs = {"as_of": as_of}
     return out.reset_index(drop=True)
-
-
-def gap_quantile(transactions: Any, *, q: float, as_of: Any = None) -> tuple[float, int, int]:
-    """Pooled quantile of all gaps between consecutive purchase days, in days.
-
-    Parameters
-    ----------
-    transactions : Transactions, pandas.DataFrame or ibis Table
-    q : float
-        Quantile, 0-1 (linear interpolation).
-    as_of : date-like, optional
-
-    Returns
-    -------
-    (float, int, int)
-        The quantile (NaN without gaps), the number of gaps and the number of repeat
-        customers they come from.
-
-    Examples
-    --------
-    >>> frame = pd.DataFrame({"customer_id": ["a", "a", "a", "b", "b"],
-    ...     "order_date": pd.to_datetime(["2024-01-01", "2024-01-11", "2024-01-31",
-    ...                                   "2024-01-01", "2024-01-05"])})
-    >>> gap_quantile(frame, q=0.5)
-    (10.0, 3, 2)
-    """
-    as_of = resolve_as_of(transactions, as_of)
-    g = _gaps(transactions, as_of)
-    row = execute(
-        g.aggregate(
-            value=g.gap_days.quantile(q), gaps=g.count(), customers=g[S.CUSTOMER_ID].nunique()
-        )
-    ).iloc[0]
-    value = float(row["value"]) if pd.notna(row["value"]) else float("nan")
-    return value, int(row["gaps"]), int(row["customers"])

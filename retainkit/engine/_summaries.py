@@ -367,3 +367,24 @@ def period_totals(transactions: Any, *, period: str = "month", as_of: Any = None
         out[c] = out[c].astype("int64")
     out.attrs = {"as_of": as_of, "period": period}
     return out
+
+
+def date_span(transactions: Any) -> tuple[pd.Timestamp, pd.Timestamp]:
+    """Return the first and last order timestamps in the data.
+
+    Examples
+    --------
+    >>> frame = pd.DataFrame({"customer_id": ["a", "b"],
+    ...     "order_date": pd.to_datetime(["2024-03-05 14:00", "2023-01-02 00:00"])})
+    >>> date_span(frame)
+    (Timestamp('2023-01-02 00:00:00'), Timestamp('2024-03-05 14:00:00'))
+    """
+    if isinstance(transactions, Transactions) and transactions.quality.first_date is not None:
+        return transactions.quality.first_date, transactions.quality.last_date
+    table = as_table(transactions)
+    row = execute(
+        table.aggregate(first=table[S.ORDER_DATE].min(), last=table[S.ORDER_DATE].max())
+    ).iloc[0]
+    if pd.isna(row["first"]):
+        raise ValueError("the transactions are empty, so they have no dates")
+    return pd.Timestamp(row["first"]), pd.Timestamp(row["last"])

@@ -8,6 +8,26 @@ re-exports every ``plot_*`` function.
 """
 
 from retainkit.plotting._activity import plot_activity
-from retainkit.plotting._base import money_formatter, period_label, set_style
+from retainkit.plotting._base import grid, money_formatter, period_label, set_style
+from retainkit.plotting._groundwork import (
+    plot_churn_by_attribute,
+    plot_loss_concentration,
+    plot_losses_by_month,
+    plot_order_value_trend,
+    plot_reasons,
+    plot_survival,
+)
 
-__all__ = ["money_formatter", "period_label", "plot_activity", "set_style"]
+__all__ = [
+    "grid",
+    "money_formatter",
+    "period_label",
+    "plot_activity",
+    "plot_churn_by_attribute",
+    "plot_loss_concentration",
+    "plot_losses_by_month",
+    "plot_order_value_trend",
+    "plot_reasons",
+    "plot_survival",
+    "set_style",
+]

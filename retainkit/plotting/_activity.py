@@ -44,7 +44,8 @@ def plot_activity(
     >>> totals = pd.DataFrame({"period_start": pd.to_datetime(["2024-01-01", "2024-02-01"]),
     ...                        "period_end": pd.to_datetime(["2024-01-31", "2024-02-29"]),
     ...                        "days_covered": [31, 29], "revenue": [10.0, 12.0]})
-    >>> ax = plot_activity(totals)
+    >>> fig, ax = plt.subplots()
+    >>> ax = plot_activity(totals, ax=ax)
     >>> len(ax.patches)
     2
     """

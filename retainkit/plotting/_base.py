@@ -8,7 +8,7 @@ import matplotlib.pyplot as plt
 import pandas as pd
 from matplotlib.ticker import FuncFormatter
 
-__all__ = ["money_formatter", "period_label", "set_style"]
+__all__ = ["grid", "money_formatter", "period_label", "set_style"]
 
 
 def set_style() -> None:
@@ -61,3 +61,29 @@ def period_label(start: pd.Timestamp, end: pd.Timestamp) -> str:
     '01 Jan 2024 to 31 Dec 2024'
     """
     return f"{start:%d %b %Y} to {end:%d %b %Y}"
+
+
+def grid(
+    panels: int, *, columns: int = 2, width: float = 6.5, height: float = 3.6
+) -> tuple[Any, list[Any]]:
+    """Make a figure with ``panels`` axes in rows of ``columns``; unused axes are hidden.
+
+    Returns
+    -------
+    (matplotlib.figure.Figure, list of Axes)
+        The axes to draw on, in reading order.
+
+    Examples
+    --------
+    >>> fig, axes = grid(3)
+    >>> len(axes), len(fig.axes)
+    (3, 4)
+    """
+    panels = max(panels, 1)
+    columns = min(columns, panels)
+    rows = -(-panels // columns)
+    fig, axes = plt.subplots(rows, columns, figsize=(width * columns, height * rows), squeeze=False)
+    flat = list(axes.ravel())
+    for ax in flat[panels:]:
+        ax.set_visible(False)
+    return fig, flat[:panels]

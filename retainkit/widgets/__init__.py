@@ -7,5 +7,6 @@ them out.
 """
 
 from retainkit.widgets._base import scenario_panel
+from retainkit.widgets._groundwork import loss_scenario, review_scenario
 
-__all__ = ["scenario_panel"]
+__all__ = ["loss_scenario", "review_scenario", "scenario_panel"]

@@ -1,0 +1,408 @@
+"""Order-level views computed in the engine: order values, windows, categories.
+
+An *order* is an order id where the data has one, else a distinct order timestamp of a
+customer. Its value is the net revenue of its purchase lines (returns are not part of
+an order's value; they count against the customer's revenue elsewhere).
+"""
+
+from __future__ import annotations
+
+from collections.abc import Mapping
+from typing import Any
+
+import ibis
+import ibis.expr.types as ir
+import pandas as pd
+
+from retainkit import schema as S
+from retainkit.engine._backend import execute
+from retainkit.engine._summaries import _until, resolve_as_of
+from retainkit.engine._transactions import as_table
+
+__all__ = [
+    "category_month_activity",
+    "customer_behaviour",
+    "first_purchase_category",
+    "order_value_stats",
+    "revenue_before_last_purchase",
+    "window_activity",
+    "window_order_stats",
+]
+
+Window = tuple[pd.Timestamp, pd.Timestamp]
+
+
+def _orders(t: ir.Table) -> ir.Table:
+    """One row per order: customer, order key, first timestamp, value (and cost)."""
+    purchase = t.filter(~t[S.IS_RETURN])
+    key = purchase[S.ORDER_ID] if S.ORDER_ID in t.columns else purchase[S.ORDER_DATE].cast("string")
+    aggs: dict[str, ir.Value] = {"order_date": purchase[S.ORDER_DATE].min()}
+    if S.REVENUE in t.columns:
+        aggs["value"] = purchase[S.REVENUE].sum()
+    return purchase.group_by([purchase[S.CUSTOMER_ID], key.name("order_key")]).aggregate(**aggs)
+
+
+def _in(col: ir.TimestampValue, window: Window) -> ir.BooleanValue:
+    """Inside the days (start, end]: after the start day, up to and including the end day."""
+    start, end = window
+    return (col >= start + pd.Timedelta(days=1)) & (col < end + pd.Timedelta(days=1))
+
+
+def _check_windows(windows: Mapping[str, Window]) -> dict[str, Window]:
+    out = {}
+    for name, (start, end) in windows.items():
+        start, end = pd.Timestamp(start).normalize(), pd.Timestamp(end).normalize()
+        if end <= start:
+            raise ValueError(f"window {name!r} ends ({end:%Y-%m-%d}) before it starts")
+        out[name] = (start, end)
+    return out
+
+
+def window_order_stats(transactions: Any, *, windows: Mapping[str, Window]) -> pd.DataFrame:
+    """Per customer and named window: orders and their mean value.
+
+    Parameters
+    ----------
+    transactions : Transactions, pandas.DataFrame or ibis Table
+        Needs ``revenue``.
+    windows : mapping
+        Name -> (start, end) days; a window holds the days after ``start`` up to and
+        including ``end``.
+
+    Returns
+    -------
+    pandas.DataFrame
+        One row per customer with an order in at least one window: ``customer_id``,
+        then ``orders_<name>`` and ``order_value_<name>`` (mean order value, NaN
+        without orders) for every window.
+
+    Examples
+    --------
+    >>> frame = pd.DataFrame({"customer_id": ["a", "a", "a"],
+    ...     "order_date": pd.to_datetime(["2024-01-05", "2024-02-05", "2024-02-20"]),
+    ...     "revenue": [10.0, 4.0, 6.0]})
+    >>> window_order_stats(frame, windows={
+    ...     "jan": ("2023-12-31", "2024-01-31"), "feb": ("2024-01-31", "2024-02-29")})
+      customer_id  orders_jan  order_value_jan  orders_feb  order_value_feb
+    0           a           1             10.0           2              5.0
+    """
+    windows = _check_windows(windows)
+    t = as_table(transactions, need=(S.REVENUE,))
+    orders = _orders(t)
+    aggs: dict[str, ir.Value] = {}
+    for name, window in windows.items():
+        inside = _in(orders.order_date, window)
+        aggs[f"orders_{name}"] = inside.sum()
+        aggs[f"order_value_{name}"] = orders.value.mean(where=inside)
+    any_in = ibis.or_(*[_in(orders.order_date, w) for w in windows.values()])
+    out = execute(
+        orders.filter(any_in).group_by(S.CUSTOMER_ID).aggregate(**aggs).order_by(S.CUSTOMER_ID)
+    )
+    out[S.CUSTOMER_ID] = out[S.CUSTOMER_ID].astype(str)
+    for name in windows:
+        out[f"orders_{name}"] = out[f"orders_{name}"].fillna(0).astype("int64")
+        out[f"order_value_{name}"] = out[f"order_value_{name}"].astype("float64")
+    return out.reset_index(drop=True)
+
+
+def window_activity(transactions: Any, *, windows: Mapping[str, Window]) -> pd.DataFrame:
+    """Per customer and named window: purchase days, net revenue and cost.
+
+    Parameters
+    ----------
+    transactions : Transactions, pandas.DataFrame or ibis Table
+    windows : mapping
+        Name -> (start, end) days; a window holds the days after ``start`` up to and
+        including ``end``.
+
+    Returns
+    -------
+    pandas.DataFrame
+        One row per customer with any row in any window, sorted by customer:
+        ``customer_id`` and, for every window, ``purchase_days_<name>`` (days with a
+        purchase) and, where the data has them, ``revenue_<name>`` (net, returns
+        included) and ``cost_<name>``.
+
+    Examples
+    --------
+    >>> frame = pd.DataFrame({"customer_id": ["a", "a", "b"],
+    ...     "order_date": pd.to_datetime(["2024-01-05", "2024-02-05", "2024-02-07"]),
+    ...     "revenue": [10.0, 4.0, 6.0]})
+    >>> window_activity(frame, windows={"jan": ("2023-12-31", "2024-01-31")})
+      customer_id  purchase_days_jan  revenue_jan
+    0           a                  1         10.0
+    """
+    windows = _check_windows(windows)
+    t = as_table(transactions)
+    day = t[S.ORDER_DATE].truncate("D")
+    aggs: dict[str, ir.Value] = {}
+    for name, window in windows.items():
+        inside = _in(t[S.ORDER_DATE], window)
+        aggs[f"purchase_days_{name}"] = day.nunique(where=inside & ~t[S.IS_RETURN])
+        for col in (S.REVENUE, S.COST):
+            if col in t.columns:
+                aggs[f"{col}_{name}"] = t[col].sum(where=inside)
+    any_in = ibis.or_(*[_in(t[S.ORDER_DATE], w) for w in windows.values()])
+    out = execute(
+        t.filter(any_in).group_by(S.CUSTOMER_ID).aggregate(**aggs).order_by(S.CUSTOMER_ID)
+    )
+    out[S.CUSTOMER_ID] = out[S.CUSTOMER_ID].astype(str)
+    for c in out.columns:
+        if c.startswith("purchase_days_"):
+            out[c] = out[c].fillna(0).astype("int64")
+        elif c != S.CUSTOMER_ID:
+            out[c] = out[c].fillna(0.0).astype("float64")
+    return out.reset_index(drop=True)
+
+
+def order_value_stats(transactions: Any, *, windows: Mapping[str, Window]) -> pd.DataFrame:
+    """Company-level order value per named window: count, mean and spread.
+
+    Parameters
+    ----------
+    transactions : Transactions, pandas.DataFrame or ibis Table
+        Needs ``revenue``.
+    windows : mapping
+        Name -> (start, end) days, as in :func:`window_order_stats`.
+
+    Returns
+    -------
+    pandas.DataFrame
+        One row per window, in the order given: ``window``, ``start``, ``end``,
+        ``orders``, ``mean_order_value``, ``std_order_value`` (sample standard
+        deviation of the order values).
+
+    Examples
+    --------
+    >>> frame = pd.DataFrame({"customer_id": ["a", "b", "c"],
+    ...     "order_date": pd.to_datetime(["2024-01-05", "2024-01-06", "2024-02-05"]),
+    ...     "revenue": [10.0, 20.0, 6.0]})
+    >>> stats = order_value_stats(frame, windows={"jan": ("2023-12-31", "2024-01-31")})
+    >>> stats[["window", "orders", "mean_order_value"]]
+      window  orders  mean_order_value
+    0    jan       2              15.0
+    """
+    windows = _check_windows(windows)
+    t = as_table(transactions, need=(S.REVENUE,))
+    orders = _orders(t)
+    aggs: dict[str, ir.Value] = {}
+    for i, window in enumerate(windows.values()):
+        inside = _in(orders.order_date, window)
+        aggs[f"n{i}"] = inside.sum()
+        aggs[f"m{i}"] = orders.value.mean(where=inside)
+        aggs[f"s{i}"] = orders.value.std(where=inside)
+    row = execute(orders.aggregate(**aggs)).iloc[0]
+    return pd.DataFrame(
+        {
+            "window": list(windows),
+            "start": [w[0] for w in windows.values()],
+            "end": [w[1] for w in windows.values()],
+            "orders": [int(row[f"n{i}"] or 0) for i in range(len(windows))],
+            "mean_order_value": [float(row[f"m{i}"]) for i in range(len(windows))],
+            "std_order_value": [float(row[f"s{i}"]) for i in range(len(windows))],
+        }
+    )
+
+
+def revenue_before_last_purchase(
+    transactions: Any, *, days: int = 365, as_of: Any = None
+) -> pd.DataFrame:
+    """Each customer's net revenue (and cost) in the ``days`` up to their last purchase.
+
+    Parameters
+    ----------
+    transactions : Transactions, pandas.DataFrame or ibis Table
+        Needs ``revenue``; uses ``cost`` where present.
+    days : int
+        Length of the window ending on (and including) the last purchase day.
+    as_of : date-like, optional
+        Rows after this day are ignored; default: last order date.
+
+    Returns
+    -------
+    pandas.DataFrame
+        ``customer_id``, ``last_purchase`` (day), ``revenue_window`` (net, returns
+        included) and, with cost, ``cost_window``; sorted by customer. Customers
+        without a purchase are absent.
+
+    Examples
+    --------
+    >>> frame = pd.DataFrame({"customer_id": ["a", "a", "a"],
+    ...     "order_date": pd.to_datetime(["2023-01-01", "2023-06-01", "2024-03-01"]),
+    ...     "revenue": [50.0, 20.0, 30.0]})
+    >>> revenue_before_last_purchase(frame, days=365)[["last_purchase", "revenue_window"]]
+      last_purchase  revenue_window
+    0    2024-03-01            50.0
+    """
+    as_of = resolve_as_of(transactions, as_of)
+    t = _until(as_table(transactions, need=(S.REVENUE,)), as_of)
+    last = (
+        t.filter(~t[S.IS_RETURN])
+        .group_by(S.CUSTOMER_ID)
+        .aggregate(last_purchase=lambda x: x[S.ORDER_DATE].max().truncate("D"))
+    )
+    j = t.inner_join(last, S.CUSTOMER_ID)
+    inside = (j[S.ORDER_DATE] >= j.last_purchase - ibis.interval(days=days - 1)) & (
+        j[S.ORDER_DATE] < j.last_purchase + ibis.interval(days=1)
+    )
+    aggs: dict[str, ir.Value] = {
+        "last_purchase": j.last_purchase.max(),
+        "revenue_window": j[S.REVENUE].sum(where=inside),
+    }
+    if S.COST in t.columns:
+        aggs["cost_window"] = j[S.COST].sum(where=inside)
+    out = execute(j.group_by(S.CUSTOMER_ID).aggregate(**aggs).order_by(S.CUSTOMER_ID))
+    out[S.CUSTOMER_ID] = out[S.CUSTOMER_ID].astype(str)
+    for c in ("revenue_window", "cost_window"):
+        if c in out:
+            out[c] = out[c].fillna(0.0).astype("float64")
+    out.attrs = {"as_of": as_of, "days": days}
+    return out.reset_index(drop=True)
+
+
+def first_purchase_category(transactions: Any) -> pd.DataFrame:
+    """Return the product category of each customer's first purchase.
+
+    On the first purchase day, the category with the most revenue counts (then the
+    alphabetically first), so the answer does not depend on row order.
+
+    Parameters
+    ----------
+    transactions : Transactions, pandas.DataFrame or ibis Table
+        Needs ``category``.
+
+    Returns
+    -------
+    pandas.DataFrame
+        ``customer_id``, ``first_category``; sorted by customer.
+
+    Examples
+    --------
+    >>> frame = pd.DataFrame({"customer_id": ["a", "a", "a"],
+    ...     "order_date": pd.to_datetime(["2024-01-01", "2024-01-01", "2024-02-01"]),
+    ...     "category": ["Tea", "Coffee", "Gifts"], "revenue": [5.0, 9.0, 50.0]})
+    >>> first_purchase_category(frame)
+      customer_id first_category
+    0           a         Coffee
+    """
+    t = as_table(transactions, need=(S.CATEGORY,))
+    p = t.filter(~t[S.IS_RETURN] & t[S.CATEGORY].notnull())
+    day = p[S.ORDER_DATE].truncate("D")
+    value = p[S.REVENUE] if S.REVENUE in p.columns else p[S.ORDER_DATE].cast("string").length()
+    per = p.group_by([p[S.CUSTOMER_ID], day.name("day"), p[S.CATEGORY]]).aggregate(v=value.sum())
+    w = ibis.window(
+        group_by=per[S.CUSTOMER_ID], order_by=[per.day, ibis.desc(per.v), per[S.CATEGORY]]
+    )
+    first = per.mutate(rank=ibis.row_number().over(w)).filter(lambda x: x["rank"] == 0)
+    out = execute(
+        first.select(S.CUSTOMER_ID, first_category=first[S.CATEGORY]).order_by(S.CUSTOMER_ID)
+    )
+    out[S.CUSTOMER_ID] = out[S.CUSTOMER_ID].astype(str)
+    return out.reset_index(drop=True)
+
+
+def category_month_activity(transactions: Any, *, as_of: Any = None) -> pd.DataFrame:
+    """Which product categories each customer bought in which calendar month.
+
+    Parameters
+    ----------
+    transactions : Transactions, pandas.DataFrame or ibis Table
+        Needs ``category``.
+    as_of : date-like, optional
+        Last day included; default: last order date.
+
+    Returns
+    -------
+    pandas.DataFrame
+        One row per customer, category and month with a purchase of that category:
+        ``customer_id``, ``category``, ``month_start``; sorted.
+
+    Examples
+    --------
+    >>> frame = pd.DataFrame({"customer_id": ["a", "a", "a"],
+    ...     "order_date": pd.to_datetime(["2024-01-03", "2024-01-20", "2024-02-01"]),
+    ...     "category": ["Tea", "Tea", "Coffee"]})
+    >>> category_month_activity(frame)
+      customer_id category month_start
+    0           a   Coffee  2024-02-01
+    1           a      Tea  2024-01-01
+    """
+    as_of = resolve_as_of(transactions, as_of)
+    t = _until(as_table(transactions, need=(S.CATEGORY,)), as_of)
+    p = t.filter(~t[S.IS_RETURN] & t[S.CATEGORY].notnull())
+    out = execute(
+        p.select(S.CUSTOMER_ID, S.CATEGORY, month_start=p[S.ORDER_DATE].truncate("M"))
+        .distinct()
+        .order_by([S.CUSTOMER_ID, S.CATEGORY, "month_start"])
+    )
+    out[S.CUSTOMER_ID] = out[S.CUSTOMER_ID].astype(str)
+    out[S.CATEGORY] = out[S.CATEGORY].astype(str)
+    out.attrs = {"as_of": as_of}
+    return out.reset_index(drop=True)
+
+
+def customer_behaviour(
+    transactions: Any, *, as_of: Any = None, recent_orders: int = 3
+) -> pd.DataFrame:
+    """Per customer: recent against earlier order value, breadth of buying, returns.
+
+    Parameters
+    ----------
+    transactions : Transactions, pandas.DataFrame or ibis Table
+    as_of : date-like, optional
+        Last day included; default: last order date.
+    recent_orders : int
+        How many of the latest orders count as recent.
+
+    Returns
+    -------
+    pandas.DataFrame
+        ``customer_id``, ``lines``, ``return_lines``, ``categories`` (distinct
+        categories bought; NaN without a category column) and, with revenue,
+        ``recent_order_value`` (mean of the last ``recent_orders`` orders) and
+        ``earlier_order_value`` (mean of the orders before them; NaN when there are
+        none). Sorted by customer.
+
+    Examples
+    --------
+    >>> frame = pd.DataFrame({"customer_id": ["a"] * 4,
+    ...     "order_date": pd.to_datetime(["2024-01-01", "2024-02-01", "2024-03-01",
+    ...                                   "2024-04-01"]),
+    ...     "revenue": [40.0, 10.0, 20.0, -5.0]})
+    >>> b = customer_behaviour(frame, recent_orders=2)
+    >>> b[["lines", "return_lines", "recent_order_value", "earlier_order_value"]]
+       lines  return_lines  recent_order_value  earlier_order_value
+    0      4             1                15.0                 40.0
+    """
+    as_of = resolve_as_of(transactions, as_of)
+    t = _until(as_table(transactions), as_of)
+    aggs: dict[str, ir.Value] = {
+        "lines": t.count(),
+        "return_lines": t[S.IS_RETURN].sum(),
+    }
+    if S.CATEGORY in t.columns:
+        aggs["categories"] = t[S.CATEGORY].nunique(where=~t[S.IS_RETURN])
+    base = execute(t.group_by(S.CUSTOMER_ID).aggregate(**aggs).order_by(S.CUSTOMER_ID))
+    base[S.CUSTOMER_ID] = base[S.CUSTOMER_ID].astype(str)
+    base["lines"] = base["lines"].astype("int64")
+    base["return_lines"] = base["return_lines"].fillna(0).astype("int64")
+    if "categories" not in base:
+        base["categories"] = float("nan")
+    if S.REVENUE in t.columns:
+        orders = _orders(t)
+        w = ibis.window(
+            group_by=orders[S.CUSTOMER_ID],
+            order_by=[ibis.desc(orders.order_date), ibis.desc(orders.order_key)],
+        )
+        ranked = orders.mutate(rank=ibis.row_number().over(w))
+        recent = ranked["rank"] < recent_orders
+        values = execute(
+            ranked.group_by(S.CUSTOMER_ID).aggregate(
+                recent_order_value=ranked.value.mean(where=recent),
+                earlier_order_value=ranked.value.mean(where=~recent),
+            )
+        )
+        values[S.CUSTOMER_ID] = values[S.CUSTOMER_ID].astype(str)
+        base = base.merge(values, on=S.CUSTOMER_ID, how="left")
+    base.attrs = {"as_of": as_of, "recent_orders": recent_orders}
+    return base

@@ -1,0 +1,37 @@
+import numpy as np
+import pandas as pd
+import pytest
+
+from retainkit.survival import kaplan_meier, median_survival
+
+
+def test_kaplan_meier_by_hand_with_censoring():
+    # times 2 (lost), 3 (censored), 3 (lost), 5 (lost), 8 (censored)
+    frame = pd.DataFrame({"tenure_days": [2, 3, 3, 5, 8], "lost": [True, False, True, True, False]})
+    km = kaplan_meier(frame).set_index("time")
+    # S(2) = 4/5; at 3: 4 at risk, 1 lost -> 4/5 * 3/4 = 3/5; at 5: 2 at risk -> 3/10
+    assert km["survival"].to_dict() == pytest.approx({0: 1.0, 2: 0.8, 3: 0.6, 5: 0.3, 8: 0.3})
+    assert km.loc[3, "at_risk"] == 4 and km.loc[3, "censored"] == 1
+    # Greenwood: Var S(2) = S^2 * 1/(5*4); log(-log) interval contains the estimate
+    assert km.loc[2, "ci_low"] < 0.8 < km.loc[2, "ci_high"]
+    assert median_survival(kaplan_meier(frame)) == 5.0
+
+
+def test_grouped_curves_and_no_losses():
+    frame = pd.DataFrame(
+        {
+            "tenure_days": [1, 2, 3, 4],
+            "lost": [False, False, True, True],
+            "g": ["x", "x", "y", None],
+        }
+    )
+    km = kaplan_meier(frame, group="g")
+    assert set(km["group"]) == {"x", "y", "(unknown)"}
+    x = km[km["group"] == "x"]
+    assert (x["survival"] == 1.0).all() and (x["ci_low"] == 1.0).all()
+    assert np.isnan(median_survival(km).set_index("group").loc["x", "median_time"])
+
+
+def test_negative_durations_refused():
+    with pytest.raises(ValueError, match="durations of 0 or more"):
+        kaplan_meier(pd.DataFrame({"tenure_days": [-1], "lost": [True]}))
