@@ -201,6 +201,7 @@ def falling_order_value(
     months: int = 3,
     min_orders: int = 3,
     min_drop: float = 0.35,
+    currency: str = "",
 ) -> pd.DataFrame:
     """Flag customers whose average order value fell by ``min_drop`` or more.
 
@@ -215,6 +216,8 @@ def falling_order_value(
         Orders a customer needs in each window to be judged.
     min_drop : float
         Relative drop, 0-1 (0.35: recent orders worth 35% less on average).
+    currency : str
+        Currency symbol for the warning text.
 
     Returns
     -------
@@ -243,7 +246,8 @@ def falling_order_value(
     out = out[(out["order_value_previous"] > 0) & (out["change"] <= -min_drop)]
     out = out.sort_values(["change", S.CUSTOMER_ID]).reset_index(drop=True)
     out["warning"] = [
-        f"average order down {-c:.0%} ({p:,.2f} to {r:,.2f}) over the last {months} months"
+        f"average order down {-c:.0%} ({money(p, currency, decimals=2)} to "
+        f"{money(r, currency, decimals=2)}) over the last {months} months"
         for c, p, r in zip(
             out["change"], out["order_value_previous"], out["order_value_recent"], strict=True
         )
@@ -599,6 +603,7 @@ def monthly_review(
     quiet_months: int = 3,
     margin: float | None = None,
     customers: pd.DataFrame | None = None,
+    currency: str = "",
 ) -> MonthlyReview:
     """Run every early warning the data allows and build the call list.
 
@@ -616,6 +621,8 @@ def monthly_review(
         See :func:`call_list`.
     customers : pandas.DataFrame, optional
         Attributes shown in the call list.
+    currency : str
+        Currency symbol for the warning texts.
 
     Returns
     -------
@@ -640,7 +647,12 @@ def monthly_review(
     if S.REVENUE in table.columns:
         trend = order_value_trend(transactions, as_of=as_of, months=months)
         detectors[FALLING] = falling_order_value(
-            transactions, as_of=as_of, months=months, min_orders=min_orders, min_drop=min_drop
+            transactions,
+            as_of=as_of,
+            months=months,
+            min_orders=min_orders,
+            min_drop=min_drop,
+            currency=currency,
         )
     else:
         skipped[FALLING] = "needs revenue"

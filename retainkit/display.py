@@ -146,6 +146,9 @@ def table(
         na_rep="—",
     )
     styler = styler.hide(axis="index")
+    dates = [c for c in date_columns if c in shown.columns]
+    if dates:  # a date broken over two lines reads as two values
+        styler = styler.set_properties(subset=dates, **{"white-space": "nowrap"})
     if pretty_headers:
         styler = styler.relabel_index([_words(str(c)) for c in shown.columns], axis="columns")
     if caption:

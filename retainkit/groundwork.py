@@ -40,6 +40,7 @@ from retainkit.churn import ChurnThreshold, resolve_churn_days
 from retainkit.display import markdown, money, share
 from retainkit.exceptions import SchemaError
 from retainkit.figures import KeyFigures, figure, key_figures
+from retainkit.survival import kaplan_meier
 
 __all__ = [
     "CONTROLLABLE",
@@ -63,8 +64,10 @@ __all__ = [
     "losses_by",
     "losses_by_month",
     "lost_customers",
+    "pool_small_groups",
     "reason_story",
     "reason_summary",
+    "survival_by",
     "tenure_durations",
     "value_lost",
     "wilson_interval",
@@ -504,7 +507,9 @@ def losses_by_month(status: pd.DataFrame) -> pd.DataFrame:
     return out
 
 
-def churn_by_attribute(status: pd.DataFrame, attribute: str) -> pd.DataFrame:
+def churn_by_attribute(
+    status: pd.DataFrame, attribute: str, *, min_customers: int = 20
+) -> pd.DataFrame:
     """Churn rate of the active base per value of a customer attribute, with 95% CIs.
 
     Parameters
@@ -513,6 +518,9 @@ def churn_by_attribute(status: pd.DataFrame, attribute: str) -> pd.DataFrame:
         Output of :func:`customer_status` with the attribute joined.
     attribute : str
         Column name (region, channel, first_category...).
+    min_customers : int
+        Values with fewer customers in the active base are pooled as ``"(other)"``:
+        a rate from a handful of customers says little.
 
     Returns
     -------
@@ -530,7 +538,8 @@ def churn_by_attribute(status: pd.DataFrame, attribute: str) -> pd.DataFrame:
     --------
     >>> status = pd.DataFrame({"status": ["lost in window", "active", "active"],
     ...     "in_base": [True, True, True], "region": ["N", "N", "S"]})
-    >>> churn_by_attribute(status, "region")[["value", "active_at_start", "churn_rate"]]
+    >>> churn_by_attribute(status, "region", min_customers=1)[["value", "active_at_start",
+    ...                                                         "churn_rate"]]
       value  active_at_start  churn_rate
     0     N                2         0.5
     1     S                1         0.0
@@ -541,7 +550,7 @@ def churn_by_attribute(status: pd.DataFrame, attribute: str) -> pd.DataFrame:
             f"{[c for c in status.columns if c not in _STATUS_COLUMNS]}"
         )
     base = status[status["in_base"]]
-    value = base[attribute].astype(object).where(base[attribute].notna(), "(unknown)")
+    value = pool_small_groups(base[attribute], min_customers=min_customers)
     lost = (base["status"] == "lost in window").astype(int)
     grouped = pd.DataFrame({"value": value.astype(str), "lost": lost}).groupby("value")["lost"]
     out = pd.DataFrame({"active_at_start": grouped.size(), "lost": grouped.sum()}).reset_index()
@@ -570,7 +579,58 @@ _STATUS_COLUMNS = {
 }
 
 
-def attribute_columns(status: pd.DataFrame, *, max_values: int = 30) -> list[str]:
+def pool_small_groups(values: pd.Series, *, min_customers: int = 20) -> pd.Series:
+    """Return the values as text, with rare ones pooled as ``"(other)"``.
+
+    Missing values become ``"(unknown)"`` (and are pooled too when rare).
+
+    Examples
+    --------
+    >>> pool_small_groups(pd.Series(["UK"] * 3 + ["FR", None]), min_customers=2).tolist()
+    ['UK', 'UK', 'UK', '(other)', '(other)']
+    """
+    text = values.astype(object).where(values.notna(), "(unknown)").astype(str)
+    sizes = text.map(text.value_counts())
+    return text.where(sizes >= min_customers, "(other)")
+
+
+def survival_by(
+    status: pd.DataFrame, attribute: str | None = None, *, min_customers: int = 20
+) -> pd.DataFrame:
+    """Kaplan-Meier curves of customer tenure, overall or per attribute value.
+
+    Parameters
+    ----------
+    status : pandas.DataFrame
+        Output of :func:`customer_status`.
+    attribute : str, optional
+        Customer attribute splitting the curves; values with fewer than
+        ``min_customers`` customers are pooled as ``"(other)"``.
+    min_customers : int
+
+    Returns
+    -------
+    pandas.DataFrame
+        Output of :func:`retainkit.survival.kaplan_meier` over
+        :func:`tenure_durations`.
+
+    Examples
+    --------
+    >>> status = pd.DataFrame({"customer_id": ["a", "b"],
+    ...     "first_purchase": pd.to_datetime(["2024-01-01", "2024-03-01"]),
+    ...     "last_purchase": pd.to_datetime(["2024-02-01", "2024-12-01"]),
+    ...     "status": ["lost in window", "active"]})
+    >>> survival_by(status)["survival"].tolist()
+    [1.0, 0.5, 0.5]
+    """
+    durations = tenure_durations(status)
+    if attribute is None:
+        return kaplan_meier(durations)
+    durations[attribute] = pool_small_groups(durations[attribute], min_customers=min_customers)
+    return kaplan_meier(durations, group=attribute)
+
+
+def attribute_columns(status: pd.DataFrame, *, max_values: int = 60) -> list[str]:
     """List the customer attributes in a status frame that make sensible groups.
 
     Columns with at most ``max_values`` distinct values (text or small integers such
@@ -788,7 +848,8 @@ def behaviour_comparison(
     measures["purchase slowdown (last gap / median gap)"] = (
         frame["last_gap_days"] / frame["median_gap_days"]
     ).where(frame["median_gap_days"] > 0)
-    measures["categories bought"] = frame["categories"]
+    if frame["categories"].notna().any():
+        measures["categories bought"] = frame["categories"]
     measures["returns share"] = frame["return_lines"] / frame["lines"]
     if satisfaction:
         scores = status.set_index(S.CUSTOMER_ID)[satisfaction]
@@ -1041,7 +1102,7 @@ def loss_figures(
     money = "annual_revenue" in status
     full = window.is_full_year
     short = (
-        f"the window covers {window.lookback_days} days, not 365: {window.note}"
+        f"the history allows a window of {window.lookback_days} days, not 365"
         if window.feasible
         else window.note
     )

@@ -44,7 +44,7 @@ logger = logging.getLogger("retainkit")
 #: Parameters naming input files: relative paths are resolved against the current
 #: folder before the notebooks (which run elsewhere) see them.
 PATH_PARAMETERS = ("data", "columns", "customers", "reasons")
-#: Cells with this tag are interactive controls; the HTML report leaves them out.
+#: Cells with this tag are interactive controls: reports do not run or show them.
 INTERACTIVE_TAG = "interactive"
 _VERSIONED = (
     "retainkit",
@@ -218,6 +218,20 @@ def _slug(text: str) -> str:
     return re.sub(r"[^A-Za-z0-9_-]+", "-", base).strip("-")[:40] or "data"
 
 
+def _without_interactive_cells(path: Path) -> Any:
+    """Read a notebook and drop the cells tagged ``interactive``.
+
+    A report shows the static results at the parameter values; the widget cells are
+    for JupyterLab. Executing them headless also risks a known nbclient hang on widget
+    messages (jupyter/nbclient#312), so the report never runs them.
+    """
+    import nbformat
+
+    nb = nbformat.read(path, as_version=4)
+    nb.cells = [c for c in nb.cells if INTERACTIVE_TAG not in c.metadata.get("tags", [])]
+    return nb
+
+
 def _figures_from(nb: Any) -> dict[str, Any]:
     merged: dict[str, Any] = {
         "figures": {},
@@ -248,7 +262,6 @@ def _title_of(nb: Any, fallback: str) -> str:
 
 def _to_html(nb: Any, path: Path) -> None:
     from nbconvert import HTMLExporter
-    from nbconvert.preprocessors import TagRemovePreprocessor
 
     exporter = HTMLExporter(
         template_name="lab",
@@ -256,8 +269,6 @@ def _to_html(nb: Any, path: Path) -> None:
         exclude_input_prompt=True,
         exclude_output_prompt=True,
     )
-    remover = TagRemovePreprocessor(remove_cell_tags={INTERACTIVE_TAG}, enabled=True)
-    exporter.register_preprocessor(remover, enabled=True)
     body, _ = exporter.from_notebook_node(nb)
     path.write_text(body, encoding="utf-8")
 
@@ -471,7 +482,7 @@ def run_report(
             t0 = time.perf_counter()
             try:
                 papermill.execute_notebook(
-                    str(nb_path),
+                    _without_interactive_cells(nb_path),
                     str(out_nb),
                     parameters=passed,
                     cwd=str(work),

@@ -73,3 +73,17 @@ def copy_of(tmp_path):
         return target
 
     return _copy
+
+
+def stderr_outputs(folder: Path) -> list[str]:
+    """Warnings and errors printed by the executed notebooks of a report run."""
+    import nbformat
+
+    found = []
+    for path in sorted(folder.glob("*.ipynb")):
+        nb = nbformat.read(path, as_version=4)
+        for cell in nb.cells:
+            for out in cell.get("outputs", []):
+                if out.get("name") == "stderr" or out.get("output_type") == "error":
+                    found.append(f"{path.name}: {out.get('text', out.get('evalue', ''))[:300]}")
+    return found

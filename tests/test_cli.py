@@ -4,7 +4,7 @@ import pandas as pd
 import pytest
 
 from retainkit.cli import main
-from tests.conftest import DATA
+from tests.conftest import DATA, stderr_outputs
 
 
 def test_unknown_parameter_exits_2_with_message(tmp_path, capsys):
@@ -36,6 +36,7 @@ def test_report_on_real_data(tmp_path, capsys, data):
     assert "[3/3] 03_lifetime_value done" in captured.err
     manifest = json.loads((out / "manifest.json").read_text())
     assert manifest["status"] == "complete"
+    assert stderr_outputs(out) == []
 
 
 @pytest.mark.notebooks
@@ -82,6 +83,7 @@ def test_groundwork_on_subscription_data(tmp_path, capsys):
     figures = json.loads((out / "manifest.json").read_text())["figures"]
     assert figures["groundwork.customers_lost_12m"] == 1869  # every churner in the quarter
     assert (out / "call_list.csv").exists() and (out / "call_list.xlsx").exists()
+    assert stderr_outputs(out) == []
 
 
 @pytest.mark.notebooks
@@ -103,3 +105,4 @@ def test_every_notebook_runs_on_frequency_only_data(tmp_path, capsys):
     assert "no revenue" in manifest["figure_reasons"]["data.revenue"]
     html = (out / "01_groundwork.html").read_text()
     assert "This section needs revenue" in html
+    assert stderr_outputs(out) == []

@@ -134,9 +134,11 @@ def test_losses_by_month_and_attribute(status):
         pd.Timestamp("2024-03-01"): 1,
         pd.Timestamp("2024-05-01"): 2,
     }
-    by_region = g.churn_by_attribute(status, "region").set_index("value")
+    by_region = g.churn_by_attribute(status, "region", min_customers=1).set_index("value")
     # base: A (N, lost), B (N, active), E (N, lost)
     assert by_region.loc["N", ["active_at_start", "lost"]].tolist() == [3, 2]
+    pooled = g.churn_by_attribute(status, "region", min_customers=4)  # N has 3: pooled
+    assert pooled[["value", "active_at_start", "lost"]].values.tolist() == [["(other)", 3, 2]]
     with pytest.raises(rk.SchemaError, match="no customer attribute 'channel'"):
         g.churn_by_attribute(status, "channel")
     by = g.losses_by(status, "region").set_index("value")
@@ -193,6 +195,7 @@ def test_key_figures_and_short_history(shop, status):
     out = kf.to_dict()
     assert out["figures"]["groundwork.customers_lost_12m"] is None
     assert "not 365" in out["reasons"]["groundwork.customers_lost_12m"]
+    assert "a window of 360 days" in out["reasons"]["groundwork.customers_lost_12m"]
     assert out["figures"]["groundwork.customers_lost"] is not None
 
 

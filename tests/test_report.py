@@ -8,6 +8,7 @@ from nbformat.v4 import new_code_cell, new_markdown_cell, new_notebook
 import retainkit as rk
 from retainkit.exceptions import ReportError
 from retainkit.report import run_report
+from tests.conftest import stderr_outputs
 
 
 def _notebook(folder, name, body, params='data: str = "demo"  # data'):
@@ -54,6 +55,20 @@ def test_failing_notebook_names_the_cell_and_keeps_partial_output(tmp_path):
     assert not (failed / "index.html").exists()
 
 
+def test_interactive_cells_are_not_run_in_a_report(tmp_path):
+    nbs = tmp_path / "nbs"
+    nbs.mkdir()
+    _notebook(nbs, "01_widgets", "x = 1")
+    nb = nbformat.read(nbs / "01_widgets.ipynb", as_version=4)
+    widget = new_code_cell("raise RuntimeError('a widget cell ran')")
+    widget.metadata["tags"] = ["interactive"]
+    nb.cells.append(widget)
+    nbformat.write(nb, nbs / "01_widgets.ipynb")
+    result = run_report(out=tmp_path / "run", notebooks_dir=nbs)
+    executed = nbformat.read(result.folder / "01_widgets.ipynb", as_version=4)
+    assert not any("a widget cell ran" in c.source for c in executed.cells)
+
+
 def test_parameters_are_typed_and_figures_collected(tmp_path):
     nbs = tmp_path / "nbs"
     nbs.mkdir()
@@ -92,6 +107,7 @@ def test_demo_report_end_to_end(tmp_path):
     ]
     manifest = json.loads((folder / "manifest.json").read_text())
     assert manifest["status"] == "complete"
+    assert stderr_outputs(folder) == []
     ds = rk.load_dataset("demo")
     q = ds.transactions.quality
     assert manifest["figures"]["data.rows_kept"] == q.rows_kept

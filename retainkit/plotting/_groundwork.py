@@ -109,7 +109,7 @@ def plot_churn_by_attribute(table: pd.DataFrame, *, ax: Axes | None = None, **kw
     err = np.vstack([low, high]).clip(min=0)  # rounding can put a bound a hair past the rate
     kwargs.setdefault("color", "#4C72B0")
     ax.barh(labels, t["churn_rate"], xerr=err, capsize=3, **kwargs)
-    name = table["attribute"].iloc[0] if len(table) else "attribute"
+    name = str(table["attribute"].iloc[0]).replace("_", " ") if len(table) else "attribute"
     ax.xaxis.set_major_formatter(PercentFormatter(1.0))
     ax.set(
         title=f"Churn rate by {name}\nactive base lost in the window; 95% intervals",
@@ -216,6 +216,7 @@ def plot_survival(
         )
     ax.yaxis.set_major_formatter(PercentFormatter(1.0))
     ax.set_ylim(0, 1.02)
+    title_group = title_group.replace("_", " ") if title_group else title_group
     by = f" by {title_group}" if title_group else ""
     ax.set(
         title=f"Customers still buying{by}\nKaplan-Meier estimate, 95% band; "

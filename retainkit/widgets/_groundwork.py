@@ -220,7 +220,13 @@ def review_scenario(
 
     def render(**values: Any) -> Any:
         review = alerts.monthly_review(
-            transactions, as_of=as_of, margin=margin, customers=customers, **fixed, **values
+            transactions,
+            as_of=as_of,
+            margin=margin,
+            customers=customers,
+            currency=currency,
+            **fixed,
+            **values,
         )
         calls = review.calls.head(10)
         return (
