@@ -293,6 +293,9 @@ class Dataset:
     description : str
     files : tuple of Path
         Input files, for the report's fingerprint.
+    notes : tuple of str
+        What does not fit between the tables (side-table ids unknown to the
+        transactions), in words.
     """
 
     name: str
@@ -302,6 +305,7 @@ class Dataset:
     currency: str
     description: str
     files: tuple[Path, ...]
+    notes: tuple[str, ...] = ()
 
     def fingerprint(self) -> dict[str, str]:
         """Return the SHA-256 of each input file, keyed by path.
@@ -364,6 +368,7 @@ class Dataset:
         if self.reasons is not None:
             parts.append(f"; {len(self.reasons):,} stated churn reasons")
         parts.append(".</p>")
+        parts += [f"<p><i>Note:</i> {html.escape(n)}</p>" for n in self.notes]
         return "".join(parts)
 
 
@@ -475,12 +480,37 @@ def load_dataset(
         cust = load_customers(customers) if customers is not None else None
         name = Path(data).name if isinstance(data, str | Path) else type(data).__name__
         description = loaded.source
+    reas = load_churn_reasons(reasons) if reasons is not None else None
     return Dataset(
         name=name,
         transactions=loaded,
         customers=cust,
-        reasons=load_churn_reasons(reasons) if reasons is not None else None,
+        reasons=reas,
         currency=currency or "",
         description=description,
         files=tuple(files),
+        notes=_side_table_notes(loaded, cust, reas),
     )
+
+
+def _side_table_notes(
+    transactions: engine.Transactions,
+    customers: pd.DataFrame | None,
+    reasons: pd.DataFrame | None,
+) -> tuple[str, ...]:
+    """Say how many side-table ids the transactions do not know."""
+    if customers is None and reasons is None:
+        return ()
+    known = set(engine.customer_ids(transactions))
+    notes = []
+    for table, what in ((customers, "customer attribute rows"), (reasons, "stated reasons")):
+        if table is None:
+            continue
+        unknown = ~table["customer_id"].isin(known)
+        if unknown.any():
+            examples = ", ".join(map(repr, table.loc[unknown, "customer_id"].head(3)))
+            notes.append(
+                f"{int(unknown.sum()):,} {what} belong to customers with no kept transaction "
+                f"(e.g. {examples}); they are left out of the analysis"
+            )
+    return tuple(notes)

@@ -40,6 +40,10 @@ _EXCEL_SUFFIXES = {".xlsx", ".xlsm", ".xls"}
 _READ_KEYS = ("date_format", "dayfirst", "decimal", "delimiter", "encoding", "sheet", "names")
 _CLEAN_KEYS = (
     "returns",
+    "outliers",
+    "max_amount",
+    "max_date",
+    "id_case",
     "duplicates",
     "zero_revenue",
     "cancellation_prefix",
@@ -315,6 +319,10 @@ def load_transactions(
     keep_columns: tuple[str, ...] | list[str] | None = None,
     max_invalid_share: float | None = None,
     min_date: str | None = None,
+    max_date: str | None = None,
+    outliers: str | None = None,
+    max_amount: float | None = None,
+    id_case: str | None = None,
     materialize: bool | None = None,
     backend: Any = None,
 ) -> engine.Transactions:
@@ -366,6 +374,18 @@ def load_transactions(
         0.05) lacks a customer id, a date or an amount.
     min_date : str, optional
         Rows before this date are implausible and dropped (default ``"1900-01-01"``).
+    max_date : str, optional
+        Rows after this date are implausible and dropped (default: tomorrow).
+    outliers : {"error", "drop", "keep"}, optional
+        Lines with implausible amounts (above ``max_amount``): stop and show them
+        (default), drop and count them, or keep them.
+    max_amount : float, optional
+        Absolute line revenue above which an amount is implausible; default 100,000
+        times the median line.
+    id_case : {"keep", "upper", "lower"}, optional
+        Fold the letter case of customer ids ("ab1" and "AB1" as one customer); by
+        default ids are kept as written and the quality report notes ids that differ
+        only in case.
     materialize : bool, optional
         Keep the cleaned rows in the engine (default True).
     backend : ibis backend, optional
@@ -446,6 +466,10 @@ def load_transactions(
         "keep_columns": tuple(keep_columns) if keep_columns is not None else None,
         "max_invalid_share": max_invalid_share,
         "min_date": min_date,
+        "max_date": max_date,
+        "outliers": outliers,
+        "max_amount": max_amount,
+        "id_case": id_case,
         "materialize": materialize,
     }
     clean = {**spec["clean"], **{k: v for k, v in given_clean.items() if v is not None}}

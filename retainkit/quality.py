@@ -24,6 +24,7 @@ DROP_REASONS: tuple[str, ...] = (
     "unparseable date",
     "implausible date",
     "non-numeric amount",
+    "implausible amount",
     "after as_of",
     "return line (returns='drop')",
     "zero revenue",

@@ -129,3 +129,47 @@ def test_demo_report_end_to_end(tmp_path):
     calls = pd.read_csv(folder / "call_list.csv", encoding="utf-8-sig")
     assert len(calls) == manifest["figures"]["groundwork.call_list_size"]
     assert (folder / "call_list.xlsx").exists()
+
+
+@pytest.mark.notebooks
+def test_two_runs_give_identical_figures_and_leave_the_input_alone(tmp_path):
+    import hashlib
+
+    from retainkit.datasets import input_files
+
+    files = input_files("cdnow_sample")
+    before = {f: hashlib.sha256(f.read_bytes()).hexdigest() for f in files}
+    first = run_report("cdnow_sample", out=tmp_path / "one")
+    second = run_report("cdnow_sample", out=tmp_path / "two")
+    assert first.manifest["figures"] == second.manifest["figures"]
+    assert first.manifest["data"] == second.manifest["data"]
+    assert {f: hashlib.sha256(f.read_bytes()).hexdigest() for f in files} == before
+    for key in ("parameters", "versions", "data", "notebook_parameters", "seed"):
+        assert key in first.manifest
+
+
+@pytest.mark.notebooks
+@pytest.mark.parametrize("signal_name", ["SIGKILL", "SIGINT"])
+def test_an_interrupted_run_leaves_nothing_that_looks_complete(tmp_path, signal_name):
+    import signal
+    import subprocess
+    import sys
+    import time
+
+    out = tmp_path / "run"
+    proc = subprocess.Popen(
+        [sys.executable, "-m", "retainkit.cli", "report", "--out", str(out)],
+        stdout=subprocess.PIPE,
+        stderr=subprocess.PIPE,
+        cwd=tmp_path,
+    )
+    deadline = time.time() + 60
+    while time.time() < deadline and not list(tmp_path.glob(".run.partial-*/*.ipynb")):
+        time.sleep(0.2)  # wait until the first notebook is being written
+    proc.send_signal(getattr(signal, signal_name))
+    proc.wait(timeout=60)
+    assert proc.returncode != 0
+    assert not out.exists()
+    if signal_name == "SIGINT":  # a clean interrupt parks the partial run
+        manifest = json.loads((tmp_path / "run.failed" / "manifest.json").read_text())
+        assert manifest["status"] == "interrupted"

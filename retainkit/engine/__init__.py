@@ -20,6 +20,7 @@ from retainkit.engine._orders import (
 from retainkit.engine._read import read_csv, read_parquet
 from retainkit.engine._summaries import (
     attributes_from_transactions,
+    customer_ids,
     customer_summary,
     date_span,
     period_table,
@@ -37,6 +38,7 @@ __all__ = [
     "clean_table",
     "connect",
     "customer_behaviour",
+    "customer_ids",
     "customer_summary",
     "date_span",
     "default_backend",

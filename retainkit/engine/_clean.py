@@ -90,6 +90,18 @@ class CleaningOptions:
         Order ids starting with it are cancellations ("C" in Online Retail).
     min_date : str
         Rows dated before it are dropped as implausible.
+    max_date : str, optional
+        Rows dated after it are dropped as implausible; default: tomorrow (a log
+        cannot hold purchases that have not happened).
+    outliers : {"error", "drop", "keep"}
+        What to do with implausible amounts (see ``max_amount``): stop with the
+        offending rows (default), drop and count them, or keep them.
+    max_amount : float, optional
+        Absolute revenue above which a line is implausible; default 100,000 times the
+        median absolute revenue of a line.
+    id_case : {"keep", "upper", "lower"}
+        Keep customer ids as written, or fold their letter case so that "ab1" and
+        "AB1" are one customer.
     max_invalid_share : float
         When more than this share of rows lacks a customer id, a readable date or a
         numeric amount, loading fails with the offending values instead of dropping
@@ -111,6 +123,10 @@ class CleaningOptions:
     zero_revenue: str = "drop"
     cancellation_prefix: str | None = None
     min_date: str = "1900-01-01"
+    max_date: str | None = None
+    outliers: str = "error"
+    max_amount: float | None = None
+    id_case: str = "keep"
     max_invalid_share: float = 0.05
     keep_columns: tuple[str, ...] = field(default_factory=tuple)
     materialize: bool = True
@@ -121,6 +137,8 @@ class CleaningOptions:
             "duplicates": (self.duplicates, _DUPLICATES),
             "zero_revenue": (self.zero_revenue, _ZERO),
             "decimal": (self.decimal, (None, ".", ",")),
+            "outliers": (self.outliers, ("error", "drop", "keep")),
+            "id_case": (self.id_case, ("keep", "upper", "lower")),
         }
         for name, (value, allowed) in checks.items():
             if value not in allowed:
@@ -146,9 +164,13 @@ def _is_duckdb(table: ir.Table) -> bool:
 # --------------------------------------------------------------------------- ids
 
 
-def _customer_id(col: ir.Value) -> ir.StringValue:
+def _customer_id(col: ir.Value, case: str = "keep") -> ir.StringValue:
     text = col.cast("string").strip()
     text = text.re_replace(S.FLOAT_ID_PATTERN, r"\1")  # 17850.0 -> 17850
+    if case == "upper":
+        text = text.upper()
+    elif case == "lower":
+        text = text.lower()
     return ibis.cases((text.lower().isin(S.MISSING_TOKENS), ibis.null("string")), else_=text)
 
 
@@ -347,7 +369,7 @@ def _typed_columns(
     cols: dict[str, ir.Value] = {}
     raw_schema = raw.schema()
 
-    cols[S.CUSTOMER_ID] = _customer_id(raw[src[S.CUSTOMER_ID]])
+    cols[S.CUSTOMER_ID] = _customer_id(raw[src[S.CUSTOMER_ID]], options.id_case)
 
     date_src = raw[src[S.ORDER_DATE]]
     date_type = raw_schema[src[S.ORDER_DATE]]
@@ -418,8 +440,16 @@ def _typed_columns(
     return table, notes
 
 
-def _flagged(table: ir.Table, options: CleaningOptions, has_revenue: bool) -> ir.Table:
-    """Add ``is_return`` and ``_drop_reason`` (NULL for kept rows)."""
+def _flagged(
+    table: ir.Table,
+    options: CleaningOptions,
+    has_revenue: bool,
+    amount_limit: float | None = None,
+) -> ir.Table:
+    """Add ``is_return`` and ``_drop_reason`` (NULL for kept rows).
+
+    With ``amount_limit``, lines whose absolute revenue exceeds it are implausible.
+    """
     t = table
     is_return = ibis.literal(False)
     if S.REVENUE in t.columns:
@@ -434,16 +464,26 @@ def _flagged(table: ir.Table, options: CleaningOptions, has_revenue: bool) -> ir
 
     date = t[S.ORDER_DATE]
     min_date = pd.Timestamp(options.min_date)
+    max_date = (
+        pd.Timestamp(options.max_date)
+        if options.max_date
+        else pd.Timestamp.now().normalize() + pd.Timedelta(days=1)
+    )
     branches = [
         (t._header_row, "repeated header row"),
         (t[S.CUSTOMER_ID].isnull(), "missing customer id"),
         (date.isnull(), "unparseable date"),
-        ((date < min_date) | (date.year() > 2261), "implausible date"),
+        (
+            (date < min_date) | (date.year() > 2261) | (date >= max_date + pd.Timedelta(days=1)),
+            "implausible date",
+        ),
     ]
     if has_revenue:
         rev = t[S.REVENUE]
         bad = rev.isnull() | rev.isnan() | rev.isinf()
         branches.append((bad, "non-numeric amount"))
+        if amount_limit is not None:
+            branches.append((rev.abs() > amount_limit, "implausible amount"))
     if options.as_of is not None:
         branches.append((date >= options.as_of + pd.Timedelta(days=1), "after as_of"))
     if options.returns == "drop":
@@ -452,6 +492,21 @@ def _flagged(table: ir.Table, options: CleaningOptions, has_revenue: bool) -> ir
         branches.append(((t[S.REVENUE] == 0) & ~t[S.IS_RETURN], "zero revenue"))
     reason = ibis.cases(*branches, else_=ibis.null("string"))
     return t.mutate(_drop_reason=reason)
+
+
+def _amount_limit(flagged: ir.Table, options: CleaningOptions) -> tuple[float, int]:
+    """Return the implausible-amount limit and how many usable lines exceed it."""
+    ok = flagged.filter(flagged._drop_reason.isnull())
+    rev = ok[S.REVENUE]
+    if options.max_amount is not None:
+        limit = float(options.max_amount)
+    else:
+        median = execute(ok.filter(rev != 0).aggregate(m=rev.abs().median()))["m"].iloc[0]
+        if pd.isna(median):
+            return float("inf"), 0
+        limit = 100_000 * float(median)
+    over = int(execute(ok.aggregate(n=(rev.abs() > limit).sum()))["n"].fillna(0).iloc[0])
+    return limit, over
 
 
 def _examples(flagged_with_rows: ir.Table, reason: str, col: str) -> str:
@@ -506,6 +561,32 @@ def clean_table(
     if options.materialize:  # parse once; the report and the kept rows both read it
         flagged = flagged.cache()
 
+    def examples_of(reason: str, source_col: str, limit: float | None = None) -> str:
+        """Up to five offending rows, numbered as the user sees them in the file."""
+        numbered = raw.mutate(
+            _row=ibis.row_number() + row_offset, _raw_value=raw[source_col].cast("string")
+        )
+        typed_r, _ = _typed_columns(
+            numbered, mapping, options, delimiter, carry=("_row", "_raw_value")
+        )
+        return _examples(_flagged(typed_r, options, has_revenue, limit), reason, "_raw_value")
+
+    if has_revenue and options.outliers != "keep":
+        limit, over = _amount_limit(flagged, options)
+        if over and options.outliers == "error":
+            source_col = mapping.source.get(S.REVENUE, mapping.source.get(S.UNIT_PRICE, ""))
+            raise DataValidationError(
+                f"{source}: {over:,} lines have implausible amounts (above {limit:,.2f}, "
+                f"{'max_amount' if options.max_amount else '100,000 times the median line'}), "
+                f"e.g. {examples_of('implausible amount', source_col, limit)}. Fix them at the "
+                "source, pass outliers='drop' to leave them out, outliers='keep' if they are "
+                "real, or a higher max_amount"
+            )
+        if over:
+            flagged = _flagged(typed, options, has_revenue, limit)
+            if options.materialize:
+                flagged = flagged.cache()
+
     aggs = {"rows": flagged.count(), "returns": flagged[S.IS_RETURN].sum()}
     if has_revenue:
         rev = flagged[S.REVENUE]
@@ -536,14 +617,8 @@ def clean_table(
     ):
         n = dropped.get(reason, 0)
         if rows_read and n / rows_read > options.max_invalid_share:
-            source_col = mapping.source.get(col, col)
-            numbered = raw.mutate(
-                _row=ibis.row_number() + row_offset, _raw_value=raw[source_col].cast("string")
-            )
-            typed_r, _ = _typed_columns(
-                numbered, mapping, options, delimiter, carry=("_row", "_raw_value")
-            )
-            examples = _examples(_flagged(typed_r, options, has_revenue), reason, "_raw_value")
+            source_col = mapping.source.get(col, mapping.source.get(S.UNIT_PRICE, col))
+            examples = examples_of(reason, source_col)
             fix = {
                 S.CUSTOMER_ID: f"check that {source_col!r} is the customer id column",
                 S.ORDER_DATE: "pass date_format (e.g. date_format='%d/%m/%Y')",
@@ -573,6 +648,7 @@ def clean_table(
     stats_cols = {
         "rows": deduped.count(),
         "customers": deduped[S.CUSTOMER_ID].nunique(),
+        "customers_any_case": deduped[S.CUSTOMER_ID].upper().nunique(),
         "first_date": deduped[S.ORDER_DATE].min(),
         "last_date": deduped[S.ORDER_DATE].max(),
         "returns": deduped[S.IS_RETURN].sum(),
@@ -592,6 +668,12 @@ def clean_table(
     def _ts(v: Any) -> pd.Timestamp | None:
         return None if pd.isna(v) else pd.Timestamp(v)
 
+    merged = int(stats["customers"]) - int(stats["customers_any_case"])
+    if merged:
+        notes.append(
+            f"{merged:,} customer ids differ from another only in letter case ('ab1' and "
+            "'AB1'); they are kept apart: pass id_case='upper' to treat them as one customer"
+        )
     if options.as_of is not None and "after as_of" in dropped:
         notes.append(f"rows after as_of={options.as_of:%Y-%m-%d} left out")
     report = QualityReport(

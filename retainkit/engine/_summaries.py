@@ -388,3 +388,18 @@ def date_span(transactions: Any) -> tuple[pd.Timestamp, pd.Timestamp]:
     if pd.isna(row["first"]):
         raise ValueError("the transactions are empty, so they have no dates")
     return pd.Timestamp(row["first"]), pd.Timestamp(row["last"])
+
+
+def customer_ids(transactions: Any) -> pd.Series:
+    """Return the distinct customer ids of the transactions, sorted.
+
+    Examples
+    --------
+    >>> frame = pd.DataFrame({"customer_id": ["b", "a", "b"],
+    ...     "order_date": pd.to_datetime(["2024-01-01"] * 3)})
+    >>> customer_ids(frame).tolist()
+    ['a', 'b']
+    """
+    table = as_table(transactions)
+    ids = execute(table.select(S.CUSTOMER_ID).distinct().order_by(S.CUSTOMER_ID))
+    return ids[S.CUSTOMER_ID].astype(str).reset_index(drop=True)

@@ -8,7 +8,7 @@ import matplotlib.pyplot as plt
 import pandas as pd
 from matplotlib.ticker import FuncFormatter
 
-__all__ = ["grid", "money_formatter", "period_label", "set_style"]
+__all__ = ["grid", "money_formatter", "period_label", "plain_text", "set_style"]
 
 
 def set_style() -> None:
@@ -87,3 +87,14 @@ def grid(
     for ax in flat[panels:]:
         ax.set_visible(False)
     return fig, flat[:panels]
+
+
+def plain_text(text: object) -> str:
+    r"""Return data text safe for a matplotlib label: ``$`` no longer starts a formula.
+
+    Examples
+    --------
+    >>> plain_text("Price $$$")
+    'Price \\$\\$\\$'
+    """
+    return str(text).replace("$", r"\$")

@@ -10,7 +10,7 @@ import pandas as pd
 from matplotlib.axes import Axes
 from matplotlib.ticker import FuncFormatter, PercentFormatter
 
-from retainkit.plotting._base import money_formatter, period_label
+from retainkit.plotting._base import money_formatter, period_label, plain_text
 
 __all__ = [
     "plot_churn_by_attribute",
@@ -103,7 +103,9 @@ def plot_churn_by_attribute(table: pd.DataFrame, *, ax: Axes | None = None, **kw
     """
     ax = ax if ax is not None else plt.gca()
     t = table.iloc[::-1]
-    labels = [f"{v} (n={n:,})" for v, n in zip(t["value"], t["active_at_start"], strict=True)]
+    labels = [
+        f"{plain_text(v)} (n={n:,})" for v, n in zip(t["value"], t["active_at_start"], strict=True)
+    ]
     low = t["churn_rate"] - t["churn_rate_low"]
     high = t["churn_rate_high"] - t["churn_rate"]
     err = np.vstack([low, high]).clip(min=0)  # rounding can put a bound a hair past the rate
@@ -148,7 +150,7 @@ def plot_reasons(
     ax = ax if ax is not None else plt.gca()
     t = reasons.sort_values(value)
     colours = [_GROUP_COLOURS.get(g, "#4C72B0") for g in t["group"]]
-    ax.barh(t["reason"], t[value], color=colours, **kwargs)
+    ax.barh([plain_text(r) for r in t["reason"]], t[value], color=colours, **kwargs)
     handles = [
         plt.Rectangle((0, 0), 1, 1, color=_GROUP_COLOURS[g])
         for g in _GROUP_COLOURS
@@ -203,7 +205,7 @@ def plot_survival(
             part["time"],
             part["survival"],
             where="post",
-            label=name if name is not None else "all customers",
+            label=plain_text(name) if name is not None else "all customers",
             **kwargs,
         )
         ax.fill_between(
