@@ -13,7 +13,7 @@ $(STAMP): pyproject.toml constraints.txt
 	@$(PYTHON) -c 'import sys; sys.exit(0 if sys.version_info >= (3, 11) else "retainkit needs Python 3.11 or newer; set PYTHON=python3.11")'
 	@test -x $(BIN)/python || $(PYTHON) -m venv $(VENV)
 	$(BIN)/python -m pip install --quiet --upgrade pip
-	$(BIN)/python -m pip install --quiet -c constraints.txt -e ".[dev]"
+	$(BIN)/python -m pip install --quiet -c constraints.txt -e ".[dev,spark]"
 	@touch $(STAMP)
 
 install: $(STAMP)
@@ -43,7 +43,7 @@ demo-data: $(STAMP)
 lock:
 	rm -rf .venv-lock && $(PYTHON) -m venv .venv-lock
 	.venv-lock/bin/python -m pip install --quiet --upgrade pip
-	.venv-lock/bin/python -m pip install --quiet -e ".[dev]"
+	.venv-lock/bin/python -m pip install --quiet -e ".[dev,spark]"
 	{ echo "# Versions the test suite last passed with (pip freeze of .venv); make install uses them as"; \
 	  echo "# constraints so a fresh machine gets the same environment. Refresh: make lock."; \
 	  .venv-lock/bin/python -m pip freeze | grep -v -e '^-e' -e '^retainkit'; } > constraints.txt

@@ -241,6 +241,8 @@ def _raw_from_source(
         return engine.to_memtable(frame), "pandas DataFrame", None, 0
     if _is_ibis_table(source):
         return source, "Ibis table", None, 1
+    if isinstance(source, str) and "://" in source:
+        return engine.read_url(source), engine.hide_password(source), None, 1
     p = Path(source)
     if not p.exists():
         if any(ch in str(source) for ch in "*?["):
@@ -332,7 +334,9 @@ def load_transactions(
     ----------
     source : str, Path, pandas.DataFrame, ibis Table or Transactions
         A file (CSV/TSV/TXT, optionally gzip- or zstd-compressed; Parquet; Excel), a
-        folder or glob of Parquet files, a frame, an Ibis table from any backend, or
+        folder or glob of Parquet files, a frame, an Ibis table from any backend, a
+        connection URL naming a table (``duckdb:///shop.duckdb?table=orders``,
+        ``postgres://user@host/db?table=orders``, ``pyspark://?table=orders``), or
         the name of a preset (``"demo"``, ``"online_retail"``, ``"cdnow"``,
         ``"cdnow_sample"``; see :func:`retainkit.list_presets`).
     columns : mapping or path, optional

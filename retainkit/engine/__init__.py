@@ -5,7 +5,13 @@ warehouse) runs where it lives. Only per-customer and per-period results come ba
 as pandas. No other retainkit module imports ibis or duckdb.
 """
 
-from retainkit.engine._backend import connect, default_backend, execute, to_memtable
+from retainkit.engine._backend import (
+    connect,
+    connect_spark,
+    default_backend,
+    execute,
+    to_memtable,
+)
 from retainkit.engine._clean import CleaningOptions, clean_table
 from retainkit.engine._gaps import gap_statistics
 from retainkit.engine._orders import (
@@ -17,7 +23,7 @@ from retainkit.engine._orders import (
     window_activity,
     window_order_stats,
 )
-from retainkit.engine._read import read_csv, read_parquet
+from retainkit.engine._read import hide_password, read_csv, read_parquet, read_url
 from retainkit.engine._summaries import (
     attributes_from_transactions,
     customer_ids,
@@ -37,6 +43,7 @@ __all__ = [
     "category_month_activity",
     "clean_table",
     "connect",
+    "connect_spark",
     "customer_behaviour",
     "customer_ids",
     "customer_summary",
@@ -45,11 +52,13 @@ __all__ = [
     "execute",
     "first_purchase_category",
     "gap_statistics",
+    "hide_password",
     "order_value_stats",
     "period_table",
     "period_totals",
     "read_csv",
     "read_parquet",
+    "read_url",
     "resolve_as_of",
     "revenue_before_last_purchase",
     "to_memtable",

@@ -9,7 +9,7 @@ import ibis
 import ibis.expr.types as ir
 import pandas as pd
 
-__all__ = ["connect", "default_backend", "execute", "to_memtable"]
+__all__ = ["connect", "connect_spark", "default_backend", "execute", "to_memtable"]
 
 # The datetime resolution this pandas gives by default (microseconds on pandas 3,
 # nanoseconds on pandas 2): engine results use it so they compare equal to frames
@@ -138,3 +138,50 @@ def execute(expr: ir.Expr) -> Any:
         if getattr(result.dtype, "tz", None) is None:
             result = result.astype(_DATETIME_DTYPE)
     return result
+
+
+def connect_spark(session: Any = None, *, master: str = "local[*]") -> Any:
+    """Connect Ibis to Spark, for data that lives in a Spark cluster or lakehouse.
+
+    Parameters
+    ----------
+    session : pyspark.sql.SparkSession, optional
+        An existing session (on a cluster, the one you have). Default: the active
+        session, or a new local one on this machine.
+    master : str
+        Spark master for a new local session.
+
+    Returns
+    -------
+    ibis.backends.pyspark.Backend
+        Pass its tables (``con.table("orders")``) to :func:`retainkit.load_transactions`.
+
+    Raises
+    ------
+    MissingDependencyError
+        When pyspark is not installed (``pip install "retainkit[spark]"``).
+
+    Notes
+    -----
+    The session's time zone is set to UTC so that timestamps mean the same wall-clock
+    times as in DuckDB (Spark otherwise shifts them by the machine's zone).
+    """
+    try:
+        from pyspark.sql import SparkSession
+    except ImportError:
+        from retainkit.exceptions import MissingDependencyError
+
+        raise MissingDependencyError(
+            'Spark support needs pyspark: pip install "retainkit[spark]" (Java 17 or newer '
+            "must be installed too)"
+        ) from None
+    if session is None:
+        session = (
+            SparkSession.builder.master(master)
+            .appName("retainkit")
+            .config("spark.ui.showConsoleProgress", "false")
+            .config("spark.sql.shuffle.partitions", "4" if master.startswith("local") else "200")
+            .getOrCreate()
+        )
+    session.conf.set("spark.sql.session.timeZone", "UTC")
+    return ibis.pyspark.connect(session)

@@ -11,7 +11,7 @@ import ibis.expr.types as ir
 
 from retainkit.engine._backend import default_backend
 
-__all__ = ["read_csv", "read_parquet"]
+__all__ = ["hide_password", "read_csv", "read_parquet", "read_url"]
 
 
 def read_csv(
@@ -103,3 +103,91 @@ def read_parquet(path: str | Path, *, backend: Any = None) -> ir.Table:
     p = Path(path)
     target = str(p / "**" / "*.parquet") if p.is_dir() else str(path)
     return con.read_parquet(target, hive_partitioning=p.is_dir())
+
+
+def read_url(url: str) -> ir.Table:
+    """Open a table named in a connection URL: ``<backend>://<connection>?table=<name>``.
+
+    Examples of URLs: ``duckdb:///data/shop.duckdb?table=orders``,
+    ``postgres://user:secret@db.example.com:5432/sales?table=orders``,
+    ``pyspark://?table=orders`` (a table or view of the active Spark session).
+    Any backend Ibis can connect to works once its extra is installed.
+
+    Parameters
+    ----------
+    url : str
+
+    Returns
+    -------
+    ibis.expr.types.Table
+
+    Raises
+    ------
+    SchemaError
+        Without ``table=``, or when the table does not exist (the message lists the
+        tables there).
+    MissingDependencyError
+        When the backend's driver is not installed.
+    """
+    from urllib.parse import parse_qsl, urlencode, urlsplit
+
+    import ibis
+
+    from retainkit.exceptions import MissingDependencyError, SchemaError
+
+    parts = urlsplit(url)
+    query = dict(parse_qsl(parts.query))
+    table = query.pop("table", None)
+    base = url.split("?", 1)[0] + ("?" + urlencode(query) if query else "")
+    try:
+        if parts.scheme == "pyspark":
+            from pyspark.sql import SparkSession
+
+            con = ibis.pyspark.connect(SparkSession.builder.getOrCreate())
+        else:
+            con = ibis.connect(base)
+    except (ImportError, ModuleNotFoundError) as exc:
+        extra = "spark" if parts.scheme == "pyspark" else parts.scheme
+        raise MissingDependencyError(
+            f"cannot connect to {parts.scheme!r}: {exc}. Install the backend, e.g. "
+            f'pip install "retainkit[{extra}]" or pip install "ibis-framework[{parts.scheme}]"'
+        ) from None
+    if table:
+        try:
+            return con.table(table)
+        except Exception:
+            pass
+    what = "names no table" if not table else f"has no table {table!r}"
+    raise SchemaError(
+        f"the URL {hide_password(url.split('?')[0])!r} {what}; add ?table=<name>, one of "
+        f"{_table_names(con)[:20]}"
+    )
+
+
+def _table_names(con: Any) -> list[str]:
+    """List the backend's tables for messages (Ibis 12's list_tables fails on DuckDB 2)."""
+    try:
+        return sorted(con.list_tables())
+    except Exception:
+        try:
+            rows = con.raw_sql("SELECT table_name FROM information_schema.tables").fetchall()
+        except Exception:
+            return []
+        return sorted(r[0] for r in rows)
+
+
+def hide_password(url: str) -> str:
+    """Return the URL with its password replaced by ``***``, for reports and messages.
+
+    Examples
+    --------
+    >>> hide_password("postgres://ann:s3cret@db:5432/sales?table=orders")
+    'postgres://ann:***@db:5432/sales?table=orders'
+    """
+    from urllib.parse import urlsplit, urlunsplit
+
+    parts = urlsplit(url)
+    if parts.password:
+        netloc = parts.netloc.replace(f":{parts.password}@", ":***@")
+        return urlunsplit(parts._replace(netloc=netloc))
+    return url

@@ -1,0 +1,73 @@
+"""Write simulated transaction logs for the scale benchmarks, as Parquet.
+
+Usage: .venv/bin/python benchmarks/make_data.py --rows 10000000 [--customers N] [--out DIR]
+
+Writes DIR/transactions_<rows>/part-NNN.parquet in chunks of at most 5,000,000 rows, so a
+100,000,000-row set is written with bounded memory. Columns: customer_id (text),
+order_id (text), order_date (timestamp), category (text), quantity, unit_price, revenue.
+Customers buy at heterogeneous rates (gamma-distributed), dates span three years, order
+values are log-normal, and about 2% of lines are returns. Default customers: rows / 10.
+"""
+
+from __future__ import annotations
+
+import argparse
+import time
+from pathlib import Path
+
+import numpy as np
+import pyarrow as pa
+import pyarrow.parquet as pq
+
+CATEGORIES = np.array(["Coffee", "Tea", "Brewing equipment", "Accessories", "Gift boxes"])
+START = np.datetime64("2022-01-01T00:00:00", "s")
+SPAN_SECONDS = 3 * 365 * 86400
+CHUNK = 5_000_000
+
+
+def write(rows: int, customers: int, out: Path, seed: int = 7) -> Path:
+    folder = out / f"transactions_{rows}"
+    folder.mkdir(parents=True, exist_ok=True)
+    rng = np.random.default_rng(seed)
+    weights = rng.gamma(0.6, 1.0, size=customers)
+    cum = np.cumsum(weights / weights.sum())
+    written, part = 0, 0
+    while written < rows:
+        n = min(CHUNK, rows - written)
+        cust = np.searchsorted(cum, rng.random(n))
+        seconds = rng.integers(0, SPAN_SECONDS, size=n)
+        qty = rng.integers(1, 4, size=n)
+        price = np.round(np.exp(rng.normal(2.8, 0.8, size=n)), 2)
+        ret = rng.random(n) < 0.02
+        qty = np.where(ret, -qty, qty)
+        order_no = np.arange(written, written + n)
+        table = pa.table({
+            "customer_id": pa.array(np.char.add("C", cust.astype(str))),
+            "order_id": pa.array(np.char.add("O", (order_no // 2).astype(str))),
+            "order_date": pa.array(START + seconds.astype("timedelta64[s]")),
+            "category": pa.array(CATEGORIES[rng.integers(0, len(CATEGORIES), size=n)]),
+            "quantity": pa.array(qty.astype(np.int64)),
+            "unit_price": pa.array(price),
+            "revenue": pa.array(np.round(qty * price, 2)),
+        })
+        pq.write_table(table, folder / f"part-{part:03d}.parquet", compression="zstd")
+        written += n
+        part += 1
+    return folder
+
+
+def main() -> None:
+    parser = argparse.ArgumentParser(description=__doc__)
+    parser.add_argument("--rows", type=int, required=True)
+    parser.add_argument("--customers", type=int)
+    parser.add_argument("--out", default="benchmarks/data")
+    args = parser.parse_args()
+    t0 = time.perf_counter()
+    folder = write(args.rows, args.customers or max(args.rows // 10, 1), Path(args.out))
+    size = sum(f.stat().st_size for f in folder.glob("*.parquet"))
+    print(f"{args.rows:,} rows in {folder} ({size / 1e6:,.0f} MB) in "
+          f"{time.perf_counter() - t0:.1f} s")
+
+
+if __name__ == "__main__":
+    main()
