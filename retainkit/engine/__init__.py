@@ -9,6 +9,12 @@ from retainkit.engine._backend import connect, default_backend, execute, to_memt
 from retainkit.engine._clean import CleaningOptions, clean_table
 from retainkit.engine._gaps import gap_quantile, gap_statistics
 from retainkit.engine._read import read_csv, read_parquet
+from retainkit.engine._segments import (
+    category_values,
+    customer_values,
+    lifecycle_counts,
+    purchase_journeys,
+)
 from retainkit.engine._summaries import (
     attributes_from_transactions,
     customer_summary,
@@ -23,15 +29,19 @@ __all__ = [
     "Transactions",
     "as_table",
     "attributes_from_transactions",
+    "category_values",
     "clean_table",
     "connect",
     "customer_summary",
+    "customer_values",
     "default_backend",
     "execute",
     "gap_quantile",
     "gap_statistics",
+    "lifecycle_counts",
     "period_table",
     "period_totals",
+    "purchase_journeys",
     "read_csv",
     "read_parquet",
     "resolve_as_of",
