@@ -40,8 +40,10 @@ from typing import Any
 import numpy as np
 import pandas as pd
 
+from retainkit import engine
 from retainkit import schema as S
 from retainkit.exceptions import SchemaError
+from retainkit.figures import KeyFigures, figure, key_figures
 
 __all__ = [
     "DEFAULT_SEGMENT_RULES",
@@ -53,6 +55,8 @@ __all__ = [
     "gini_coefficient",
     "key_clients",
     "lorenz_curve",
+    "movement_between",
+    "movement_summary",
     "pareto_summary",
     "parse_segment_rules",
     "quantile_scores",
@@ -64,6 +68,7 @@ __all__ = [
     "segment_movement",
     "segment_rules",
     "segment_summary",
+    "segmentation_figures",
     "subgroup_columns",
     "top_count",
     "vital_few",
@@ -279,7 +284,7 @@ def lorenz_curve(values: pd.DataFrame, *, value_col: str = S.REVENUE) -> pd.Data
         "value_col": value_col,
         "gini": gini_coefficient(x),
         "customers": n,
-        **{k: v for k, v in values.attrs.items() if k == "as_of"},
+        **_as_of(values),
     }
     return out
 
@@ -374,7 +379,7 @@ def pareto_summary(
 
 
 def _as_of(frame: pd.DataFrame) -> dict[str, Any]:
-    return {k: frame.attrs[k] for k in ("as_of",) if k in frame.attrs}
+    return {k: frame.attrs[k] for k in ("as_of", "first_date") if k in frame.attrs}
 
 
 def vital_few(
@@ -558,17 +563,18 @@ def with_attributes(
 
 
 def _bin_uppers(x: np.ndarray, bins: int) -> np.ndarray:
-    """Upper (inclusive) value of each score, lowest score first; NaN for empty scores."""
+    """Return the upper (inclusive) value of each score, lowest score first.
+
+    Needs at least ``bins`` distinct values.
+    """
     u, counts = np.unique(x, return_counts=True)
     cum = np.cumsum(counts)
-    n = int(cum[-1]) if len(cum) else 0
-    uppers = np.full(bins, np.nan)
+    n = int(cum[-1])
+    uppers = np.empty(bins)
     done = 0
     pos = 0
     for s in range(bins):  # a loop over scores, never over customers
         left = bins - s
-        if pos >= len(u):
-            break
         if left == 1:
             idx = len(u) - 1
         else:
@@ -579,9 +585,7 @@ def _bin_uppers(x: np.ndarray, bins: int) -> np.ndarray:
             idx = hi
             if hi > pos and 2 * aim <= left * (cum[hi - 1] + cum[hi]):
                 idx = hi - 1  # the smaller run is at least as close to the aim
-            # leave one distinct value for each score still to fill, when there are enough
-            if len(u) - pos >= left:
-                idx = min(idx, len(u) - left)
+            idx = min(idx, len(u) - left)  # leave a distinct value for every score to come
         uppers[s] = u[idx]
         done = int(cum[idx])
         pos = idx + 1
@@ -594,11 +598,13 @@ def quantile_scores(values: Any, *, bins: int = 5, higher_is_better: bool = True
     Scores are filled from the worst values up. Each score takes the run of worst
     remaining distinct values whose customers come closest to an equal share of the
     customers not yet scored (``remaining customers / remaining scores``; when two
-    runs are equally close, the smaller). Customers with the same value are never
-    split; when one value holds more than a fair share (one-purchase customers), it
-    fills its score alone and the scores above share the rest evenly. When there are
-    at least as many distinct values as scores, every score is used; otherwise the
-    top scores stay empty. The result depends only on the values, not on their order.
+    runs are equally close, the smaller), leaving at least one distinct value for
+    each score still to fill, so every score is used. Customers with the same value
+    are never split; when one value holds more than a fair share (one-purchase
+    customers), it fills its score alone and the scores above share the rest evenly.
+    With fewer distinct values than scores, the values are spread evenly over the
+    scale (the lowest gets 1, the highest ``bins``; a single value gets the middle
+    score). The result depends only on the values, not on their order.
 
     Parameters
     ----------
@@ -634,9 +640,14 @@ def quantile_scores(values: Any, *, bins: int = 5, higher_is_better: bool = True
     if len(x) == 0:
         return np.zeros(0, dtype="int64")
     good = x if higher_is_better else -x
+    distinct = np.unique(good)
+    if len(distinct) == 1:
+        return np.full(len(x), (int(bins) + 1) // 2, dtype="int64")
+    if len(distinct) < bins:  # spread the few values evenly over the scale
+        position = np.searchsorted(distinct, good)
+        return np.floor(1 + position * (bins - 1) / (len(distinct) - 1) + 0.5).astype("int64")
     uppers = _bin_uppers(good, int(bins))
-    filled = uppers[~np.isnan(uppers)]
-    return (np.searchsorted(filled, good, side="left") + 1).astype("int64")
+    return (np.searchsorted(uppers, good, side="left") + 1).astype("int64")
 
 
 def score_cut_points(values: Any, scores: Any, *, bins: int = 5) -> pd.DataFrame:
@@ -827,9 +838,10 @@ _COND = re.compile(r"^(?P<dim>fm|r|f|m)\s+(?P<lo>\d+)(?:\s*-\s*(?P<hi>\d+))?$")
 def parse_segment_rules(text: str, *, scale: int = 5) -> pd.DataFrame:
     r"""Read segment rules written one per line: ``Name: r 4-5, fm 4-5  # description``.
 
-    Each condition names a score (``r``, ``f``, ``m`` or ``fm``) and a range (``4-5``)
-    or a single score (``5``); scores not named may take any value. Blank lines and
-    lines starting with ``#`` are skipped.
+    Rules may also be separated by ``;`` (handy on a command line). Each condition
+    names a score (``r``, ``f``, ``m`` or ``fm``) and a range (``4-5``) or a single
+    score (``5``); scores not named may take any value. Blank lines and lines starting
+    with ``#`` are skipped.
 
     Parameters
     ----------
@@ -856,7 +868,7 @@ def parse_segment_rules(text: str, *, scale: int = 5) -> pd.DataFrame:
     1    Rest      1      5       1       5    the rest
     """
     rows = []
-    for number, line in enumerate(text.splitlines(), start=1):
+    for number, line in enumerate(re.split(r"[\n;]", text), start=1):
         if not line.strip() or line.strip().startswith("#"):
             continue
         match = _RULE_LINE.match(line)
@@ -885,7 +897,7 @@ def segment_rules(rules: Any = None, *, scale: int = 5) -> pd.DataFrame:
     Parameters
     ----------
     rules : DataFrame, mapping, str or None
-        None for :data:`DEFAULT_SEGMENT_RULES`; text in the form of
+        None or "" for :data:`DEFAULT_SEGMENT_RULES`; text in the form of
         :func:`parse_segment_rules`; a mapping ``{"Champions": {"r": (5, 5), "fm":
         (4, 5)}, ...}``; or a frame with ``segment`` and any of ``r_min``/``r_max``,
         ``f_min``/``f_max``, ``m_min``/``m_max``, ``fm_min``/``fm_max`` (missing
@@ -916,7 +928,7 @@ def segment_rules(rules: Any = None, *, scale: int = 5) -> pd.DataFrame:
     0     Top      4       5
     1    Rest      1       5
     """
-    if rules is None:
+    if rules is None or (isinstance(rules, str) and not rules.strip()):
         return parse_segment_rules(DEFAULT_SEGMENT_RULES, scale=scale)
     if isinstance(rules, str):
         return parse_segment_rules(rules, scale=scale)
@@ -1170,7 +1182,7 @@ def segment_grid(segments: pd.DataFrame) -> pd.DataFrame:
         out["_main"].astype(object).where(out["_main"].notna(), out["segment"]).astype(str)
     )
     out = out[["r_score", "fm_score", "customers", "segment"]]
-    out.attrs = {"bins": bins}
+    out.attrs = {"bins": bins, **_as_of(segments)}
     return out
 
 
@@ -1240,23 +1252,33 @@ def _categories(segment: pd.Series) -> list[str]:
 def key_clients(
     values: pd.DataFrame,
     *,
-    groups: pd.DataFrame | None = None,
+    attributes: pd.DataFrame | None = None,
+    segments: pd.DataFrame | None = None,
     category_values: pd.DataFrame | None = None,
+    subgroup: str = "",
     value_col: str = S.REVENUE,
-    top_n: int = 10,
+    top_n: int = 5,
 ) -> pd.DataFrame:
     """List the top ``top_n`` customers by value within every group of every subgroup.
+
+    Subgroups are the customer attributes (region, channel...; see
+    :func:`subgroup_columns`), the RFM segment and the product category.
 
     Parameters
     ----------
     values : pandas.DataFrame
         One row per customer with ``customer_id`` and ``value_col``.
-    groups : pandas.DataFrame, optional
-        ``customer_id`` plus one column per subgroup (region, channel, segment...):
-        within each group customers are ranked by ``value_col``.
+    attributes : pandas.DataFrame, optional
+        Customer attributes (``Dataset.customers``): within each group customers are
+        ranked by ``value_col``.
+    segments : pandas.DataFrame, optional
+        From :func:`assign_segments`: the same within each segment (subgroup
+        "segment").
     category_values : pandas.DataFrame, optional
         From :func:`retainkit.engine.category_values`: within each product category
         customers are ranked by their value in that category (subgroup "category").
+    subgroup : str
+        One attribute, or "" for every attribute with at most 50 values.
     value_col : str
         ``revenue``, ``profit`` or ``purchase_days``.
     top_n : int
@@ -1265,23 +1287,24 @@ def key_clients(
     Returns
     -------
     pandas.DataFrame
-        ``subgroup``, ``group``, ``rank`` (1 = most valuable; ties broken by
-        customer id), ``customer_id``, ``value`` (in the group: for categories, the
-        category's value) and ``group_share`` (of the group's total). Only customers
-        with a positive value are key clients.
+        ``subgroup``, ``group``, ``group_customers`` (customers in the group),
+        ``rank`` (1 = most valuable; ties broken by customer id), ``customer_id``,
+        ``value`` (in the group: for categories, the category's value) and
+        ``group_share`` (of the group's total). Only customers with a positive value
+        are key clients.
 
     Raises
     ------
     SchemaError
-        When a column is missing.
+        When a column is missing or ``subgroup`` is not an attribute.
     ValueError
         When ``top_n`` is below 1.
 
     Examples
     --------
     >>> v = pd.DataFrame({"customer_id": list("abcd"), "revenue": [10.0, 50.0, 30.0, 5.0]})
-    >>> g = pd.DataFrame({"customer_id": list("abcd"), "region": ["N", "N", "S", "S"]})
-    >>> key_clients(v, groups=g, top_n=1)[["group", "rank", "customer_id", "group_share"]]
+    >>> a = pd.DataFrame({"customer_id": list("abcd"), "region": ["N", "N", "S", "S"]})
+    >>> key_clients(v, attributes=a, top_n=1)[["group", "rank", "customer_id", "group_share"]]
       group  rank customer_id  group_share
     0     N     1           b     0.833333
     1     S     1           c     0.857143
@@ -1290,22 +1313,28 @@ def key_clients(
         raise ValueError(f"top_n={top_n!r} must be at least 1")
     _require(values, [S.CUSTOMER_ID, value_col], "values", "Pass value_col= one of its columns.")
     long = []
-    if groups is not None:
-        _require(groups, [S.CUSTOMER_ID], "groups", "Give customer_id and subgroup columns.")
-        cols = [c for c in groups.columns if c != S.CUSTOMER_ID]
-        base = values[[S.CUSTOMER_ID, value_col]].merge(groups, on=S.CUSTOMER_ID, how="left")
-        for col in cols:
-            labels = base[col].astype(object).where(base[col].notna(), UNKNOWN_GROUP).astype(str)
-            long.append(
-                pd.DataFrame(
-                    {
-                        "subgroup": col,
-                        "group": labels.to_numpy(),
-                        S.CUSTOMER_ID: base[S.CUSTOMER_ID].to_numpy(),
-                        "value": base[value_col].to_numpy(dtype="float64"),
-                    }
-                )
+    groups = values[[S.CUSTOMER_ID]].copy()
+    cols = subgroup_columns(attributes, subgroup)
+    if cols:
+        groups = with_attributes(groups, attributes, columns=cols)
+    if segments is not None:
+        _require(segments, [S.CUSTOMER_ID, "segment"], "segments", "Pass assign_segments(...).")
+        groups = groups.merge(segments[[S.CUSTOMER_ID, "segment"]], on=S.CUSTOMER_ID, how="left")
+        groups["segment"] = groups["segment"].astype(object)
+        cols = [*cols, "segment"]
+    base = values[[S.CUSTOMER_ID, value_col]].merge(groups, on=S.CUSTOMER_ID, how="left")
+    for col in cols:
+        known = base[col].notna()  # customers without a segment (returns only) stay out
+        long.append(
+            pd.DataFrame(
+                {
+                    "subgroup": col,
+                    "group": base.loc[known, col].astype(str).to_numpy(),
+                    S.CUSTOMER_ID: base.loc[known, S.CUSTOMER_ID].to_numpy(),
+                    "value": base.loc[known, value_col].to_numpy(dtype="float64"),
+                }
             )
+        )
     if category_values is not None:
         _require(
             category_values,
@@ -1323,12 +1352,22 @@ def key_clients(
                 }
             )
         )
-    columns = ["subgroup", "group", "rank", S.CUSTOMER_ID, "value", "group_share"]
+    columns = [
+        "subgroup",
+        "group",
+        "group_customers",
+        "rank",
+        S.CUSTOMER_ID,
+        "value",
+        "group_share",
+    ]
     if not long:
         return pd.DataFrame(columns=columns)
     frame = pd.concat(long, ignore_index=True)
     positive = frame.assign(value=frame["value"].clip(lower=0))
-    total = positive.groupby(["subgroup", "group"])["value"].transform("sum")
+    by_group = positive.groupby(["subgroup", "group"])["value"]
+    total = by_group.transform("sum")
+    frame["group_customers"] = by_group.transform("size")
     frame["group_share"] = (frame["value"] / total).where(total > 0)
     frame = frame[frame["value"] > 0].sort_values(
         ["subgroup", "group", "value", S.CUSTOMER_ID], ascending=[True, True, False, True]
@@ -1500,3 +1539,226 @@ def retention_priority(
         **_as_of(values),
     }
     return out
+
+
+# ------------------------------------------------------------------ movement, figures
+
+
+def movement_between(
+    transactions: Any,
+    *,
+    as_of: Any = None,
+    months_before: int = 3,
+    bins: int = 5,
+    rules: Any = None,
+) -> pd.DataFrame:
+    """Score and segment customers at two dates and count their moves.
+
+    Each date is scored on the data up to it, as a CRM would have shown it then.
+
+    Parameters
+    ----------
+    transactions : Transactions, pandas.DataFrame or ibis Table
+    as_of : date-like, optional
+        The later date; default: the last order date.
+    months_before : int
+        The earlier date is this many calendar months before ``as_of``.
+    bins : int
+        Number of RFM scores.
+    rules : DataFrame, mapping, str or None
+        Segment rules (see :func:`segment_rules`).
+
+    Returns
+    -------
+    pandas.DataFrame
+        See :func:`segment_movement`. ``attrs["earlier_customers"]`` counts the
+        customers scored at the earlier date (0 when it lies before the first purchase).
+
+    Raises
+    ------
+    ValueError
+        When ``months_before`` is below 1.
+
+    Examples
+    --------
+    >>> frame = pd.DataFrame({"customer_id": ["a", "a", "b"],
+    ...     "order_date": pd.to_datetime(["2024-01-05", "2024-04-10", "2024-03-20"]),
+    ...     "revenue": [10.0, 5.0, 7.0]})
+    >>> m = movement_between(frame, as_of="2024-04-30", months_before=2,
+    ...                      rules="Recent: r 4-5; Earlier: r 1-3")
+    >>> m
+                        Recent  Earlier
+    Recent                   0        0
+    Earlier                  1        0
+    Not yet a customer       0        1
+    """
+    if months_before < 1:
+        raise ValueError(f"months_before={months_before!r} must be at least 1 month")
+    later_as_of = engine.resolve_as_of(transactions, as_of)
+    earlier_as_of = later_as_of - pd.DateOffset(months=int(months_before))
+    later_values = engine.customer_values(transactions, as_of=later_as_of)
+    earlier_values = engine.customer_values(transactions, as_of=earlier_as_of)
+    later = assign_segments(rfm_scores(later_values, bins=bins), rules=rules)
+    earlier = assign_segments(rfm_scores(earlier_values, bins=bins), rules=rules)
+    matrix = segment_movement(earlier, later)
+    matrix.attrs = {
+        "earlier_as_of": earlier_as_of,
+        "later_as_of": later_as_of,
+        "earlier_customers": len(earlier),
+    }
+    return matrix
+
+
+def movement_summary(matrix: pd.DataFrame) -> pd.DataFrame:
+    """Summarise a movement matrix: per earlier segment, who stayed and where the rest went.
+
+    Parameters
+    ----------
+    matrix : pandas.DataFrame
+        From :func:`segment_movement` or :func:`movement_between`.
+
+    Returns
+    -------
+    pandas.DataFrame
+        One row per earlier segment with customers (and "Not yet a customer"):
+        ``segment``, ``customers``, ``stayed`` (share still in the segment, NaN for
+        new customers), ``main_destination`` (the other segment most of them moved
+        to, "" when all stayed) and ``main_destination_share``.
+
+    Examples
+    --------
+    >>> m = pd.DataFrame([[6, 3, 1], [0, 4, 0]], index=["A", "B"], columns=["A", "B", "C"])
+    >>> movement_summary(m)
+      segment  customers  stayed main_destination  main_destination_share
+    0       A         10     0.6                B                     0.3
+    1       B          4     1.0                                      0.0
+    """
+    counts = matrix.to_numpy(dtype="float64")
+    rows = counts.sum(axis=1)
+    index = [str(r) for r in matrix.index]
+    columns = [str(c) for c in matrix.columns]
+    same = np.array([[r == c for c in columns] for r in index])  # segments x segments
+    stayed = np.where(same, counts, 0).sum(axis=1)
+    moved = np.where(same, -1.0, counts)
+    best = moved.argmax(axis=1)
+    best_n = moved[np.arange(len(index)), best].clip(min=0)
+    has_self = same.any(axis=1)
+    out = pd.DataFrame(
+        {
+            "segment": index,
+            "customers": rows.astype("int64"),
+            "stayed": np.where(has_self, stayed / np.where(rows > 0, rows, 1), np.nan),
+            "main_destination": np.where(best_n > 0, np.asarray(columns)[best], ""),
+            "main_destination_share": best_n / np.where(rows > 0, rows, 1),
+        }
+    )
+    out = out[out["customers"] > 0].reset_index(drop=True)
+    out.attrs = dict(matrix.attrs)
+    return out
+
+
+def segmentation_figures(
+    values: pd.DataFrame,
+    *,
+    segments: pd.DataFrame,
+    stages: pd.DataFrame,
+    currency: str = "",
+) -> KeyFigures:
+    """Return the segmentation key figures for the report manifest.
+
+    Parameters
+    ----------
+    values : pandas.DataFrame
+        From :func:`retainkit.engine.customer_values` (every customer of the period).
+    segments : pandas.DataFrame
+        From :func:`assign_segments`.
+    stages : pandas.DataFrame
+        From :func:`retainkit.lifecycle.lifecycle_stage`.
+    currency : str
+
+    Returns
+    -------
+    KeyFigures
+        ``segmentation.customers`` (every customer with a row in the period),
+        ``segmentation.top20_revenue_share`` (net revenue of the top ``ceil(0.2 x N)``
+        customers over the total; missing without revenue, or when the total is not
+        positive), ``segmentation.gini`` (of net revenue, negative counted as zero),
+        ``segmentation.champions`` and ``segmentation.at_risk`` (customers in those
+        segments; missing when the rules have no such segment) and
+        ``segmentation.loyal_share`` (loyal customers among the active ones:
+        new, repeat or loyal).
+
+    Examples
+    --------
+    >>> v = pd.DataFrame({"customer_id": list("abcde"),
+    ...                   "revenue": [50.0, 30.0, 10.0, 10.0, 0.0]})
+    >>> s = pd.DataFrame({"segment": pd.Categorical(["Champions"], ["Champions", "At risk"])})
+    >>> st = pd.DataFrame({"stage": ["loyal", "new", "lapsed"]})
+    >>> segmentation_figures(v, segments=s, stages=st).to_dict()["figures"]
+    {'segmentation.customers': 5, 'segmentation.top20_revenue_share': 0.5, 'segmentation.gini': 0.48, 'segmentation.champions': 1, 'segmentation.at_risk': 0, 'segmentation.loyal_share': 0.5}
+    """  # noqa: E501
+    no_money = "needs revenue: the data has no revenue (nor quantity and unit price)"
+    share = gini = None
+    reason = no_money
+    if S.REVENUE in values.columns:
+        row = pareto_summary(values, top_share=0.2).iloc[0]
+        share, gini = row["top_revenue_share"], row["gini"]
+        reason = "total net revenue is zero or negative"
+    names = _categories(segments["segment"])
+    counts = segments["segment"].astype(str).value_counts()
+
+    def count(name: str) -> tuple[Any, str]:
+        if name not in names:
+            return None, f"the segment rules have no {name!r} segment"
+        return int(counts.get(name, 0)), ""
+
+    champions, why_c = count("Champions")
+    at_risk, why_r = count("At risk")
+    stage = stages["stage"].astype(str)
+    active = int(stage.isin(["new", "repeat", "loyal"]).sum())
+    loyal_share = (stage == "loyal").sum() / active if active else None
+    return key_figures(
+        [
+            figure(
+                "segmentation.customers",
+                len(values),
+                "Customers analysed (any purchase or return in the period)",
+                unit="customers",
+            ),
+            figure(
+                "segmentation.top20_revenue_share",
+                share,
+                "Share of net revenue from the top 20% of customers",
+                unit="share",
+                reason=reason,
+            ),
+            figure(
+                "segmentation.gini",
+                gini,
+                "Gini coefficient of net revenue per customer (0 equal, 1 concentrated)",
+                reason=reason,
+            ),
+            figure(
+                "segmentation.champions",
+                champions,
+                "Champions (RFM segment)",
+                unit="customers",
+                reason=why_c,
+            ),
+            figure(
+                "segmentation.at_risk",
+                at_risk,
+                "At risk (RFM segment)",
+                unit="customers",
+                reason=why_r,
+            ),
+            figure(
+                "segmentation.loyal_share",
+                loyal_share,
+                "Loyal customers among active customers (new, repeat or loyal)",
+                unit="share",
+                reason="no active customer at the analysis date",
+            ),
+        ],
+        currency=currency,
+    )

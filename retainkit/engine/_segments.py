@@ -62,7 +62,8 @@ def customer_values(transactions: Any, *, as_of: Any = None) -> pd.DataFrame:
           lines) and ``returns`` (the value of return lines, as a positive amount)
         - with cost: ``cost`` (net of returned cost)
 
-        ``attrs["as_of"]`` holds the analysis date.
+        ``attrs``: ``as_of`` (the analysis date) and ``first_date`` (the first purchase
+        day in the data).
 
     Examples
     --------
@@ -117,7 +118,7 @@ def customer_values(transactions: Any, *, as_of: Any = None) -> pd.DataFrame:
         "return_lines",
     ] + [c for c in ("revenue", "sales", "returns", "cost") if c in out.columns]
     out = out[cols].reset_index(drop=True)
-    out.attrs = {"as_of": as_of}
+    out.attrs = {"as_of": as_of, "first_date": out["first_purchase"].min()}
     return out
 
 

@@ -9,5 +9,28 @@ re-exports every ``plot_*`` function.
 
 from retainkit.plotting._activity import plot_activity
 from retainkit.plotting._base import money_formatter, period_label, set_style
+from retainkit.plotting._segmentation import (
+    SEGMENT_COLORS,
+    plot_conversion,
+    plot_lifecycle,
+    plot_lorenz,
+    plot_segment_flow,
+    plot_segment_grid,
+    plot_segment_movement,
+    plot_segments,
+)
 
-__all__ = ["money_formatter", "period_label", "plot_activity", "set_style"]
+__all__ = [
+    "SEGMENT_COLORS",
+    "money_formatter",
+    "period_label",
+    "plot_activity",
+    "plot_conversion",
+    "plot_lifecycle",
+    "plot_lorenz",
+    "plot_segment_flow",
+    "plot_segment_grid",
+    "plot_segment_movement",
+    "plot_segments",
+    "set_style",
+]

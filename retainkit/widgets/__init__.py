@@ -7,5 +7,21 @@ them out.
 """
 
 from retainkit.widgets._base import scenario_panel
+from retainkit.widgets._segmentation import (
+    key_clients_view,
+    pareto_panel,
+    pareto_view,
+    priority_view,
+    rfm_panel,
+    rfm_view,
+)
 
-__all__ = ["scenario_panel"]
+__all__ = [
+    "key_clients_view",
+    "pareto_panel",
+    "pareto_view",
+    "priority_view",
+    "rfm_panel",
+    "rfm_view",
+    "scenario_panel",
+]
