@@ -7,7 +7,7 @@ Typical use in a notebook::
     summary = rk.customer_summary(data.transactions, time_unit="weeks")
 """
 
-from retainkit import churn, display, engine, plotting, widgets
+from retainkit import churn, display, engine, lifecycle, plotting, segmentation, widgets
 from retainkit.datasets import Dataset, list_presets, load_dataset
 from retainkit.engine import Transactions, customer_summary, period_table, period_totals
 from retainkit.exceptions import (
@@ -45,6 +45,7 @@ __all__ = [
     "engine",
     "figure",
     "key_figures",
+    "lifecycle",
     "list_presets",
     "load_churn_reasons",
     "load_customers",
@@ -54,6 +55,7 @@ __all__ = [
     "period_totals",
     "plot_activity",
     "plotting",
+    "segmentation",
     "set_style",
     "simulate_shop",
     "widgets",
