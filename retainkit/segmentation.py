@@ -1369,8 +1369,17 @@ def key_clients(
     total = by_group.transform("sum")
     frame["group_customers"] = by_group.transform("size")
     frame["group_share"] = (frame["value"] / total).where(total > 0)
+    order = (
+        {name: i for i, name in enumerate(_categories(segments["segment"]))}
+        if segments is not None
+        else {}
+    )
+    frame["_order"] = np.where(
+        frame["subgroup"] == "segment", frame["group"].map(order).fillna(-1), -1
+    )
     frame = frame[frame["value"] > 0].sort_values(
-        ["subgroup", "group", "value", S.CUSTOMER_ID], ascending=[True, True, False, True]
+        ["subgroup", "_order", "group", "value", S.CUSTOMER_ID],
+        ascending=[True, True, True, False, True],
     )
     frame["rank"] = frame.groupby(["subgroup", "group"]).cumcount() + 1
     out = frame[frame["rank"] <= top_n][columns].reset_index(drop=True)
@@ -1399,7 +1408,10 @@ def retention_priority(
     - **key client**: among the top customers of a subgroup (``key_clients``).
 
     A customer is on the list when solvent and interested or a key client. The list
-    is sorted by the number of tests passed, then by value.
+    is sorted by value, the most valuable first (what is at stake), and each customer
+    gets an action: "call now" for key clients who have gone quiet (not a repeat
+    buyer within ``churn_days``), "keep close" for key clients still buying, and
+    "nurture" for the other solvent repeat buyers still buying.
 
     Parameters
     ----------
@@ -1423,7 +1435,7 @@ def retention_priority(
     pandas.DataFrame
         ``customer_id``, (``segment``,) ``value_col``, ``purchase_days``,
         ``days_since_last_purchase``, ``return_share``, ``solvent``, ``interested``,
-        ``key_client``, ``tests_passed`` (0-3) and ``reason``.
+        ``key_client``, ``tests_passed`` (0-3), ``action`` and ``reason``.
 
     Raises
     ------
@@ -1445,6 +1457,8 @@ def retention_priority(
       customer_id  solvent  interested  key_client  tests_passed
     0           a     True        True       False             2
     1           c     True       False        True             2
+    >>> p["action"].tolist()
+    ['nurture: repeat buyer still buying', 'call now: key client gone quiet']
     >>> p["reason"].iloc[1]
     'solvent: nothing returned; key client: #1 in region N'
     """
@@ -1483,7 +1497,7 @@ def retention_priority(
         named = text.groupby(k[S.CUSTOMER_ID].astype(str)).agg(", ".join)
         v["_key"] = v[S.CUSTOMER_ID].astype(str).map(named)
     else:
-        v["_key"] = np.nan
+        v["_key"] = pd.Series(None, index=v.index, dtype=object)
     v["key_client"] = v["_key"].notna()
     v["tests_passed"] = v[["solvent", "interested", "key_client"]].sum(axis=1).astype("int64")
     keep = v["solvent"] & (v["interested"] | v["key_client"])
@@ -1527,10 +1541,16 @@ def retention_priority(
         "interested",
         "key_client",
         "tests_passed",
+        "action",
         "reason",
     ]
     cols = list(dict.fromkeys(cols))
-    out = v.sort_values(["tests_passed", value_col, S.CUSTOMER_ID], ascending=[False, False, True])
+    v["action"] = np.select(
+        [v["key_client"] & ~v["interested"], v["key_client"]],
+        ["call now: key client gone quiet", "keep close: key client still buying"],
+        default="nurture: repeat buyer still buying",
+    )
+    out = v.sort_values([value_col, S.CUSTOMER_ID], ascending=[False, True])
     out = out[cols].reset_index(drop=True)
     out.attrs = {
         "churn_days": int(churn_days),

@@ -533,7 +533,7 @@ def plot_lifecycle(counts: pd.DataFrame, *, ax: Axes | None = None, **kwargs: An
     k, m = attrs.get("loyal_purchases"), attrs.get("loyal_months")
     loyal = f"loyal: {k}+ purchases over {m:g}+ months" if k is not None else "loyal"
     churn = attrs.get("churn_days")
-    lapsed = f"; lapsed (over {churn} days without a purchase) not shown" if churn else ""
+    lapsed = f"lapsed (over {churn} days without a purchase) not shown" if churn else ""
     span = (
         period_label(counts["period_start"].min(), counts["period_end"].max())
         if len(counts)
@@ -541,7 +541,7 @@ def plot_lifecycle(counts: pd.DataFrame, *, ax: Axes | None = None, **kwargs: An
     )
     ax.set(
         title=f"Active customers by lifecycle stage at the end of each {period}\n"
-        f"new: one purchase; repeat: two or more; {loyal}{lapsed}; {span}",
+        f"new: one purchase; repeat: two or more; {loyal}\n{lapsed + '; ' if lapsed else ''}{span}",
         xlabel=period.capitalize(),
         ylabel="Customers",
     )

@@ -152,7 +152,7 @@ def pareto_view(
             "and Gini, by customer attribute",
             max_rows=60,
             pretty_headers=False,
-        ).format({"Gini": "{:.2f}"})
+        )
     else:
         groups_view = Markdown(
             "The data set has no customer attributes (region, channel...), so there is no "
@@ -303,7 +303,10 @@ def rfm_view(
         integer_columns=["Customers", "Median days since last purchase"],
         caption="RFM segments: size, value and behaviour (segment rules applied in this order)",
         pretty_headers=False,
-    ).format({"Purchases per customer": "{:.1f}"})
+    )
+    table_view = table_view.format("{:.1f}", subset=["Purchases per customer"]).set_properties(
+        subset=["Rule (scores)"], **{"white-space": "nowrap"}
+    )
     fig = Figure(figsize=(15, 6), layout="constrained")
     left, right = fig.subplots(1, 2, width_ratios=[1, 1.1])
     plot_segments(summary, ax=left)
@@ -478,7 +481,7 @@ def key_clients_view(clients: pd.DataFrame, *, currency: str = "") -> Any:
     ...                   "group_customers": [9, 9], "rank": [1, 2], "customer_id": ["b", "a"],
     ...                   "value": [50.0, 10.0], "group_share": [0.5, 0.1]})
     >>> key_clients_view(k, currency="$").data["Key clients, most valuable first"].tolist()
-    ['b ($50, 50%), a ($10, 10%)']
+    ['b ($50, 50.0%), a ($10, 10.0%)']
     """
     if clients.empty:
         return Markdown("No key clients: no customer has a positive value in any group.")
@@ -494,7 +497,7 @@ def key_clients_view(clients: pd.DataFrame, *, currency: str = "") -> Any:
         + " ("
         + amount
         + ", "
-        + clients["group_share"].map(lambda v: D.share(v, decimals=0))
+        + clients["group_share"].map(D.share)
         + ")"
     )
     table = (
@@ -542,6 +545,7 @@ def priority_view(priority: pd.DataFrame, *, currency: str = "", rows: int = 30)
     >>> p = pd.DataFrame({"customer_id": ["a"], "revenue": [100.0], "purchase_days": [3],
     ...     "days_since_last_purchase": [10.0], "return_share": [0.0], "solvent": [True],
     ...     "interested": [True], "key_client": [False], "tests_passed": [2],
+    ...     "action": ["nurture: repeat buyer still buying"],
     ...     "reason": ["solvent: nothing returned"]})
     >>> head, table = priority_view(p, currency="$")
     >>> head.data.startswith("**1** customer is on the list")
@@ -549,12 +553,12 @@ def priority_view(priority: pd.DataFrame, *, currency: str = "", rows: int = 30)
     """
     value_col = priority.attrs.get("value_col", S.REVENUE)
     n = len(priority)
-    all3 = int((priority["tests_passed"] == 3).sum())
-    key_only = int((priority["key_client"] & ~priority["interested"]).sum())
+    actions = priority["action"].str.split(":").str[0].value_counts()
     text = (
-        f"**{n:,}** customer{' is' if n == 1 else 's are'} on the list: {all3:,} pass all three "
-        f"tests (solvent, still buying, key client); {key_only:,} are key clients who have not "
-        "bought recently or only once — the first to call before they are lost."
+        f"**{n:,}** customer{' is' if n == 1 else 's are'} on the list, the most valuable first: "
+        f"**{actions.get('call now', 0):,}** key clients who pay but have gone quiet (call now), "
+        f"{actions.get('keep close', 0):,} key clients still buying (keep close) and "
+        f"{actions.get('nurture', 0):,} other repeat buyers still buying (nurture)."
     )
     names = {
         S.CUSTOMER_ID: "Customer",
@@ -563,7 +567,7 @@ def priority_view(priority: pd.DataFrame, *, currency: str = "", rows: int = 30)
         "purchase_days": "Purchases",
         "days_since_last_purchase": "Days since last purchase",
         "return_share": "Returned",
-        "tests_passed": "Tests passed",
+        "action": "Action",
         "reason": "Why on the list",
     }
     shown = priority[[c for c in names if c in priority.columns]].head(rows).rename(columns=names)
@@ -572,9 +576,9 @@ def priority_view(priority: pd.DataFrame, *, currency: str = "", rows: int = 30)
         currency=currency,
         money_columns=[names[value_col]] if value_col in (S.REVENUE, "profit") else [],
         share_columns=["Returned"],
-        integer_columns=["Purchases", "Days since last purchase", "Tests passed"],
-        caption=f"Retention priority: the first {min(rows, n):,} of {n:,} customers, most tests "
-        "passed first, then by value",
+        integer_columns=["Purchases", "Days since last purchase"],
+        caption=f"Retention priority: the first {min(rows, n):,} of {n:,} customers, the most "
+        "valuable first",
         max_rows=None,
         pretty_headers=False,
     )
