@@ -595,5 +595,5 @@ def plot_conversion(
         xlabel="Days since reaching the earlier stage",
         ylabel="Share converted",
     )
-    ax.legend(loc="lower right")
+    ax.legend(loc="upper left")
     return ax

@@ -521,7 +521,7 @@ def key_clients_view(clients: pd.DataFrame, *, currency: str = "") -> Any:
         f"by {words} in the group (their value there, and share of the group's total)",
         max_rows=None,
         pretty_headers=False,
-    )
+    ).set_properties(subset=["Key clients, most valuable first"], **{"text-align": "left"})
 
 
 def priority_view(priority: pd.DataFrame, *, currency: str = "", rows: int = 30) -> tuple[Any, ...]:
@@ -581,5 +581,5 @@ def priority_view(priority: pd.DataFrame, *, currency: str = "", rows: int = 30)
         "valuable first",
         max_rows=None,
         pretty_headers=False,
-    )
+    ).set_properties(subset=["Action", "Why on the list"], **{"text-align": "left"})
     return Markdown(text), table
