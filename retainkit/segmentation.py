@@ -23,10 +23,18 @@ repeat buyers evenly. The cut points actually used are returned by
 :func:`rfm_cut_points`. ``fm_score`` combines frequency and money: their mean,
 rounded half up (frequency alone without revenue).
 
+With fewer distinct values than scores (tiny data), the values are spread evenly over
+the scale.
+
 **Segments.** Named segments come from score rules (:data:`DEFAULT_SEGMENT_RULES`,
 replaceable by a frame, a mapping or text; see :func:`segment_rules`). A customer gets
-the first rule, in table order, that their scores satisfy; the default rules cover
-every combination exactly once.
+the first rule, in table order, that their scores satisfy, so every customer is in
+exactly one segment; the default rules leave no score combination out. Movement
+between segments compares two dates, each scored on its own data.
+
+**Whom to keep.** :func:`retention_priority` combines three tests (solvent,
+interested, key client of a subgroup: :func:`key_clients`) into one list, most
+valuable first, with an action and the reasons in words.
 """
 
 from __future__ import annotations
