@@ -304,9 +304,9 @@ def rfm_view(
         caption="RFM segments: size, value and behaviour (segment rules applied in this order)",
         pretty_headers=False,
     )
-    table_view = table_view.format("{:.1f}", subset=["Purchases per customer"]).set_properties(
-        subset=["Rule (scores)"], **{"white-space": "nowrap"}
-    )
+    table_view = table_view.format(
+        "{:.1f}", subset=["Purchases per customer"], na_rep="—"
+    ).set_properties(subset=["Rule (scores)"], **{"white-space": "nowrap"})
     fig = Figure(figsize=(15, 6), layout="constrained")
     left, right = fig.subplots(1, 2, width_ratios=[1, 1.1])
     plot_segments(summary, ax=left)
