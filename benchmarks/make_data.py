@@ -41,15 +41,17 @@ def write(rows: int, customers: int, out: Path, seed: int = 7) -> Path:
         ret = rng.random(n) < 0.02
         qty = np.where(ret, -qty, qty)
         order_no = np.arange(written, written + n)
-        table = pa.table({
-            "customer_id": pa.array(np.char.add("C", cust.astype(str))),
-            "order_id": pa.array(np.char.add("O", (order_no // 2).astype(str))),
-            "order_date": pa.array(START + seconds.astype("timedelta64[s]")),
-            "category": pa.array(CATEGORIES[rng.integers(0, len(CATEGORIES), size=n)]),
-            "quantity": pa.array(qty.astype(np.int64)),
-            "unit_price": pa.array(price),
-            "revenue": pa.array(np.round(qty * price, 2)),
-        })
+        table = pa.table(
+            {
+                "customer_id": pa.array(np.char.add("C", cust.astype(str))),
+                "order_id": pa.array(np.char.add("O", (order_no // 2).astype(str))),
+                "order_date": pa.array(START + seconds.astype("timedelta64[s]")),
+                "category": pa.array(CATEGORIES[rng.integers(0, len(CATEGORIES), size=n)]),
+                "quantity": pa.array(qty.astype(np.int64)),
+                "unit_price": pa.array(price),
+                "revenue": pa.array(np.round(qty * price, 2)),
+            }
+        )
         pq.write_table(table, folder / f"part-{part:03d}.parquet", compression="zstd")
         written += n
         part += 1
@@ -65,8 +67,9 @@ def main() -> None:
     t0 = time.perf_counter()
     folder = write(args.rows, args.customers or max(args.rows // 10, 1), Path(args.out))
     size = sum(f.stat().st_size for f in folder.glob("*.parquet"))
-    print(f"{args.rows:,} rows in {folder} ({size / 1e6:,.0f} MB) in "
-          f"{time.perf_counter() - t0:.1f} s")
+    print(
+        f"{args.rows:,} rows in {folder} ({size / 1e6:,.0f} MB) in {time.perf_counter() - t0:.1f} s"
+    )
 
 
 if __name__ == "__main__":

@@ -7,7 +7,18 @@ Typical use in a notebook::
     summary = rk.customer_summary(data.transactions, time_unit="weeks")
 """
 
-from retainkit import alerts, churn, display, engine, groundwork, plotting, survival, widgets
+from retainkit import (
+    alerts,
+    churn,
+    display,
+    engine,
+    groundwork,
+    lifecycle,
+    plotting,
+    segmentation,
+    survival,
+    widgets,
+)
 from retainkit.datasets import Dataset, list_presets, load_dataset
 from retainkit.engine import Transactions, customer_summary, period_table, period_totals
 from retainkit.exceptions import (
@@ -47,6 +58,7 @@ __all__ = [
     "figure",
     "groundwork",
     "key_figures",
+    "lifecycle",
     "list_presets",
     "load_churn_reasons",
     "load_customers",
@@ -56,6 +68,7 @@ __all__ = [
     "period_totals",
     "plot_activity",
     "plotting",
+    "segmentation",
     "set_style",
     "simulate_shop",
     "survival",

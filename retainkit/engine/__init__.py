@@ -24,6 +24,12 @@ from retainkit.engine._orders import (
     window_order_stats,
 )
 from retainkit.engine._read import hide_password, read_csv, read_parquet, read_url
+from retainkit.engine._segments import (
+    category_values,
+    customer_values,
+    lifecycle_counts,
+    purchase_journeys,
+)
 from retainkit.engine._summaries import (
     attributes_from_transactions,
     customer_ids,
@@ -41,21 +47,25 @@ __all__ = [
     "as_table",
     "attributes_from_transactions",
     "category_month_activity",
+    "category_values",
     "clean_table",
     "connect",
     "connect_spark",
     "customer_behaviour",
     "customer_ids",
     "customer_summary",
+    "customer_values",
     "date_span",
     "default_backend",
     "execute",
     "first_purchase_category",
     "gap_statistics",
     "hide_password",
+    "lifecycle_counts",
     "order_value_stats",
     "period_table",
     "period_totals",
+    "purchase_journeys",
     "read_csv",
     "read_parquet",
     "read_url",

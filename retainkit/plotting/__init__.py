@@ -8,7 +8,7 @@ re-exports every ``plot_*`` function.
 """
 
 from retainkit.plotting._activity import plot_activity
-from retainkit.plotting._base import grid, money_formatter, period_label, set_style
+from retainkit.plotting._base import grid, money_formatter, period_label, plain_text, set_style
 from retainkit.plotting._groundwork import (
     plot_churn_by_attribute,
     plot_loss_concentration,
@@ -17,17 +17,36 @@ from retainkit.plotting._groundwork import (
     plot_reasons,
     plot_survival,
 )
+from retainkit.plotting._segmentation import (
+    SEGMENT_COLORS,
+    plot_conversion,
+    plot_lifecycle,
+    plot_lorenz,
+    plot_segment_flow,
+    plot_segment_grid,
+    plot_segment_movement,
+    plot_segments,
+)
 
 __all__ = [
+    "SEGMENT_COLORS",
     "grid",
     "money_formatter",
     "period_label",
+    "plain_text",
     "plot_activity",
     "plot_churn_by_attribute",
+    "plot_conversion",
+    "plot_lifecycle",
+    "plot_lorenz",
     "plot_loss_concentration",
     "plot_losses_by_month",
     "plot_order_value_trend",
     "plot_reasons",
+    "plot_segment_flow",
+    "plot_segment_grid",
+    "plot_segment_movement",
+    "plot_segments",
     "plot_survival",
     "set_style",
 ]

@@ -13,7 +13,6 @@ from typing import Any
 
 import ipywidgets as w
 import matplotlib.pyplot as plt
-from IPython.display import display
 
 __all__ = ["scenario_panel"]
 
@@ -48,11 +47,9 @@ def scenario_panel(
 
     Examples
     --------
-    >>> import contextlib, io
     >>> import ipywidgets as w
-    >>> with contextlib.redirect_stdout(io.StringIO()):  # outside Jupyter, output prints
-    ...     panel = scenario_panel(lambda n: n * 2, {"n": w.IntSlider(value=2)})
-    ...     panel.controls["n"].value = 5
+    >>> panel = scenario_panel(lambda n: n * 2, {"n": w.IntSlider(value=2)})
+    >>> panel.controls["n"].value = 5
     >>> panel.last_result
     10
     """
@@ -70,12 +67,15 @@ def scenario_panel(
     def refresh(_change: Any = None) -> None:
         result = render(**{n: controls[n].value for n in names})
         panel.last_result = result
-        output.clear_output(wait=True)
-        with output:
-            for item in result if isinstance(result, tuple) else (result,):
-                display(item)
-                if isinstance(item, plt.Figure):
-                    plt.close(item)
+        # Fill the Output widget's state directly rather than capturing with ``with
+        # output: display(...)``: capturing makes nbclient send widget updates on the
+        # shell channel while it waits there for the cell's reply, which now and then
+        # stalls a report run until the cell timeout (jupyter/nbclient#312).
+        output.outputs = ()
+        for item in result if isinstance(result, tuple) else (result,):
+            output.append_display_data(item)
+            if isinstance(item, plt.Figure):
+                plt.close(item)
 
     for n in names:
         controls[n].observe(refresh, names="value")

@@ -33,3 +33,13 @@ def test_figures_drawn_by_render_are_closed():
     panel = scenario_panel(render, {"n": w.IntSlider(value=3, min=1)})
     panel.controls["n"].value = 4
     assert len(plt.get_fignums()) == before
+
+
+def test_panel_fills_the_output_state_without_capturing():
+    # capturing with `with output:` makes nbclient send on the shell channel while it
+    # waits there, which stalls report runs now and then (jupyter/nbclient#312)
+    panel = scenario_panel(lambda n: (pd.DataFrame({"x": [n]}), n * 2), {"n": w.IntSlider(value=1)})
+    panel.controls["n"].value = 2
+    assert panel.output.msg_id == ""
+    assert [o["output_type"] for o in panel.output.outputs] == ["display_data", "display_data"]
+    assert panel.output.outputs[1]["data"]["text/plain"] == "4"
