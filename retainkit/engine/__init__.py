@@ -7,6 +7,12 @@ as pandas. No other retainkit module imports ibis or duckdb.
 
 from retainkit.engine._backend import connect, default_backend, execute, to_memtable
 from retainkit.engine._clean import CleaningOptions, clean_table
+from retainkit.engine._cohorts import (
+    cohort_activity,
+    customer_windows,
+    daily_purchases,
+    money_totals,
+)
 from retainkit.engine._gaps import gap_quantile, gap_statistics
 from retainkit.engine._read import read_csv, read_parquet
 from retainkit.engine._summaries import (
@@ -24,12 +30,16 @@ __all__ = [
     "as_table",
     "attributes_from_transactions",
     "clean_table",
+    "cohort_activity",
     "connect",
     "customer_summary",
+    "customer_windows",
+    "daily_purchases",
     "default_backend",
     "execute",
     "gap_quantile",
     "gap_statistics",
+    "money_totals",
     "period_table",
     "period_totals",
     "read_csv",

@@ -1,0 +1,14 @@
+"""Customer lifetime value: purchase and spend models, validation and value.
+
+- :class:`BetaGeoModel` (BG/NBD) for repeat purchases and dropout,
+  :class:`GammaGammaModel` for spend per purchase, both fitted by maximum likelihood on
+  the per-customer summary (:func:`retainkit.customer_summary`);
+- :mod:`retainkit.clv.validation`: calibration/holdout split and scorecard;
+- :mod:`retainkit.clv.value`: historical and model lifetime value and the acquisition
+  budget.
+"""
+
+from retainkit.clv.bgnbd import BetaGeoModel
+from retainkit.clv.gamma_gamma import GammaGammaModel, independence_check
+
+__all__ = ["BetaGeoModel", "GammaGammaModel", "independence_check"]
