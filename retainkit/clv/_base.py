@@ -112,7 +112,7 @@ def validate_summary(summary: Any, required: Sequence[str], *, model: str) -> pd
 
 
 def _strictly_increasing(ids: pd.Series) -> bool:
-    """True when the ids are sorted without repeats (cheap; customer_summary sorts them)."""
+    """Tell whether the ids are sorted without repeats (cheap; summaries are sorted)."""
     try:
         arr = pa.array(ids)
         if len(arr) < 2:
@@ -163,7 +163,7 @@ class Compressed:
     weights: np.ndarray
 
     @property
-    def values(self) -> list[np.ndarray]:
+    def unique_rows(self) -> list[np.ndarray]:
         """The distinct rows, column by column."""
         return [lv[c] for lv, c in zip(self.levels, self.codes, strict=True)]
 
@@ -187,7 +187,7 @@ def compress(columns: Sequence[np.ndarray]) -> Compressed:
     Examples
     --------
     >>> c = compress([np.array([1, 1, 2]), np.array([0.5, 0.5, 0.5])])
-    >>> sorted(zip(*[v.tolist() for v in c.values], c.weights.tolist()))
+    >>> sorted(zip(*[v.tolist() for v in c.unique_rows], c.weights.tolist()))
     [(1.0, 0.5, 2.0), (2.0, 0.5, 1.0)]
     """
     codes = []
@@ -378,7 +378,7 @@ class BaseModel:
         return _Fit(result.x, -float(value), int(result.nit))
 
     def _sample(self, rows: Compressed) -> dict[str, Any] | None:
-        """Data of a random sample of customers (fixed seed), for a warm start."""
+        """Build the data of a random sample of customers (fixed seed), for a warm start."""
         weights = rows.weights
         if len(weights) <= self._warm_start_rows:
             return None
@@ -426,7 +426,7 @@ class BaseModel:
         self.params_ = dict(zip(self._param_names, params.tolist(), strict=True))
         self.log_likelihood_ = fit.log_likelihood
         self.iterations_ = fit.iterations
-        self.n_customers_ = int(round(data["n"]))
+        self.n_customers_ = round(data["n"])
         self.n_rows_ = len(rows.weights)
         self.standard_errors_ = dict(
             zip(self._param_names, self._standard_errors(params, data).tolist(), strict=True)

@@ -9,6 +9,7 @@ is in that unit and ``r / alpha`` is the mean purchase rate per unit of time.
 
 from __future__ import annotations
 
+import itertools
 import os
 from concurrent.futures import ThreadPoolExecutor
 from typing import Any
@@ -42,10 +43,7 @@ def _map(fn: Any, chunks: list[dict[str, np.ndarray]]) -> list[Any]:
 def _chunks(arrays: dict[str, np.ndarray], *, parts: int) -> list[dict[str, np.ndarray]]:
     n = len(next(iter(arrays.values())))
     bounds = np.linspace(0, n, parts + 1).astype(int)
-    return [
-        {k: v[lo:hi] for k, v in arrays.items()}
-        for lo, hi in zip(bounds[:-1], bounds[1:], strict=True)
-    ]
+    return [{k: v[lo:hi] for k, v in arrays.items()} for lo, hi in itertools.pairwise(bounds)]
 
 
 def _log1p_part(levels: tuple[Any, ...], c: dict[str, np.ndarray]) -> tuple[Any, ...]:
@@ -176,11 +174,8 @@ class BetaGeoModel(BaseModel):
             # t1 = -(r+x) log(alpha+T), t2 = log(a/(b+x-1)) - (r+x) log(alpha+t_x)
             #    = per_x + t2 + log(1 + exp(-d)),  d = t2 - t1
             log_ratio = np.log(a) - np.log(b + ux - 1)
-            per_x = (
-                gammaln(r + ux) - gammaln(r) + r * log_alpha + betaln(a, b + ux) - betaln(a, b)
-            )
+            per_x = gammaln(r + ux) - gammaln(r) + r * log_alpha + betaln(a, b + ux) - betaln(a, b)
             W_tx, WX_tx = data["W_tx"], data["WX_tx"]
-            W_T, WX_T = data["W_T"], data["WX_T"]
             ll += Wx @ (per_x + log_ratio) - r * (W_tx @ lnatx) - WX_tx @ lnatx
             # d/dr of t2 and d/dalpha of t2; the log(1 + exp(-d)) part is per customer
             g_r += Wx @ (digamma(r + ux) - digamma(r) + log_alpha) - W_tx @ lnatx
@@ -267,7 +262,7 @@ class BetaGeoModel(BaseModel):
         return pd.Series(self._p_alive(x, tx, T), index=summary.index, name="probability_alive")
 
     def expected_purchases(self, summary: pd.DataFrame, *, t: float) -> pd.Series:
-        """Expected repeat purchases of each customer in the next ``t`` units of time.
+        """Return the expected repeat purchases of each customer in the next ``t``.
 
         Parameters
         ----------
@@ -306,7 +301,7 @@ class BetaGeoModel(BaseModel):
         return out
 
     def expected_purchases_new_customer(self, t: Any) -> np.ndarray:
-        """Expected repeat purchases of a newly acquired customer within ``t`` of the first.
+        """Return the expected repeat purchases of a new customer within ``t`` of the first.
 
         Parameters
         ----------

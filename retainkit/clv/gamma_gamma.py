@@ -78,7 +78,7 @@ class GammaGammaModel(BaseModel):
         return [x[keep], m[keep]]
 
     def _build(self, rows: Compressed) -> dict[str, Any]:
-        x, m = rows.values
+        x, m = rows.unique_rows
         w = rows.weights
         ux, xinv = np.unique(x, return_inverse=True)
         log_m, log_x = np.log(m), np.log(x)
@@ -148,7 +148,7 @@ class GammaGammaModel(BaseModel):
         return self
 
     def mean_spend(self) -> float:
-        """Population mean spend per purchase, ``p * gamma / (q - 1)``.
+        """Return the population mean spend per purchase, ``p * gamma / (q - 1)``.
 
         Returns
         -------
@@ -169,7 +169,7 @@ class GammaGammaModel(BaseModel):
         return prm["p"] * prm["gamma"] / (prm["q"] - 1)
 
     def expected_spend(self, summary: pd.DataFrame) -> pd.Series:
-        """Expected spend per future purchase of each customer.
+        """Return the expected spend per future purchase of each customer.
 
         Each repeat customer's own mean is shrunk towards the population mean, the more
         the fewer purchases it rests on; customers without repeat purchases (or with a

@@ -250,4 +250,3 @@ def money_totals(transactions: Any, *, start: Any = None, as_of: Any = None) -> 
     revenue = float(row["revenue"]) if pd.notna(row["revenue"]) else 0.0
     cost = float(row["cost"]) if "cost" in row and pd.notna(row["cost"]) else float("nan")
     return {"revenue": revenue, "cost": cost}
-
