@@ -7,7 +7,7 @@ Typical use in a notebook::
     summary = rk.customer_summary(data.transactions, time_unit="weeks")
 """
 
-from retainkit import churn, display, engine, plotting, widgets
+from retainkit import churn, clv, cohorts, display, engine, metrics, plotting, widgets
 from retainkit.datasets import Dataset, list_presets, load_dataset
 from retainkit.engine import Transactions, customer_summary, period_table, period_totals
 from retainkit.exceptions import (
@@ -40,6 +40,8 @@ __all__ = [
     "Transactions",
     "__version__",
     "churn",
+    "clv",
+    "cohorts",
     "customer_summary",
     "display",
     "engine",
@@ -50,6 +52,7 @@ __all__ = [
     "load_customers",
     "load_dataset",
     "load_transactions",
+    "metrics",
     "period_table",
     "period_totals",
     "plot_activity",

@@ -23,17 +23,21 @@ itself.
 
 from __future__ import annotations
 
+import difflib
 from typing import Any
 
 import numpy as np
 import pandas as pd
 
 from retainkit import engine
+from retainkit._resources import data_dir
 from retainkit.churn import resolve_churn_days
 from retainkit.exceptions import SchemaError
 
 __all__ = [
     "PERIOD_OFFSETS",
+    "benchmark_comparison",
+    "load_benchmarks",
     "retention_history",
     "retention_rates",
     "revenue_retention",
@@ -371,3 +375,85 @@ def revenue_retention_by_cohort(
             "note",
         ],
     )
+
+
+def load_benchmarks() -> pd.DataFrame:
+    """Return the published retention benchmarks shipped in ``data/benchmarks.csv``.
+
+    Returns
+    -------
+    pandas.DataFrame
+        ``industry``, ``metric`` (``customer_retention_rate``,
+        ``net_revenue_retention``, ``gross_revenue_retention``), ``value`` (0-1),
+        ``source`` and ``year``; see ``data/README.md`` for each source.
+
+    Examples
+    --------
+    >>> b = load_benchmarks()
+    >>> float(b.loc[b["industry"] == "Retail", "value"].iloc[0])
+    0.63
+    """
+    return pd.read_csv(data_dir() / "benchmarks.csv")
+
+
+def benchmark_comparison(
+    value: float,
+    *,
+    industry: str,
+    metric: str = "customer_retention_rate",
+    benchmarks: pd.DataFrame | None = None,
+) -> pd.DataFrame:
+    """Set a measured rate next to the published figure for an industry.
+
+    Parameters
+    ----------
+    value : float
+        The measured rate, 0-1 (NaN when it could not be measured).
+    industry : str
+        An industry in the benchmarks (case-insensitive).
+    metric : str
+        The benchmark metric.
+    benchmarks : pandas.DataFrame, optional
+        Default: :func:`load_benchmarks`.
+
+    Returns
+    -------
+    pandas.DataFrame
+        Two rows, ``who`` ("your data", the industry), ``value``, ``source``; ``attrs``
+        holds ``difference`` (value minus benchmark, in share points).
+
+    Raises
+    ------
+    ValueError
+        For an industry without that metric; the message lists the industries.
+
+    Examples
+    --------
+    >>> t = benchmark_comparison(0.58, industry="retail")
+    >>> t["value"].tolist(), round(t.attrs["difference"], 2)
+    ([0.58, 0.63], -0.05)
+    """
+    table = load_benchmarks() if benchmarks is None else benchmarks
+    rows = table[table["metric"] == metric]
+    match = rows[rows["industry"].str.lower() == industry.strip().lower()]
+    if match.empty:
+        names = rows["industry"].tolist()
+        close = difflib.get_close_matches(industry, names, n=1, cutoff=0.4)
+        raise ValueError(
+            f"no {metric} benchmark for industry {industry!r}; industries: {names}"
+            + (f" (did you mean {close[0]!r}?)" if close else "")
+        )
+    bench = match.iloc[0]
+    out = pd.DataFrame(
+        {
+            "who": ["your data", f"{bench['industry']} (published)"],
+            "value": [float(value), float(bench["value"])],
+            "source": ["computed here", f"{bench['source']}, {int(bench['year'])}"],
+        }
+    )
+    out.attrs = {
+        "difference": float(value) - float(bench["value"]),
+        "metric": metric,
+        "industry": str(bench["industry"]),
+    }
+    return out

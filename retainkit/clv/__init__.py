@@ -8,7 +8,8 @@
   budget.
 """
 
+from retainkit.clv import validation, value
 from retainkit.clv.bgnbd import BetaGeoModel
 from retainkit.clv.gamma_gamma import GammaGammaModel, independence_check
 
-__all__ = ["BetaGeoModel", "GammaGammaModel", "independence_check"]
+__all__ = ["BetaGeoModel", "GammaGammaModel", "independence_check", "validation", "value"]

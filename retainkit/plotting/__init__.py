@@ -9,5 +9,22 @@ re-exports every ``plot_*`` function.
 
 from retainkit.plotting._activity import plot_activity
 from retainkit.plotting._base import money_formatter, period_label, set_style
+from retainkit.plotting._ltv import (
+    plot_benchmark,
+    plot_cohort_heatmap,
+    plot_frequency_recency,
+    plot_holdout_by_frequency,
+    plot_tracking,
+)
 
-__all__ = ["money_formatter", "period_label", "plot_activity", "set_style"]
+__all__ = [
+    "money_formatter",
+    "period_label",
+    "plot_activity",
+    "plot_benchmark",
+    "plot_cohort_heatmap",
+    "plot_frequency_recency",
+    "plot_holdout_by_frequency",
+    "plot_tracking",
+    "set_style",
+]

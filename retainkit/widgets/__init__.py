@@ -7,5 +7,6 @@ them out.
 """
 
 from retainkit.widgets._base import scenario_panel
+from retainkit.widgets._ltv import clv_scenario_panel, clv_scenario_view
 
-__all__ = ["scenario_panel"]
+__all__ = ["clv_scenario_panel", "clv_scenario_view", "scenario_panel"]
