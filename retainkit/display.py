@@ -51,7 +51,7 @@ def share(value: float | None, *, decimals: int = 1) -> str:
 
 
 def markdown(text: str, **values: Any) -> Markdown:
-    """Render narrative with values filled in; the values are escaped for HTML.
+    r"""Render narrative with values filled in; the values are escaped for HTML.
 
     Parameters
     ----------
@@ -68,8 +68,15 @@ def markdown(text: str, **values: Any) -> Markdown:
     --------
     >>> markdown("We lost **{n:,}** customers.", n=1234).data
     'We lost **1,234** customers.'
+    >>> markdown("It cost **{v}**.", v="$1,234").data
+    'It cost **\\$1,234**.'
     """
-    safe = {k: html.escape(v) if isinstance(v, str) else v for k, v in values.items()}
+    # text values are escaped for HTML, and their dollar signs for Markdown's maths:
+    # "$1,099** then and **$870" would otherwise render as a formula
+    safe = {
+        k: html.escape(v).replace("$", "\\$") if isinstance(v, str) else v
+        for k, v in values.items()
+    }
     return Markdown(text.format(**safe))
 
 

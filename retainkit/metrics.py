@@ -455,5 +455,6 @@ def benchmark_comparison(
         "difference": float(value) - float(bench["value"]),
         "metric": metric,
         "industry": str(bench["industry"]),
+        "source_short": f"{str(bench['source']).split(',')[0]} ({int(bench['year'])} survey)",
     }
     return out

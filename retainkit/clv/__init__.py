@@ -9,7 +9,15 @@
 """
 
 from retainkit.clv import validation, value
+from retainkit.clv._base import fit_with_fallback
 from retainkit.clv.bgnbd import BetaGeoModel
 from retainkit.clv.gamma_gamma import GammaGammaModel, independence_check
 
-__all__ = ["BetaGeoModel", "GammaGammaModel", "independence_check", "validation", "value"]
+__all__ = [
+    "BetaGeoModel",
+    "GammaGammaModel",
+    "fit_with_fallback",
+    "independence_check",
+    "validation",
+    "value",
+]

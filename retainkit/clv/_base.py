@@ -30,10 +30,19 @@ from retainkit.exceptions import (
 )
 from retainkit.units import DAYS_PER
 
-__all__ = ["BaseModel", "Compressed", "compress", "summary_time_unit", "validate_summary"]
+__all__ = [
+    "BaseModel",
+    "Compressed",
+    "compress",
+    "fit_with_fallback",
+    "summary_time_unit",
+    "validate_summary",
+]
 
 
-def validate_summary(summary: Any, required: Sequence[str], *, model: str) -> pd.DataFrame:
+def validate_summary(
+    summary: Any, required: Sequence[str], *, model: str, may_be_negative: Sequence[str] = ()
+) -> pd.DataFrame:
     """Check a per-customer summary: a frame, the columns present, unique customers.
 
     Parameters
@@ -44,6 +53,8 @@ def validate_summary(summary: Any, required: Sequence[str], *, model: str) -> pd
         Columns the model needs.
     model : str
         The model's name, for messages.
+    may_be_negative : sequence of str
+        Columns that may hold negative values (net spend after returns).
 
     Returns
     -------
@@ -93,10 +104,13 @@ def validate_summary(summary: Any, required: Sequence[str], *, model: str) -> pd
             )
     for col in required:
         values = pd.to_numeric(summary[col], errors="coerce").to_numpy(dtype="float64")
-        bad = ~np.isfinite(values) | (values < 0)
+        bad = ~np.isfinite(values) | ((values < 0) & (col not in may_be_negative))
         if bad.any():
+            what = (
+                "missing or infinite" if col in may_be_negative else "missing, negative or infinite"
+            )
             raise DataValidationError(
-                f"{col!r} has {int(bad.sum())} missing, negative or infinite values "
+                f"{col!r} has {int(bad.sum())} {what} values "
                 f"(customers {_first(ids[bad])}); fix or drop those customers"
             )
     if {"recency", "T"} <= set(required):
@@ -511,3 +525,63 @@ class BaseModel:
             "model": self._name,
         }
         return out
+
+
+def fit_with_fallback(
+    model: type[BaseModel],
+    summary: pd.DataFrame,
+    *,
+    penalizers: Sequence[float] = (0.0, 0.001, 0.01),
+) -> tuple[BaseModel, str]:
+    """Fit by plain maximum likelihood, falling back to small penalizers if that fails.
+
+    Small or unusual data can put the maximum at the edge of the parameter space (no
+    visible dropout drives BG/NBD's ``a`` and ``b`` to infinity); a small L2 penalty
+    then gives a usable fit. The note says which penalizer was used.
+
+    Parameters
+    ----------
+    model : type
+        :class:`~retainkit.clv.BetaGeoModel` or :class:`~retainkit.clv.GammaGammaModel`.
+    summary : pandas.DataFrame
+    penalizers : sequence of float
+        Tried in order.
+
+    Returns
+    -------
+    (model, str)
+        The fitted model and a note ("" for a plain fit).
+
+    Raises
+    ------
+    ConvergenceError
+        When every penalizer fails; the last error.
+
+    Examples
+    --------
+    >>> from retainkit.clv import BetaGeoModel
+    >>> s = pd.DataFrame({"customer_id": ["a", "b", "c"], "frequency": [0, 1, 2],
+    ...                   "recency": [0.0, 3.0, 8.0], "T": [10.0, 10.0, 10.0]})
+    >>> fitted, note = fit_with_fallback(BetaGeoModel, s)
+    >>> type(fitted).__name__
+    'BetaGeoModel'
+    """
+    error: ConvergenceError | None = None
+    for pen in penalizers:
+        try:
+            fitted = model(penalizer=pen).fit(summary)
+        except ConvergenceError as exc:
+            error = exc
+            continue
+        note = (
+            ""
+            if pen == 0
+            else (
+                f"The plain maximum-likelihood fit did not converge, so the {model._name} "
+                f"parameters carry a small penalty (penalizer={pen:g}), which shrinks them "
+                "towards zero."
+            )
+        )
+        return fitted, note
+    assert error is not None
+    raise error

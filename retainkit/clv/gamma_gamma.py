@@ -143,7 +143,12 @@ class GammaGammaModel(BaseModel):
         ConvergenceError
             When the optimiser fails; the message says what to try.
         """
-        validate_summary(summary, ("frequency", "monetary_value"), model=self._name)
+        validate_summary(
+            summary,
+            ("frequency", "monetary_value"),
+            model=self._name,
+            may_be_negative=("monetary_value",),
+        )
         super().fit(summary, time_unit=time_unit)
         return self
 
@@ -203,7 +208,12 @@ class GammaGammaModel(BaseModel):
         [24.66, 35.22]
         """
         prm = self._check_fitted()
-        validate_summary(summary, ("frequency", "monetary_value"), model=self._name)
+        validate_summary(
+            summary,
+            ("frequency", "monetary_value"),
+            model=self._name,
+            may_be_negative=("monetary_value",),
+        )
         p, q, g = prm["p"], prm["q"], prm["gamma"]
         if q <= 1:
             raise ValueError(

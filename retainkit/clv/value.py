@@ -25,16 +25,18 @@ from typing import Any
 import numpy as np
 import pandas as pd
 
+from retainkit import engine
 from retainkit import schema as S
-from retainkit.clv._base import compress, validate_summary
+from retainkit.clv._base import compress, fit_with_fallback, validate_summary
 from retainkit.clv.bgnbd import BetaGeoModel
 from retainkit.clv.gamma_gamma import GammaGammaModel
-from retainkit.exceptions import ConvergenceError, DataValidationError
+from retainkit.exceptions import ConvergenceError, DataValidationError, SchemaError
 from retainkit.units import days_per
 
 __all__ = [
     "ClvForecast",
     "acquisition_budget",
+    "clv_by_segment",
     "clv_forecast",
     "customer_value",
     "historical_clv",
@@ -42,6 +44,8 @@ __all__ = [
     "incentive_check",
     "new_customer_value",
     "payback_months",
+    "pick_segment_column",
+    "resolve_margin",
     "scenario_table",
     "sensitivity_table",
 ]
@@ -75,7 +79,8 @@ def historical_clv(
     ----------
     summary : pandas.DataFrame
         :func:`retainkit.customer_summary` output: ``customer_id``, ``revenue``,
-        ``purchase_days``, ``T`` (with ``attrs["time_unit"]``).
+        ``purchase_days``, ``T`` (with ``attrs["time_unit"]``). Net revenue below zero
+        (returns outweighing purchases) counts as zero.
     lifespan_years : float
         Expected customer lifespan, e.g. 1 / yearly churn rate.
     margin : float
@@ -104,12 +109,16 @@ def historical_clv(
     if lifespan_years < 0 or math.isnan(lifespan_years):
         raise ValueError(f"lifespan_years={lifespan_years!r} must be 0 or positive")
     _check_share("margin", margin)
-    validate_summary(summary, ("revenue", "purchase_days", "T"), model="historical CLV")
+    validate_summary(summary, ("purchase_days", "T"), model="historical CLV")
+    if "revenue" not in summary.columns:
+        raise SchemaError("the historical lifetime value needs revenue; the summary has none")
     unit = summary.attrs.get("time_unit", "weeks")
     tenure_years = summary["T"].to_numpy(dtype="float64") * days_per(unit) / days_per("years")
     years = np.maximum(tenure_years, min_tenure_years)
     days = summary["purchase_days"].to_numpy(dtype="float64")
-    aov = summary["revenue"].to_numpy(dtype="float64") / np.maximum(days, 1)
+    # returns can outweigh a customer's purchases: such customers are worth nothing, not less
+    revenue = np.clip(summary["revenue"].to_numpy(dtype="float64"), 0.0, None)
+    aov = revenue / np.maximum(days, 1)
     per_year = days / years
     return pd.DataFrame(
         {
@@ -178,7 +187,7 @@ def historical_clv_by_segment(
     frame = pd.DataFrame(
         {
             "segment": _segment_labels(summary, segments, by),
-            "revenue": summary["revenue"].to_numpy(dtype="float64"),
+            "revenue": np.clip(summary["revenue"].to_numpy(dtype="float64"), 0.0, None),
             "purchase_days": summary["purchase_days"].to_numpy(dtype="float64"),
             "years": years,
             "clv": per["historical_clv"].to_numpy(),
@@ -518,7 +527,7 @@ def acquisition_budget(
     margin: float = 0.3,
     target_profit_share: float = 0.5,
     min_customers: int = 300,
-    penalizer: float = 0.001,
+    penalizers: tuple[float, ...] = (0.0, 0.001, 0.01),
 ) -> pd.DataFrame:
     """Compute the allowable acquisition cost per segment from a new customer's value.
 
@@ -543,8 +552,9 @@ def acquisition_budget(
         half of it; 2/3 is the common "lifetime value three times acquisition cost").
     min_customers : int
         Smallest segment fitted on its own.
-    penalizer : float
-        Penalizer of the per-segment fits.
+    penalizers : tuple of float
+        Tried in order when a segment's plain fit does not converge
+        (:func:`retainkit.clv.fit_with_fallback`).
 
     Returns
     -------
@@ -569,7 +579,12 @@ def acquisition_budget(
     ('all customers', 2357)
     """
     _check_share("target_profit_share", target_profit_share)
-    validate_summary(summary, ("frequency", "recency", "T", "monetary_value"), model="budget")
+    validate_summary(
+        summary,
+        ("frequency", "recency", "T", "monetary_value"),
+        model="budget",
+        may_be_negative=("monetary_value",),
+    )
     groups: list[tuple[str, pd.DataFrame, str]] = [("all customers", summary, "")]
     if segments is not None and by is not None:
         labels = pd.Series(_segment_labels(summary, segments, by), index=summary.index)
@@ -592,8 +607,8 @@ def acquisition_budget(
             "repeat_share": float((part["frequency"] > 0).mean()) if len(part) else np.nan,
         }
         try:
-            bg = BetaGeoModel(penalizer=penalizer).fit(part)
-            gg = GammaGammaModel(penalizer=penalizer).fit(part)
+            bg = fit_with_fallback(BetaGeoModel, part, penalizers=penalizers)[0]
+            gg = fit_with_fallback(GammaGammaModel, part, penalizers=penalizers)[0]
             forecast = clv_forecast(bg, gg, part.iloc[:1], max_horizon_years=horizon_years)
             value = new_customer_value(
                 forecast, horizon_years=horizon_years, discount_rate=discount_rate, margin=margin
@@ -629,6 +644,7 @@ def incentive_check(
     *,
     lifespan_years: float,
     target_profit_share: float = 0.5,
+    currency: str = "",
 ) -> pd.DataFrame:
     """Is an incentive worth a customer of a given lifetime value? A worked check.
 
@@ -643,13 +659,16 @@ def incentive_check(
         earned evenly.
     target_profit_share : float
         Share of the lifetime profit to keep, 0-1.
+    currency : str
+        Currency symbol for ``shown``.
 
     Returns
     -------
     pandas.DataFrame
-        ``measure`` and ``value``: the incentive's share of the lifetime value, the
-        ratio of lifetime value to incentive, the allowable acquisition cost, the
-        headroom left, the profit per month and the payback in months.
+        ``measure``, ``value`` and ``shown`` (the value formatted with its unit): the
+        incentive's share of the lifetime value, the ratio of lifetime value to
+        incentive, the allowable acquisition cost, the headroom left, the profit per
+        month and the payback in months.
 
     Examples
     --------
@@ -662,7 +681,7 @@ def incentive_check(
         raise ValueError("lifetime_value and lifespan_years must be positive")
     allowable = lifetime_value * (1 - target_profit_share)
     per_month = lifetime_value / (lifespan_years * 12)
-    return pd.DataFrame(
+    out = pd.DataFrame(
         {
             "measure": [
                 "incentive as a share of the lifetime value",
@@ -682,6 +701,16 @@ def incentive_check(
             ],
         }
     )
+    v = out["value"].tolist()
+    out["shown"] = [
+        f"{v[0]:.1%}",
+        f"{v[1]:,.1f} to 1",
+        f"{currency}{v[2]:,.0f}",
+        f"{currency}{v[3]:,.0f}",
+        f"{currency}{v[4]:,.2f}",
+        f"{v[5]:.1f} months",
+    ]
+    return out
 
 
 # --- scenarios -------------------------------------------------------------------------
@@ -884,3 +913,119 @@ def sensitivity_table(
     out = pd.DataFrame(rows)
     out["change"] = out["clv_per_customer"] / base_value - 1 if base_value else np.nan
     return out
+
+
+# --- helpers for the notebook ----------------------------------------------------------
+def resolve_margin(transactions: Any, margin: float) -> tuple[float, str]:
+    """Return the gross margin to use and a sentence saying where it comes from.
+
+    Where the data has a cost column, profit is revenue minus cost, so the margin is
+    1 - cost / revenue over the whole log; otherwise it is the ``margin`` given.
+
+    Parameters
+    ----------
+    transactions : Transactions, pandas.DataFrame or ibis Table
+    margin : float
+        The notebook's parameter, 0-1.
+
+    Returns
+    -------
+    (float, str)
+
+    Examples
+    --------
+    >>> frame = pd.DataFrame({"customer_id": ["a"], "order_date": pd.to_datetime(["2024-01-01"]),
+    ...                       "revenue": [10.0], "cost": [6.0]})
+    >>> resolve_margin(frame, 0.3)[0]
+    0.4
+    """
+    _check_share("margin", margin)
+    has_cost = (
+        transactions.has(S.COST)
+        if hasattr(transactions, "has")
+        else S.COST in getattr(transactions, "columns", ())
+    )
+    if has_cost:
+        totals = engine.money_totals(transactions)
+        if totals["revenue"] > 0 and np.isfinite(totals["cost"]):
+            value = round(1 - totals["cost"] / totals["revenue"], 6)
+            return value, (
+                f"The data has costs, so profit is revenue minus cost: a gross margin of "
+                f"{value:.1%} over the whole log."
+            )
+    return float(margin), (
+        f"The data has no cost column, so profit is the margin parameter ({margin:.0%}) "
+        "times revenue."
+    )
+
+
+def pick_segment_column(customers: pd.DataFrame | None, segment_by: str = "") -> str | None:
+    """Choose the customer attribute to split values by.
+
+    ``segment_by`` when given; else ``channel`` when present; else the first attribute
+    with 2 to 50 distinct values; None without attributes.
+
+    Examples
+    --------
+    >>> pick_segment_column(pd.DataFrame({"customer_id": ["a"], "region": ["N"],
+    ...                                   "channel": ["web"]}))
+    'channel'
+    """
+    if customers is None:
+        return None
+    if segment_by:
+        if segment_by not in customers.columns:
+            raise DataValidationError(
+                f"segment_by={segment_by!r} is not a customer attribute; attributes: "
+                f"{[c for c in customers.columns if c != S.CUSTOMER_ID]}"
+            )
+        return segment_by
+    if "channel" in customers.columns:
+        return "channel"
+    for col in customers.columns:
+        if col != S.CUSTOMER_ID and 2 <= customers[col].nunique() <= 50:
+            return str(col)
+    return None
+
+
+def clv_by_segment(values: pd.DataFrame, segments: pd.DataFrame, *, by: str) -> pd.DataFrame:
+    """Sum and average model lifetime values per segment.
+
+    Parameters
+    ----------
+    values : pandas.DataFrame
+        :func:`customer_value` output.
+    segments : pandas.DataFrame
+        ``customer_id`` and ``by``.
+    by : str
+
+    Returns
+    -------
+    pandas.DataFrame
+        ``segment``, ``customers``, ``mean_probability_alive``, ``clv_per_customer``,
+        ``clv_total``, ``share_of_clv``; largest total first.
+
+    Examples
+    --------
+    >>> v = pd.DataFrame({"customer_id": ["a", "b", "c"], "probability_alive": [1.0, 0.5, 0.5],
+    ...                   "clv": [30.0, 10.0, 60.0]})
+    >>> seg = pd.DataFrame({"customer_id": ["a", "b", "c"], "channel": ["web", "web", "app"]})
+    >>> clv_by_segment(v, seg, by="channel")[["segment", "clv_per_customer", "share_of_clv"]]
+      segment  clv_per_customer  share_of_clv
+    0     app              60.0           0.6
+    1     web              20.0           0.4
+    """
+    frame = values.assign(segment=_segment_labels(values, segments, by))
+    out = (
+        frame.groupby("segment")
+        .agg(
+            customers=("clv", "size"),
+            mean_probability_alive=("probability_alive", "mean"),
+            clv_per_customer=("clv", "mean"),
+            clv_total=("clv", "sum"),
+        )
+        .reset_index()
+    )
+    total = out["clv_total"].sum()
+    out["share_of_clv"] = out["clv_total"] / total if total else np.nan
+    return out.sort_values("clv_total", ascending=False).reset_index(drop=True)

@@ -8,7 +8,7 @@ import matplotlib.pyplot as plt
 import numpy as np
 import pandas as pd
 from matplotlib.axes import Axes
-from matplotlib.ticker import FuncFormatter, PercentFormatter
+from matplotlib.ticker import FuncFormatter, MaxNLocator, PercentFormatter
 
 from retainkit.cohorts import MEASURES
 from retainkit.plotting._base import money_formatter, period_label
@@ -137,7 +137,9 @@ def plot_benchmark(comparison: pd.DataFrame, *, ax: Axes | None = None, **kwargs
     ax.xaxis.set_major_formatter(PercentFormatter(1.0, decimals=0))
     ax.set_xlim(0, max(1.0, float(np.nanmax(values)) * 1.15))
     metric = comparison.attrs.get("metric", "customer_retention_rate").replace("_", " ")
-    source = comparison["source"].iloc[-1] if len(comparison) else ""
+    source = comparison.attrs.get("source_short") or (
+        comparison["source"].iloc[-1] if len(comparison) else ""
+    )
     ax.set(
         title=f"Yearly {metric}: your data and the published industry figure\npublished: {source}",
         xlabel="Share of customers kept over a year"
@@ -289,6 +291,7 @@ def plot_frequency_recency(matrix: pd.DataFrame, *, ax: Axes | None = None, **kw
             f"Expected repeat purchases in the next {matrix.attrs.get('t'):g} {unit}, "
             "by frequency and recency"
         )
+    ax.yaxis.set_major_locator(MaxNLocator(integer=True))
     ax.set(
         title=f"{title}\nBG/NBD model; a customer who first bought {T:.0f} {unit} ago",
         xlabel=f"Recency: {unit} from first to last purchase",
