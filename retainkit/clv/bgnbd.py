@@ -195,6 +195,7 @@ class BetaGeoModel(BaseModel):
 
     # --- predictions -------------------------------------------------------------------
     def _arrays(self, summary: pd.DataFrame) -> tuple[np.ndarray, np.ndarray, np.ndarray]:
+        self._check_fitted()
         validate_summary(summary, self._required, model=self._name)
         self._check_unit(summary)
         x = summary["frequency"].to_numpy(dtype="float64")

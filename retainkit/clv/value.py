@@ -308,6 +308,7 @@ def clv_forecast(
     >>> f.cumulative.shape, round(float(f.cumulative[0, -1]), 3)
     ((1, 12), 1.563)
     """
+    purchases._check_fitted()
     validate_summary(summary, ("frequency", "recency", "T"), model="BG/NBD")
     unit = purchases._check_unit(summary)
     steps = max(1, math.ceil(max_horizon_years * steps_per_year - 1e-9))
