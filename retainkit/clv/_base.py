@@ -255,6 +255,8 @@ class BaseModel:
     _param_names: tuple[str, ...] = ()
     _required: tuple[str, ...] = ()
     _name: str = "model"
+    #: Parameters whose estimate must stay within 1e-6 and 1e6 (scale-free ones).
+    _bounded: tuple[str, ...] = ()
     #: Above this many distinct rows, a fit on a sample of customers gives the start.
     _warm_start_rows: int = 20_000
 
@@ -300,11 +302,13 @@ class BaseModel:
         with np.errstate(all="ignore"):
             value, grad = self._neg_ll_and_grad(params, data)
         n = data["n"]
-        value = value / n + self.penalizer * float(np.sum(params**2))
-        grad = grad / n + 2 * self.penalizer * params
+        # the penalty is on the logarithms: it pulls the parameters towards 1 and keeps
+        # them off both edges (0 and infinity), where the model degenerates
+        value = value / n + self.penalizer * float(np.sum(log_params**2))
         if not np.isfinite(value) or not np.all(np.isfinite(grad)):
             return np.inf, np.zeros_like(log_params)
-        return value, grad * params  # chain rule: d/dlog(theta) = theta d/dtheta
+        # chain rule: d/dlog(theta) = theta d/dtheta
+        return value, grad / n * params + 2 * self.penalizer * log_params
 
     def _minimise(self, data: dict[str, Any], start: np.ndarray) -> Any:
         return optimize.minimize(
@@ -375,16 +379,33 @@ class BaseModel:
         params = np.exp(result.x)
         with np.errstate(all="ignore"):
             value, grad = self._neg_ll_and_grad(params, data)
-        scaled = (grad / data["n"] + 2 * self.penalizer * params) * params
+        scaled = grad / data["n"] * params + 2 * self.penalizer * result.x
         at_bound = bool(np.any(np.abs(result.x) >= 29.9))
-        ok = np.isfinite(value) and not at_bound and float(np.max(np.abs(scaled))) < 1e-4
+        # an estimate that runs off to 0 or infinity is a limit of the model (no spread of
+        # rates, no dropout), not a fit: say so rather than predict from it
+        edge = [
+            name
+            for name, v in zip(self._param_names, params, strict=True)
+            if name in self._bounded and not 1e-6 < v < 1e6
+        ]
+        ok = (
+            np.isfinite(value)
+            and not at_bound
+            and not edge
+            and float(np.max(np.abs(scaled))) < 1e-4
+        )
         if not ok:
             shown = ", ".join(
                 f"{k}={v:.4g}" for k, v in zip(self._param_names, params, strict=True)
             )
+            where = (
+                f"{', '.join(edge)} ran off to the edge of the parameter space"
+                if edge
+                else f"optimizer: {result.message}"
+            )
             raise ConvergenceError(
                 f"The {self._name} fit did not converge on {data['n']:,.0f} customers "
-                f"(optimizer: {result.message}; reached {shown}). Try: a small penalizer "
+                f"({where}; reached {shown}). Try: a small penalizer "
                 f"({type(self).__name__}(penalizer=0.001)); more customers or a longer "
                 "calibration period; check the summary's time unit (weeks suit the "
                 "published starting values) and that frequency counts repeat purchases only."
@@ -536,8 +557,9 @@ def fit_with_fallback(
     """Fit by plain maximum likelihood, falling back to small penalizers if that fails.
 
     Small or unusual data can put the maximum at the edge of the parameter space (no
-    visible dropout drives BG/NBD's ``a`` and ``b`` to infinity); a small L2 penalty
-    then gives a usable fit. The note says which penalizer was used.
+    visible dropout drives BG/NBD's ``a`` to 0, no spread of purchase rates drives ``r``
+    and ``alpha`` to infinity); a small penalty on the logarithms of the parameters then
+    gives a usable fit. The note says which penalizer was used.
 
     Parameters
     ----------
@@ -578,8 +600,8 @@ def fit_with_fallback(
             if pen == 0
             else (
                 f"The plain maximum-likelihood fit did not converge, so the {model._name} "
-                f"parameters carry a small penalty (penalizer={pen:g}), which shrinks them "
-                "towards zero."
+                f"parameters carry a small penalty (penalizer={pen:g}) that keeps them "
+                "away from 0 and infinity."
             )
         )
         return fitted, note

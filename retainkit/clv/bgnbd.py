@@ -72,8 +72,9 @@ class BetaGeoModel(BaseModel):
     Parameters
     ----------
     penalizer : float
-        L2 penalty on the parameters added to the mean negative log-likelihood (0: plain
-        maximum likelihood). A small value (0.001) helps small or odd data converge.
+        Penalty on the squared logarithms of the parameters, added to the mean negative
+        log-likelihood (0: plain maximum likelihood). A small value (0.001) keeps small or
+        odd data from running the estimates to 0 or infinity.
 
     Attributes
     ----------
@@ -107,6 +108,7 @@ class BetaGeoModel(BaseModel):
     _param_names = ("r", "alpha", "a", "b")
     _required = ("frequency", "recency", "T")
     _name = "BG/NBD"
+    _bounded = ("r", "alpha", "a", "b")
 
     def _columns(self, summary: pd.DataFrame) -> list[np.ndarray]:
         x = summary["frequency"].to_numpy(dtype="float64")

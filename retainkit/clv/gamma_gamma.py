@@ -32,7 +32,8 @@ class GammaGammaModel(BaseModel):
     Parameters
     ----------
     penalizer : float
-        L2 penalty on the parameters (0: plain maximum likelihood).
+        Penalty on the squared logarithms of the parameters (0: plain maximum
+        likelihood); see :class:`~retainkit.clv.BetaGeoModel`.
 
     Attributes
     ----------
@@ -63,6 +64,7 @@ class GammaGammaModel(BaseModel):
     _param_names = ("p", "q", "gamma")
     _required = ("frequency",)
     _name = "Gamma-Gamma"
+    _bounded = ("p", "q")
 
     def __init__(self, penalizer: float = 0.0) -> None:
         super().__init__(penalizer)
