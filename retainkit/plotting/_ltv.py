@@ -190,8 +190,8 @@ def plot_tracking(tracking: pd.DataFrame, *, ax: Axes | None = None, **kwargs: A
         else "no data"
     )
     ax.set(
-        title="Cumulative repeat purchases, actual and forecast\n"
-        f"customers acquired by the end of calibration; weekly; {span}",
+        title="Cumulative repeat purchases: actual and model\n"
+        f"calibration customers, weekly; {span}",
         xlabel="Week ending",
         ylabel="Repeat purchase days (cumulative)",
     )
@@ -237,8 +237,7 @@ def plot_holdout_by_frequency(
     unit = by_frequency.attrs.get("time_unit", "weeks")
     length = f"{duration:.0f} {unit}" if duration is not None else "the holdout"
     ax.set(
-        title="Repeat purchases in the holdout by purchases in calibration\n"
-        f"mean per customer over {length}; customers of the calibration period",
+        title=f"Holdout repeat purchases by calibration purchases\nmean per customer over {length}",
         xlabel="Repeat purchase days in the calibration period",
         ylabel="Repeat purchase days in the holdout (mean)",
     )
