@@ -9,13 +9,14 @@
 """
 
 from retainkit.clv import validation, value
-from retainkit.clv._base import fit_with_fallback
+from retainkit.clv._base import fit_or_explain, fit_with_fallback
 from retainkit.clv.bgnbd import BetaGeoModel
 from retainkit.clv.gamma_gamma import GammaGammaModel, independence_check
 
 __all__ = [
     "BetaGeoModel",
     "GammaGammaModel",
+    "fit_or_explain",
     "fit_with_fallback",
     "independence_check",
     "validation",

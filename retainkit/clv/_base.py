@@ -34,6 +34,7 @@ __all__ = [
     "BaseModel",
     "Compressed",
     "compress",
+    "fit_or_explain",
     "fit_with_fallback",
     "summary_time_unit",
     "validate_summary",
@@ -607,3 +608,32 @@ def fit_with_fallback(
         return fitted, note
     assert error is not None
     raise error
+
+
+def fit_or_explain(model: type[BaseModel], summary: pd.DataFrame) -> tuple[BaseModel | None, str]:
+    """Fit as :func:`fit_with_fallback` does; on failure return None and the reason.
+
+    Notebooks use it so that data too small or too odd for a model says so in words.
+
+    Returns
+    -------
+    (model or None, str)
+        The fitted model and the fallback note, or None and why it could not be fitted.
+
+    Examples
+    --------
+    >>> from retainkit.clv import BetaGeoModel
+    >>> s = pd.DataFrame({"customer_id": ["a"], "frequency": [0], "recency": [0.0],
+    ...                   "T": [1.0]})
+    >>> fitted, why = fit_or_explain(BetaGeoModel, s)
+    >>> fitted is None, why.startswith("The BG/NBD model could not be fitted")
+    (True, True)
+    """
+    try:
+        return fit_with_fallback(model, summary)
+    except (ConvergenceError, DataValidationError) as exc:
+        reason = "the fit did not converge" if isinstance(exc, ConvergenceError) else str(exc)
+        return None, (
+            f"The {model._name} model could not be fitted to these {len(summary):,} customers "
+            f"({reason}); it needs more customers with repeat purchases."
+        )

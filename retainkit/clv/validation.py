@@ -24,6 +24,7 @@ __all__ = [
     "calibration_holdout",
     "default_calibration_end",
     "holdout_by_frequency",
+    "holdout_plan",
     "holdout_predictions",
     "holdout_scorecard",
     "tracking_table",
@@ -67,6 +68,28 @@ def default_calibration_end(
             "keep twice as long to fit on; pass a smaller holdout_weeks or use more history"
         )
     return last - pd.Timedelta(weeks=weeks), weeks
+
+
+def holdout_plan(
+    first_date: Any, last_date: Any, *, holdout_weeks: int = 0
+) -> tuple[pd.Timestamp | None, int, str]:
+    """Like :func:`default_calibration_end`, but says why instead of raising.
+
+    Returns
+    -------
+    (pandas.Timestamp or None, int, str)
+        The calibration end, the holdout weeks and "" -- or None, 0 and the reason.
+
+    Examples
+    --------
+    >>> holdout_plan("2024-01-01", "2024-02-01")[0] is None
+    True
+    """
+    try:
+        end, weeks = default_calibration_end(first_date, last_date, holdout_weeks=holdout_weeks)
+    except DataValidationError as exc:
+        return None, 0, str(exc).split(";")[0]
+    return end, weeks, ""
 
 
 def calibration_holdout(

@@ -626,7 +626,11 @@ def acquisition_budget(
                 new_customer_value=np.nan,
                 max_acquisition_cost=np.nan,
                 payback_months=np.nan,
-                note=f"no estimate: {str(exc).split(';')[0]}",
+                note=(
+                    "no estimate: the models could not be fitted to this segment"
+                    if isinstance(exc, ConvergenceError)
+                    else f"no estimate: {str(exc).split(';')[0]}"
+                ),
             )
         rows.append(row)
     out = pd.DataFrame(rows)
