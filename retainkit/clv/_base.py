@@ -622,11 +622,10 @@ def fit_or_explain(model: type[BaseModel], summary: pd.DataFrame) -> tuple[BaseM
 
     Examples
     --------
-    >>> from retainkit.clv import BetaGeoModel
-    >>> s = pd.DataFrame({"customer_id": ["a"], "frequency": [0], "recency": [0.0],
-    ...                   "T": [1.0]})
-    >>> fitted, why = fit_or_explain(BetaGeoModel, s)
-    >>> fitted is None, why.startswith("The BG/NBD model could not be fitted")
+    >>> from retainkit.clv import GammaGammaModel
+    >>> s = pd.DataFrame({"customer_id": ["a"], "frequency": [0], "monetary_value": [0.0]})
+    >>> fitted, why = fit_or_explain(GammaGammaModel, s)
+    >>> fitted is None, why.startswith("The Gamma-Gamma model could not be fitted")
     (True, True)
     """
     try:

@@ -13,9 +13,18 @@ from typing import Any
 
 import ipywidgets as w
 import matplotlib.pyplot as plt
-from IPython.display import display
 
 __all__ = ["scenario_panel"]
+
+
+def _formatter() -> Callable[[Any], tuple[dict[str, Any], dict[str, Any]]]:
+    """IPython's display formatter: the running shell's (figures as PNG), else a plain one."""
+    from IPython.core.formatters import DisplayFormatter
+    from IPython.core.interactiveshell import InteractiveShell
+
+    if InteractiveShell.initialized():
+        return InteractiveShell.instance().display_formatter.format
+    return DisplayFormatter().format
 
 
 def scenario_panel(
@@ -48,13 +57,11 @@ def scenario_panel(
 
     Examples
     --------
-    >>> import contextlib, io
     >>> import ipywidgets as w
-    >>> with contextlib.redirect_stdout(io.StringIO()):  # outside Jupyter, output prints
-    ...     panel = scenario_panel(lambda n: n * 2, {"n": w.IntSlider(value=2)})
-    ...     panel.controls["n"].value = 5
-    >>> panel.last_result
-    10
+    >>> panel = scenario_panel(lambda n: n * 2, {"n": w.IntSlider(value=2)})
+    >>> panel.controls["n"].value = 5
+    >>> panel.last_result, panel.output.outputs[0]["data"]["text/plain"]
+    (10, '10')
     """
     output = w.Output()
     names = list(controls)
@@ -70,12 +77,19 @@ def scenario_panel(
     def refresh(_change: Any = None) -> None:
         result = render(**{n: controls[n].value for n in names})
         panel.last_result = result
-        output.clear_output(wait=True)
-        with output:
-            for item in result if isinstance(result, tuple) else (result,):
-                display(item)
-                if isinstance(item, plt.Figure):
-                    plt.close(item)
+        # Replace the output's content in one state update rather than capturing
+        # display() calls: capturing sets the widget's msg_id, which notebook runners
+        # (nbclient, under papermill) follow with output hooks that can leave a cell
+        # waiting for ever. The shown result is the same.
+        fmt = _formatter()
+        items = result if isinstance(result, tuple) else (result,)
+        shown = []
+        for item in items:
+            data, metadata = fmt(item)
+            shown.append({"output_type": "display_data", "data": data, "metadata": metadata})
+            if isinstance(item, plt.Figure):
+                plt.close(item)
+        output.outputs = tuple(shown)
 
     for n in names:
         controls[n].observe(refresh, names="value")
