@@ -272,6 +272,7 @@ class BaseModel:
         self.n_rows_: int | None = None
         self.time_unit_: str | None = None
         self.iterations_: int | None = None
+        self._last_eval: tuple[Any, ...] | None = None
 
     def __repr__(self) -> str:
         if self.params_ is None:
@@ -298,10 +299,19 @@ class BaseModel:
         raise NotImplementedError
 
     # --- shared ------------------------------------------------------------------------
-    def _objective(self, log_params: np.ndarray, data: dict[str, Any]) -> tuple[float, np.ndarray]:
-        params = np.exp(log_params)
+    def _raw(self, params: np.ndarray, data: dict[str, Any]) -> tuple[float, np.ndarray]:
+        """Return the negative log-likelihood and its gradient; remember the last point."""
+        last = self._last_eval
+        if last is not None and last[0] is data and np.array_equal(last[1], params):
+            return last[2], last[3]
         with np.errstate(all="ignore"):
             value, grad = self._neg_ll_and_grad(params, data)
+        self._last_eval = (data, params.copy(), value, grad)
+        return value, grad
+
+    def _objective(self, log_params: np.ndarray, data: dict[str, Any]) -> tuple[float, np.ndarray]:
+        params = np.exp(log_params)
+        value, grad = self._raw(params, data)
         n = data["n"]
         # the penalty is on the logarithms: it pulls the parameters towards 1 and keeps
         # them off both edges (0 and infinity), where the model degenerates
@@ -351,7 +361,7 @@ class BaseModel:
         for iteration in range(1, 25):
             if not np.isfinite(value):
                 return None
-            if float(np.max(np.abs(grad))) < 1e-9:
+            if float(np.max(np.abs(grad))) < 1e-8:
                 return optimize.OptimizeResult(
                     x=theta, fun=value, nit=iteration, message="Newton steps converged"
                 )
@@ -378,8 +388,7 @@ class BaseModel:
         if result is None:
             result = self._minimise(data, start)
         params = np.exp(result.x)
-        with np.errstate(all="ignore"):
-            value, grad = self._neg_ll_and_grad(params, data)
+        value, grad = self._raw(params, data)
         scaled = grad / data["n"] * params + 2 * self.penalizer * result.x
         at_bound = bool(np.any(np.abs(result.x) >= 29.9))
         # an estimate that runs off to 0 or infinity is a limit of the model (no spread of
@@ -467,6 +476,7 @@ class BaseModel:
         self.standard_errors_ = dict(
             zip(self._param_names, self._standard_errors(params, data).tolist(), strict=True)
         )
+        self._last_eval = None
         return self
 
     _empty: str = "the summary has no rows"
@@ -479,7 +489,7 @@ class BaseModel:
         """
         k = len(params)
         with np.errstate(all="ignore"):
-            base = self._neg_ll_and_grad(params, data)[1]
+            base = self._raw(params, data)[1]
             hessian = np.empty((k, k))
             for j in range(k):
                 h = 1e-6 * params[j]
