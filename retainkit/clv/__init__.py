@@ -1,6 +1,7 @@
 """Customer lifetime value: purchase and spend models, validation and value.
 
-- :class:`BetaGeoModel` (BG/NBD) for repeat purchases and dropout,
+- :class:`BetaGeoModel` (BG/NBD) for repeat purchases and dropout (and
+  :class:`ParetoNBDModel`, the Pareto/NBD, as a second purchase model),
   :class:`GammaGammaModel` for spend per purchase, both fitted by maximum likelihood on
   the per-customer summary (:func:`retainkit.customer_summary`);
 - :mod:`retainkit.clv.validation`: calibration/holdout split and scorecard;
@@ -12,10 +13,12 @@ from retainkit.clv import validation, value
 from retainkit.clv._base import fit_or_explain, fit_with_fallback
 from retainkit.clv.bgnbd import BetaGeoModel
 from retainkit.clv.gamma_gamma import GammaGammaModel, independence_check
+from retainkit.clv.pareto_nbd import ParetoNBDModel
 
 __all__ = [
     "BetaGeoModel",
     "GammaGammaModel",
+    "ParetoNBDModel",
     "fit_or_explain",
     "fit_with_fallback",
     "independence_check",

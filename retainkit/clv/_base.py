@@ -256,6 +256,8 @@ class BaseModel:
     _param_names: tuple[str, ...] = ()
     _required: tuple[str, ...] = ()
     _name: str = "model"
+    #: Range of the logarithms of the parameters the optimiser may search.
+    _log_bounds: tuple[float, float] = (-30.0, 30.0)
     #: Parameters whose estimate must stay within 1e-6 and 1e6 (scale-free ones).
     _bounded: tuple[str, ...] = ()
     #: Above this many distinct rows, a fit on a sample of customers gives the start.
@@ -328,7 +330,7 @@ class BaseModel:
             args=(data,),
             jac=True,
             method="L-BFGS-B",
-            bounds=[(-30.0, 30.0)] * len(start),
+            bounds=[self._log_bounds] * len(start),
             options={"maxiter": 1000, "ftol": 1e-15, "gtol": 1e-10, "maxcor": 20},
         )
 
@@ -382,7 +384,8 @@ class BaseModel:
         result = None
         if sample is not None:
             warm = self._minimise(sample, start)
-            if np.all(np.isfinite(warm.x)) and np.all(np.abs(warm.x) < 29.9):
+            lo, hi = self._log_bounds
+            if np.all(np.isfinite(warm.x)) and np.all((warm.x > lo + 0.01) & (warm.x < hi - 0.01)):
                 start = warm.x
                 result = self._polish(data, start, self._log_hessian(start, sample))
         if result is None:
@@ -390,7 +393,8 @@ class BaseModel:
         params = np.exp(result.x)
         value, grad = self._raw(params, data)
         scaled = grad / data["n"] * params + 2 * self.penalizer * result.x
-        at_bound = bool(np.any(np.abs(result.x) >= 29.9))
+        lo, hi = self._log_bounds
+        at_bound = bool(np.any((result.x <= lo + 0.01) | (result.x >= hi - 0.01)))
         # an estimate that runs off to 0 or infinity is a limit of the model (no spread of
         # rates, no dropout), not a fit: say so rather than predict from it
         edge = [

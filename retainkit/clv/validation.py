@@ -22,6 +22,7 @@ from retainkit.units import days_per
 
 __all__ = [
     "calibration_holdout",
+    "compare_models",
     "default_calibration_end",
     "holdout_by_frequency",
     "holdout_plan",
@@ -368,3 +369,47 @@ def tracking_table(
     )
     out.attrs = {"calibration_end": cal_end, "holdout_end": end}
     return out
+
+
+def compare_models(models: dict[str, Any], cal_holdout: pd.DataFrame) -> pd.DataFrame:
+    """Score several fitted purchase models on the same holdout.
+
+    Parameters
+    ----------
+    models : dict
+        Name -> a purchase model fitted on the calibration columns of ``cal_holdout``
+        (:class:`~retainkit.clv.BetaGeoModel`, :class:`~retainkit.clv.ParetoNBDModel`).
+    cal_holdout : pandas.DataFrame
+        :func:`calibration_holdout` output.
+
+    Returns
+    -------
+    pandas.DataFrame
+        One row per model: ``model``, ``log_likelihood`` (calibration), ``predicted_total``,
+        ``actual_total``, ``total_error``, ``mae_per_customer``.
+
+    Examples
+    --------
+    >>> m = BetaGeoModel()
+    >>> m.params_ = {"r": 0.243, "alpha": 4.414, "a": 0.793, "b": 2.426}
+    >>> m.time_unit_, m.log_likelihood_ = "weeks", -1.0
+    >>> ch = pd.DataFrame({"customer_id": ["a"], "frequency": [2], "recency": [30.43],
+    ...                    "T": [38.86], "frequency_holdout": [1], "duration_holdout": [39.0]})
+    >>> compare_models({"BG/NBD": m}, ch)[["model", "mae_per_customer"]].round(3)
+        model  mae_per_customer
+    0  BG/NBD             0.226
+    """
+    rows = []
+    for name, model in models.items():
+        card = holdout_scorecard(holdout_predictions(model, cal_holdout)).iloc[0]
+        rows.append(
+            {
+                "model": name,
+                "log_likelihood": model.log_likelihood_,
+                "predicted_total": card["predicted_total"],
+                "actual_total": card["actual_total"],
+                "total_error": card["total_error"],
+                "mae_per_customer": card["mae_per_customer"],
+            }
+        )
+    return pd.DataFrame(rows)
