@@ -532,8 +532,9 @@ class BaseModel:
         -------
         pandas.DataFrame
             One row per parameter: ``parameter``, ``estimate``, ``standard_error``,
-            ``lower_95``, ``upper_95`` (estimate ± 1.96 standard errors, the Wald
-            interval). ``attrs`` holds the log-likelihood, customers and time unit.
+            ``lower_95``, ``upper_95`` (the Wald interval on the log scale,
+            estimate x exp(± 1.96 standard error / estimate), which stays positive like
+            the parameters). ``attrs`` holds the log-likelihood, customers and time unit.
 
         Raises
         ------
@@ -543,13 +544,15 @@ class BaseModel:
         params = self._check_fitted()
         se = self.standard_errors_ or {}
         z = float(norm.ppf(0.975))
+        # the parameters are positive: the interval is symmetric on the log scale
+        # (delta method, se of log(theta) = se / theta), so it never crosses zero
         rows = [
             {
                 "parameter": name,
                 "estimate": value,
                 "standard_error": se.get(name, np.nan),
-                "lower_95": value - z * se.get(name, np.nan),
-                "upper_95": value + z * se.get(name, np.nan),
+                "lower_95": value * np.exp(-z * se.get(name, np.nan) / value),
+                "upper_95": value * np.exp(z * se.get(name, np.nan) / value),
             }
             for name, value in params.items()
         ]

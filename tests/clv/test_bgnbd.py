@@ -108,9 +108,13 @@ def test_recovers_the_simulated_shop_parameters(simulated_shop):
 def test_summary_table_has_intervals(fitted):
     table = fitted.summary()
     assert table["parameter"].tolist() == ["r", "alpha", "a", "b"]
+    # the interval is symmetric on the log scale: log(upper / estimate) = 1.96 se / estimate
     np.testing.assert_allclose(
-        table["upper_95"] - table["estimate"], 1.959964 * table["standard_error"], rtol=1e-6
+        np.log(table["upper_95"] / table["estimate"]),
+        1.959964 * table["standard_error"] / table["estimate"],
+        rtol=1e-6,
     )
+    assert (table["lower_95"] > 0).all()
     # standard errors at the published fit, as lifetimes documents them for this data:
     # r 0.012557, alpha 0.378221, a 0.185719, b 0.705345
     np.testing.assert_allclose(table["standard_error"], [0.0126, 0.378, 0.186, 0.705], rtol=0.02)
