@@ -51,7 +51,7 @@ def share(value: float | None, *, decimals: int = 1) -> str:
 
 
 def markdown(text: str, **values: Any) -> Markdown:
-    """Render narrative with values filled in; the values are escaped for HTML.
+    r"""Render narrative with values filled in; the values are escaped for HTML.
 
     Parameters
     ----------
@@ -68,6 +68,8 @@ def markdown(text: str, **values: Any) -> Markdown:
     --------
     >>> markdown("We lost **{n:,}** customers.", n=1234).data
     'We lost **1,234** customers.'
+    >>> markdown("It cost **{v}**.", v="$1,234").data
+    'It cost **\\$1,234**.'
     """
     # escape HTML, and "$" so that money is not read as the start of a formula
     safe = {

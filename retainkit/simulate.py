@@ -158,8 +158,10 @@ def _background(rng: np.random.Generator, prm: ShopParameters) -> tuple[pd.DataF
     lam = rng.gamma(prm.r, 1.0 / prm.alpha, size=n)
     pdrop = rng.beta(prm.a, prm.b, size=n)
     first_day = rng.integers(0, (acq_end - start).days + 1, size=n)
-    # purchases before dropout: geometric; more cannot fit in the window anyway
-    n_purchases = rng.geometric(np.clip(pdrop, 1e-6, 1.0))
+    # purchases before dropout: the first, then repeat purchases until the one after
+    # which the customer drops out (BG/NBD: dropout only after a repeat purchase, so
+    # 1 + a geometric count); more cannot fit in the window anyway
+    n_purchases = 1 + rng.geometric(np.clip(pdrop, 1e-6, 1.0))
     cap = np.ceil(lam * horizon_weeks * 4 + 20).astype(np.int64)
     n_gen = np.minimum(n_purchases, cap)
     idx = _segment_ids(n_gen)
@@ -447,7 +449,8 @@ def simulate_shop(parameters: ShopParameters | None = None, **overrides: object)
             ),
         }
     )
-    has_orders = np.isin(customer_ids, lines["customer_id"].unique())
+    has_orders = np.zeros(n_total, dtype=bool)
+    has_orders[np.unique(lc)] = True
     truth_out = truth_out[has_orders].reset_index(drop=True)
 
     # stated reasons and satisfaction

@@ -13,6 +13,12 @@ from retainkit.engine._backend import (
     to_memtable,
 )
 from retainkit.engine._clean import CleaningOptions, clean_table
+from retainkit.engine._cohorts import (
+    cohort_activity,
+    customer_windows,
+    daily_purchases,
+    money_totals,
+)
 from retainkit.engine._gaps import gap_statistics
 from retainkit.engine._orders import (
     category_month_activity,
@@ -49,12 +55,15 @@ __all__ = [
     "category_month_activity",
     "category_values",
     "clean_table",
+    "cohort_activity",
     "connect",
     "connect_spark",
     "customer_behaviour",
     "customer_ids",
     "customer_summary",
     "customer_values",
+    "customer_windows",
+    "daily_purchases",
     "date_span",
     "default_backend",
     "execute",
@@ -62,6 +71,7 @@ __all__ = [
     "gap_statistics",
     "hide_password",
     "lifecycle_counts",
+    "money_totals",
     "order_value_stats",
     "period_table",
     "period_totals",

@@ -58,6 +58,17 @@ def _until(table: ir.Table, as_of: pd.Timestamp) -> ir.Table:
     return table.filter(table[S.ORDER_DATE] < as_of + pd.Timedelta(days=1))
 
 
+def _money(values: pd.Series) -> pd.Series:
+    """Round sums of money to a millionth of the currency unit.
+
+    A parallel engine adds in a different order on every run, so a sum can differ in
+    its last bits from one run to the next; models fitted on these sums would then give
+    figures that differ in their ninth digit. A millionth of a currency unit is below any
+    amount that matters, and makes every run give the same numbers.
+    """
+    return values.astype("float64").round(6)
+
+
 def customer_summary(
     transactions: Any,
     *,
@@ -158,13 +169,15 @@ def customer_summary(
             "last_purchase": out["last_purchase"],
             "orders": out["orders"].astype("int64"),
             "purchase_days": out["purchase_days"].astype("int64"),
-            "revenue": out["revenue"].astype("float64"),
+            "revenue": _money(out["revenue"]),
             "return_lines": out["return_lines"].fillna(0).astype("int64"),
             "frequency": frequency,
             "recency": recency_days / unit_days,
             "T": tenure_days / unit_days,
-            "monetary_value": np.where(
-                frequency > 0, repeat_revenue / frequency.where(frequency > 0, 1), 0.0
+            "monetary_value": _money(
+                pd.Series(
+                    np.where(frequency > 0, repeat_revenue / frequency.where(frequency > 0, 1), 0.0)
+                )
             ),
             "days_since_last_purchase": (as_of - out["last_purchase"]).dt.days.astype("int64"),
         }

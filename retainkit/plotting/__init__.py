@@ -17,6 +17,13 @@ from retainkit.plotting._groundwork import (
     plot_reasons,
     plot_survival,
 )
+from retainkit.plotting._ltv import (
+    plot_benchmark,
+    plot_cohort_heatmap,
+    plot_frequency_recency,
+    plot_holdout_by_frequency,
+    plot_tracking,
+)
 from retainkit.plotting._segmentation import (
     SEGMENT_COLORS,
     plot_conversion,
@@ -35,8 +42,12 @@ __all__ = [
     "period_label",
     "plain_text",
     "plot_activity",
+    "plot_benchmark",
     "plot_churn_by_attribute",
+    "plot_cohort_heatmap",
     "plot_conversion",
+    "plot_frequency_recency",
+    "plot_holdout_by_frequency",
     "plot_lifecycle",
     "plot_lorenz",
     "plot_loss_concentration",
@@ -48,5 +59,6 @@ __all__ = [
     "plot_segment_movement",
     "plot_segments",
     "plot_survival",
+    "plot_tracking",
     "set_style",
 ]

@@ -8,6 +8,7 @@ or show them.
 
 from retainkit.widgets._base import scenario_panel
 from retainkit.widgets._groundwork import loss_scenario, review_scenario
+from retainkit.widgets._ltv import clv_scenario_panel, clv_scenario_view
 from retainkit.widgets._segmentation import (
     key_clients_view,
     pareto_panel,
@@ -18,6 +19,8 @@ from retainkit.widgets._segmentation import (
 )
 
 __all__ = [
+    "clv_scenario_panel",
+    "clv_scenario_view",
     "key_clients_view",
     "loss_scenario",
     "pareto_panel",

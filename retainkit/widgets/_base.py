@@ -17,6 +17,16 @@ import matplotlib.pyplot as plt
 __all__ = ["scenario_panel"]
 
 
+def _formatter() -> Callable[[Any], tuple[dict[str, Any], dict[str, Any]]]:
+    """IPython's display formatter: the running shell's (figures as PNG), else a plain one."""
+    from IPython.core.formatters import DisplayFormatter
+    from IPython.core.interactiveshell import InteractiveShell
+
+    if InteractiveShell.initialized():
+        return InteractiveShell.instance().display_formatter.format
+    return DisplayFormatter().format
+
+
 def scenario_panel(
     render: Callable[..., Any],
     controls: Mapping[str, w.ValueWidget],
@@ -50,8 +60,8 @@ def scenario_panel(
     >>> import ipywidgets as w
     >>> panel = scenario_panel(lambda n: n * 2, {"n": w.IntSlider(value=2)})
     >>> panel.controls["n"].value = 5
-    >>> panel.last_result
-    10
+    >>> panel.last_result, panel.output.outputs[0]["data"]["text/plain"]
+    (10, '10')
     """
     output = w.Output()
     names = list(controls)
@@ -67,15 +77,19 @@ def scenario_panel(
     def refresh(_change: Any = None) -> None:
         result = render(**{n: controls[n].value for n in names})
         panel.last_result = result
-        # Fill the Output widget's state directly rather than capturing with ``with
-        # output: display(...)``: capturing makes nbclient send widget updates on the
-        # shell channel while it waits there for the cell's reply, which now and then
-        # stalls a report run until the cell timeout (jupyter/nbclient#312).
-        output.outputs = ()
-        for item in result if isinstance(result, tuple) else (result,):
-            output.append_display_data(item)
+        # Replace the output's content in one state update rather than capturing
+        # display() calls: capturing sets the widget's msg_id, which notebook runners
+        # (nbclient, under papermill) follow with output hooks that can leave a cell
+        # waiting for ever. The shown result is the same.
+        fmt = _formatter()
+        items = result if isinstance(result, tuple) else (result,)
+        shown = []
+        for item in items:
+            data, metadata = fmt(item)
+            shown.append({"output_type": "display_data", "data": data, "metadata": metadata})
             if isinstance(item, plt.Figure):
                 plt.close(item)
+        output.outputs = tuple(shown)
 
     for n in names:
         controls[n].observe(refresh, names="value")

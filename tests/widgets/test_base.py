@@ -20,6 +20,9 @@ def test_panel_reruns_the_render_function_on_every_change():
     panel.controls["b"].value = 2.0
     assert calls[-1] == (3, 2.0)
     assert panel.last_result["sum"].tolist() == [5.0]
+    # the output shows the latest result only
+    assert len(panel.output.outputs) == 1
+    assert "5.0" in panel.output.outputs[0]["data"]["text/html"]
     assert isinstance(panel.children[0], w.HTML) and "Scenario" in panel.children[0].value
 
 

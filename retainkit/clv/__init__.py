@@ -1,0 +1,27 @@
+"""Customer lifetime value: purchase and spend models, validation and value.
+
+- :class:`BetaGeoModel` (BG/NBD) for repeat purchases and dropout (and
+  :class:`ParetoNBDModel`, the Pareto/NBD, as a second purchase model),
+  :class:`GammaGammaModel` for spend per purchase, both fitted by maximum likelihood on
+  the per-customer summary (:func:`retainkit.customer_summary`);
+- :mod:`retainkit.clv.validation`: calibration/holdout split and scorecard;
+- :mod:`retainkit.clv.value`: historical and model lifetime value and the acquisition
+  budget.
+"""
+
+from retainkit.clv import validation, value
+from retainkit.clv._base import fit_or_explain, fit_with_fallback
+from retainkit.clv.bgnbd import BetaGeoModel
+from retainkit.clv.gamma_gamma import GammaGammaModel, independence_check
+from retainkit.clv.pareto_nbd import ParetoNBDModel
+
+__all__ = [
+    "BetaGeoModel",
+    "GammaGammaModel",
+    "ParetoNBDModel",
+    "fit_or_explain",
+    "fit_with_fallback",
+    "independence_check",
+    "validation",
+    "value",
+]

@@ -1,0 +1,655 @@
+"""Shared fit machinery of the lifetime-value models.
+
+Every model here is fitted by maximum likelihood on the per-customer summary
+(:func:`retainkit.customer_summary`). Identical rows are compressed to one row with a
+weight, the log-likelihood and its analytic gradient are vectorised with numpy/scipy,
+and the optimiser works on the logarithms of the (positive) parameters. Standard
+errors come from the inverse of the observed information (the Hessian of the negative
+log-likelihood, differentiated numerically from the analytic gradient).
+"""
+
+from __future__ import annotations
+
+from collections.abc import Sequence
+from dataclasses import dataclass
+from typing import Any
+
+import numpy as np
+import pandas as pd
+import pyarrow as pa
+import pyarrow.compute as pc
+from scipy import optimize
+from scipy.stats import norm
+
+from retainkit import schema as S
+from retainkit.exceptions import (
+    ConvergenceError,
+    DataValidationError,
+    NotFittedError,
+    SchemaError,
+)
+from retainkit.units import DAYS_PER
+
+__all__ = [
+    "BaseModel",
+    "Compressed",
+    "compress",
+    "fit_or_explain",
+    "fit_with_fallback",
+    "summary_time_unit",
+    "validate_summary",
+]
+
+
+def validate_summary(
+    summary: Any, required: Sequence[str], *, model: str, may_be_negative: Sequence[str] = ()
+) -> pd.DataFrame:
+    """Check a per-customer summary: a frame, the columns present, unique customers.
+
+    Parameters
+    ----------
+    summary : pandas.DataFrame
+        Output of :func:`retainkit.customer_summary` or any frame with the columns.
+    required : sequence of str
+        Columns the model needs.
+    model : str
+        The model's name, for messages.
+    may_be_negative : sequence of str
+        Columns that may hold negative values (net spend after returns).
+
+    Returns
+    -------
+    pandas.DataFrame
+        ``summary`` itself (not a copy).
+
+    Raises
+    ------
+    SchemaError
+        When it is not a frame or a column is missing.
+    DataValidationError
+        When ``customer_id`` repeats, or a needed value is missing, negative or
+        infinite, or ``recency`` exceeds ``T``; the message names the customers.
+
+    Examples
+    --------
+    >>> frame = pd.DataFrame({"customer_id": ["a"], "frequency": [1], "recency": [2.0],
+    ...                       "T": [3.0]})
+    >>> len(validate_summary(frame, ["frequency", "recency", "T"], model="BG/NBD"))
+    1
+    """
+    if not isinstance(summary, pd.DataFrame):
+        raise SchemaError(
+            f"{model} fits a per-customer summary (a pandas DataFrame), got "
+            f"{type(summary).__name__}; build it with retainkit.customer_summary(transactions, "
+            "time_unit='weeks')"
+        )
+    missing = [c for c in (S.CUSTOMER_ID, *required) if c not in summary.columns]
+    if missing:
+        hint = (
+            " This model needs money: the data has no revenue."
+            if "monetary_value" in missing
+            else ""
+        )
+        raise SchemaError(
+            f"{model} needs the columns {[S.CUSTOMER_ID, *required]}; missing "
+            f"{missing}, found {list(summary.columns)}. Build the summary with "
+            f"retainkit.customer_summary(transactions, time_unit='weeks').{hint}"
+        )
+    ids = summary[S.CUSTOMER_ID]
+    if not _strictly_increasing(ids):
+        dupes = ids[ids.duplicated()]
+        if len(dupes):
+            raise DataValidationError(
+                f"'customer_id' repeats in the summary ({len(dupes)} repeated rows, e.g. "
+                f"{_first(dupes)}); a summary has one row per customer"
+            )
+    for col in required:
+        values = pd.to_numeric(summary[col], errors="coerce").to_numpy(dtype="float64")
+        bad = ~np.isfinite(values) | ((values < 0) & (col not in may_be_negative))
+        if bad.any():
+            what = (
+                "missing or infinite" if col in may_be_negative else "missing, negative or infinite"
+            )
+            raise DataValidationError(
+                f"{col!r} has {int(bad.sum())} {what} values "
+                f"(customers {_first(ids[bad])}); fix or drop those customers"
+            )
+    if {"recency", "T"} <= set(required):
+        late = summary["recency"].to_numpy(dtype="float64") > summary["T"].to_numpy(
+            dtype="float64"
+        ) * (1 + 1e-9)
+        if late.any():
+            raise DataValidationError(
+                f"'recency' exceeds 'T' for {int(late.sum())} customers ({_first(ids[late])}); "
+                "the last purchase cannot come after the end of the observation period"
+            )
+    return summary
+
+
+def _strictly_increasing(ids: pd.Series) -> bool:
+    """Tell whether the ids are sorted without repeats (cheap; summaries are sorted)."""
+    try:
+        arr = pa.array(ids)
+        if len(arr) < 2:
+            return True
+        return bool(pc.all(pc.less(arr[:-1], arr[1:])).as_py())
+    except (pa.ArrowException, TypeError, ValueError):
+        return False
+
+
+def _first(ids: pd.Series, n: int = 5) -> str:
+    shown = [str(v) for v in ids.iloc[:n]]
+    more = len(ids) - len(shown)
+    return ", ".join(shown) + (f" and {more} more" if more > 0 else "")
+
+
+def summary_time_unit(summary: pd.DataFrame, default: str | None = None) -> str:
+    """Return the time unit of ``recency`` and ``T``: ``summary.attrs`` or ``default``.
+
+    Examples
+    --------
+    >>> frame = pd.DataFrame({"T": [1.0]})
+    >>> frame.attrs["time_unit"] = "days"
+    >>> summary_time_unit(frame), summary_time_unit(pd.DataFrame(), "weeks")
+    ('days', 'weeks')
+    """
+    unit = summary.attrs.get("time_unit") or default or "weeks"
+    if unit not in DAYS_PER:
+        raise ValueError(f"time_unit={unit!r} is not one of {list(DAYS_PER)}")
+    return unit
+
+
+@dataclass(frozen=True)
+class Compressed:
+    """Distinct rows of several numeric columns and how many customers each stands for.
+
+    Attributes
+    ----------
+    levels : list of numpy arrays
+        The distinct values of each column (in no particular order).
+    codes : list of numpy arrays
+        For each distinct row, the position of its value in each column's ``levels``.
+    weights : numpy array
+        Customers per distinct row.
+    """
+
+    levels: list[np.ndarray]
+    codes: list[np.ndarray]
+    weights: np.ndarray
+
+    @property
+    def unique_rows(self) -> list[np.ndarray]:
+        """The distinct rows, column by column."""
+        return [lv[c] for lv, c in zip(self.levels, self.codes, strict=True)]
+
+    def subset(self, keep: np.ndarray, weights: np.ndarray) -> Compressed:
+        """Keep some rows, with new weights."""
+        return Compressed(self.levels, [c[keep] for c in self.codes], weights)
+
+
+def compress(columns: Sequence[np.ndarray]) -> Compressed:
+    """Group identical rows of several numeric columns, counting the customers in each.
+
+    Parameters
+    ----------
+    columns : sequence of numpy arrays
+        Equal-length columns.
+
+    Returns
+    -------
+    Compressed
+
+    Examples
+    --------
+    >>> c = compress([np.array([1, 1, 2]), np.array([0.5, 0.5, 0.5])])
+    >>> sorted(zip(*[v.tolist() for v in c.unique_rows], c.weights.tolist()))
+    [(1.0, 0.5, 2.0), (2.0, 0.5, 1.0)]
+    """
+    codes = []
+    levels = []
+    for col in columns:
+        code, uniq = pd.factorize(np.asarray(col, dtype="float64"), sort=False)
+        codes.append(code.astype(np.int64))
+        levels.append(np.asarray(uniq, dtype="float64"))
+    sizes = [len(u) for u in levels]
+    if not len(codes) or len(codes[0]) == 0:
+        return Compressed(levels, [c[:0] for c in codes], np.zeros(0))
+    if float(np.prod([float(s) for s in sizes])) < 2**62:
+        key = np.zeros(len(codes[0]), dtype=np.int64)
+        for code, size in zip(codes, sizes, strict=True):
+            key = key * size + code
+        kcode, kuniq = pd.factorize(key, sort=False)
+        counts = np.bincount(kcode).astype("float64")
+        rest = np.asarray(kuniq, dtype=np.int64)
+        out: list[np.ndarray] = []
+        for size in reversed(sizes):
+            out.append(rest % size)
+            rest = rest // size
+        return Compressed(levels, out[::-1], counts)
+    frame = pd.DataFrame({i: c for i, c in enumerate(codes)})
+    grouped = frame.groupby(list(frame.columns), sort=False).size().reset_index()
+    return Compressed(
+        levels,
+        [grouped[i].to_numpy(dtype=np.int64) for i in range(len(codes))],
+        grouped[0].to_numpy(dtype="float64"),
+    )
+
+
+@dataclass(frozen=True)
+class _Fit:
+    log_params: np.ndarray
+    log_likelihood: float
+    iterations: int
+
+
+class BaseModel:
+    """Maximum-likelihood fitting shared by the models: not used directly.
+
+    Subclasses define ``_param_names``, ``_required``, ``_columns(summary)`` (the
+    numeric columns the likelihood uses, one entry per customer fitted),
+    ``_build(columns, weights)`` (the data the likelihood evaluates, from the
+    compressed rows), ``_neg_ll_and_grad(params, data)`` (negative log-likelihood
+    summed with the weights, and its gradient in the natural parameters) and
+    ``_initial(data)``.
+    """
+
+    _param_names: tuple[str, ...] = ()
+    _required: tuple[str, ...] = ()
+    _name: str = "model"
+    #: Range of the logarithms of the parameters the optimiser may search.
+    _log_bounds: tuple[float, float] = (-30.0, 30.0)
+    #: Parameters whose estimate must stay within 1e-6 and 1e6 (scale-free ones).
+    _bounded: tuple[str, ...] = ()
+    #: Above this many distinct rows, a fit on a sample of customers gives the start.
+    _warm_start_rows: int = 20_000
+
+    def __init__(self, penalizer: float = 0.0) -> None:
+        if penalizer < 0:
+            raise ValueError(f"penalizer={penalizer!r} must be 0 or positive")
+        self.penalizer = float(penalizer)
+        self.params_: dict[str, float] | None = None
+        self.standard_errors_: dict[str, float] | None = None
+        self.log_likelihood_: float | None = None
+        self.n_customers_: int | None = None
+        self.n_rows_: int | None = None
+        self.time_unit_: str | None = None
+        self.iterations_: int | None = None
+        self._last_eval: tuple[Any, ...] | None = None
+
+    def __repr__(self) -> str:
+        if self.params_ is None:
+            return f"{type(self).__name__}(penalizer={self.penalizer}) (not fitted)"
+        shown = ", ".join(f"{k}={v:.4g}" for k, v in self.params_.items())
+        return (
+            f"{type(self).__name__}({shown}; {self.n_customers_:,} customers, "
+            f"time in {self.time_unit_})"
+        )
+
+    # --- to be defined by subclasses -------------------------------------------------
+    def _columns(self, summary: pd.DataFrame) -> list[np.ndarray]:  # pragma: no cover
+        raise NotImplementedError
+
+    def _build(self, rows: Compressed) -> dict[str, Any]:  # pragma: no cover
+        raise NotImplementedError
+
+    def _neg_ll_and_grad(
+        self, params: np.ndarray, data: dict[str, Any]
+    ) -> tuple[float, np.ndarray]:  # pragma: no cover
+        raise NotImplementedError
+
+    def _initial(self, data: dict[str, Any]) -> np.ndarray:  # pragma: no cover
+        raise NotImplementedError
+
+    # --- shared ------------------------------------------------------------------------
+    def _raw(self, params: np.ndarray, data: dict[str, Any]) -> tuple[float, np.ndarray]:
+        """Return the negative log-likelihood and its gradient; remember the last point."""
+        last = self._last_eval
+        if last is not None and last[0] is data and np.array_equal(last[1], params):
+            return last[2], last[3]
+        with np.errstate(all="ignore"):
+            value, grad = self._neg_ll_and_grad(params, data)
+        self._last_eval = (data, params.copy(), value, grad)
+        return value, grad
+
+    def _objective(self, log_params: np.ndarray, data: dict[str, Any]) -> tuple[float, np.ndarray]:
+        params = np.exp(log_params)
+        value, grad = self._raw(params, data)
+        n = data["n"]
+        # the penalty is on the logarithms: it pulls the parameters towards 1 and keeps
+        # them off both edges (0 and infinity), where the model degenerates
+        value = value / n + self.penalizer * float(np.sum(log_params**2))
+        if not np.isfinite(value) or not np.all(np.isfinite(grad)):
+            return np.inf, np.zeros_like(log_params)
+        # chain rule: d/dlog(theta) = theta d/dtheta
+        return value, grad / n * params + 2 * self.penalizer * log_params
+
+    def _minimise(self, data: dict[str, Any], start: np.ndarray) -> Any:
+        return optimize.minimize(
+            self._objective,
+            start,
+            args=(data,),
+            jac=True,
+            method="L-BFGS-B",
+            bounds=[self._log_bounds] * len(start),
+            options={"maxiter": 1000, "ftol": 1e-15, "gtol": 1e-10, "maxcor": 20},
+        )
+
+    def _log_hessian(self, log_params: np.ndarray, data: dict[str, Any]) -> np.ndarray:
+        """Hessian of the (mean, penalised) objective in log parameters, by differences."""
+        k = len(log_params)
+        base = self._objective(log_params, data)[1]
+        hessian = np.empty((k, k))
+        for j in range(k):
+            step = np.zeros(k)
+            step[j] = 1e-6
+            hessian[:, j] = (self._objective(log_params + step, data)[1] - base) / 1e-6
+        return (hessian + hessian.T) / 2
+
+    def _polish(self, data: dict[str, Any], start: np.ndarray, hessian: np.ndarray) -> Any:
+        """Newton steps on all customers with the Hessian of a sample fit.
+
+        The sample's (mean) Hessian approximates the full one, so each step costs one
+        evaluation on all customers and the error shrinks fast. Returns None when it
+        does not converge in a few steps (the caller then runs L-BFGS-B).
+        """
+        try:
+            inverse = np.linalg.inv(hessian)
+        except np.linalg.LinAlgError:
+            return None
+        if not np.all(np.linalg.eigvalsh(hessian) > 0):
+            return None
+        theta = start.copy()
+        value, grad = self._objective(theta, data)
+        for iteration in range(1, 25):
+            if not np.isfinite(value):
+                return None
+            if float(np.max(np.abs(grad))) < 1e-8:
+                return optimize.OptimizeResult(
+                    x=theta, fun=value, nit=iteration, message="Newton steps converged"
+                )
+            step = -inverse @ grad
+            for _ in range(20):  # backtrack if a step overshoots
+                trial = theta + step
+                t_value, t_grad = self._objective(trial, data)
+                if np.isfinite(t_value) and t_value <= value + 1e-12 * abs(value):
+                    break
+                step = step / 2
+            else:
+                return None
+            theta, value, grad = trial, t_value, t_grad
+        return None
+
+    def _optimise(self, data: dict[str, Any], sample: dict[str, Any] | None) -> _Fit:
+        start = np.log(np.asarray(self._initial(data), dtype="float64"))
+        result = None
+        if sample is not None:
+            warm = self._minimise(sample, start)
+            lo, hi = self._log_bounds
+            if np.all(np.isfinite(warm.x)) and np.all((warm.x > lo + 0.01) & (warm.x < hi - 0.01)):
+                start = warm.x
+                result = self._polish(data, start, self._log_hessian(start, sample))
+        if result is None:
+            result = self._minimise(data, start)
+        params = np.exp(result.x)
+        value, grad = self._raw(params, data)
+        scaled = grad / data["n"] * params + 2 * self.penalizer * result.x
+        lo, hi = self._log_bounds
+        at_bound = bool(np.any((result.x <= lo + 0.01) | (result.x >= hi - 0.01)))
+        # an estimate that runs off to 0 or infinity is a limit of the model (no spread of
+        # rates, no dropout), not a fit: say so rather than predict from it
+        edge = [
+            name
+            for name, v in zip(self._param_names, params, strict=True)
+            if name in self._bounded and not 1e-6 < v < 1e6
+        ]
+        ok = (
+            np.isfinite(value)
+            and not at_bound
+            and not edge
+            and float(np.max(np.abs(scaled))) < 1e-4
+        )
+        if not ok:
+            shown = ", ".join(
+                f"{k}={v:.4g}" for k, v in zip(self._param_names, params, strict=True)
+            )
+            where = (
+                f"{', '.join(edge)} ran off to the edge of the parameter space"
+                if edge
+                else f"optimizer: {result.message}"
+            )
+            raise ConvergenceError(
+                f"The {self._name} fit did not converge on {data['n']:,.0f} customers "
+                f"({where}; reached {shown}). Try: a small penalizer "
+                f"({type(self).__name__}(penalizer=0.001)); more customers or a longer "
+                "calibration period; check the summary's time unit (weeks suit the "
+                "published starting values) and that frequency counts repeat purchases only."
+            )
+        return _Fit(result.x, -float(value), int(result.nit))
+
+    def _sample(self, rows: Compressed) -> dict[str, Any] | None:
+        """Build the data of a random sample of customers (fixed seed), for a warm start."""
+        weights = rows.weights
+        if len(weights) <= self._warm_start_rows:
+            return None
+        rng = np.random.default_rng(0)
+        draws = rng.choice(len(weights), size=self._warm_start_rows, p=weights / weights.sum())
+        counts = np.bincount(draws, minlength=len(weights)).astype("float64")
+        keep = counts > 0
+        return self._build(rows.subset(keep, counts[keep]))
+
+    def fit(self, summary: pd.DataFrame, *, time_unit: str | None = None) -> BaseModel:
+        """Fit the model by maximum likelihood on a per-customer summary.
+
+        Parameters
+        ----------
+        summary : pandas.DataFrame
+            One row per customer, as :func:`retainkit.customer_summary` returns; see
+            the class docstring for the columns used.
+        time_unit : str, optional
+            Unit of ``recency`` and ``T`` when ``summary.attrs`` does not name it
+            (default ``"weeks"``).
+
+        Returns
+        -------
+        self
+
+        Raises
+        ------
+        SchemaError
+            When a column is missing.
+        DataValidationError
+            When customers repeat, values are invalid, or no customer can be fitted.
+        ConvergenceError
+            When the optimiser fails; the message says what to try.
+        """
+        validate_summary(summary, self._required, model=self._name)
+        self.time_unit_ = summary_time_unit(summary, time_unit)
+        rows = compress(self._columns(summary))
+        if len(rows.weights) == 0:
+            raise DataValidationError(
+                f"the {self._name} model has no customers to fit: {self._empty}"
+            )
+        data = self._build(rows)
+        fit = self._optimise(data, self._sample(rows))
+        params = np.exp(fit.log_params)
+        self.params_ = dict(zip(self._param_names, params.tolist(), strict=True))
+        self.log_likelihood_ = fit.log_likelihood
+        self.iterations_ = fit.iterations
+        self.n_customers_ = round(data["n"])
+        self.n_rows_ = len(rows.weights)
+        self.standard_errors_ = dict(
+            zip(self._param_names, self._standard_errors(params, data).tolist(), strict=True)
+        )
+        self._last_eval = None
+        return self
+
+    _empty: str = "the summary has no rows"
+
+    def _standard_errors(self, params: np.ndarray, data: dict[str, Any]) -> np.ndarray:
+        """Square roots of the diagonal of the inverse observed information.
+
+        The Hessian of the negative log-likelihood is the forward difference of its
+        analytic gradient (relative step 1e-6).
+        """
+        k = len(params)
+        with np.errstate(all="ignore"):
+            base = self._raw(params, data)[1]
+            hessian = np.empty((k, k))
+            for j in range(k):
+                h = 1e-6 * params[j]
+                up = params.copy()
+                up[j] += h
+                hessian[:, j] = (self._neg_ll_and_grad(up, data)[1] - base) / h
+        hessian = (hessian + hessian.T) / 2
+        try:
+            cov = np.linalg.inv(hessian)
+        except np.linalg.LinAlgError:
+            return np.full(k, np.nan)
+        diag = np.diag(cov)
+        return np.where(diag > 0, np.sqrt(np.abs(diag)), np.nan)
+
+    def _check_fitted(self) -> dict[str, float]:
+        if self.params_ is None:
+            raise NotFittedError(
+                f"this {type(self).__name__} is not fitted yet; call "
+                f".fit(summary) first, with summary = retainkit.customer_summary(...)"
+            )
+        return self.params_
+
+    def _check_unit(self, summary: pd.DataFrame) -> str:
+        unit = summary.attrs.get("time_unit")
+        if unit is not None and unit != self.time_unit_:
+            raise ValueError(
+                f"the summary's time unit is {unit!r} but the model was fitted in "
+                f"{self.time_unit_!r}; build the summary with time_unit={self.time_unit_!r}"
+            )
+        return self.time_unit_ or "weeks"
+
+    def summary(self) -> pd.DataFrame:
+        """Return the parameter table: estimate, standard error and 95% interval.
+
+        Returns
+        -------
+        pandas.DataFrame
+            One row per parameter: ``parameter``, ``estimate``, ``standard_error``,
+            ``lower_95``, ``upper_95`` (the Wald interval on the log scale,
+            estimate x exp(± 1.96 standard error / estimate), which stays positive like
+            the parameters). ``attrs`` holds the log-likelihood, customers and time unit.
+
+        Raises
+        ------
+        NotFittedError
+            Before ``fit``.
+        """
+        params = self._check_fitted()
+        se = self.standard_errors_ or {}
+        z = float(norm.ppf(0.975))
+        # the parameters are positive: the interval is symmetric on the log scale
+        # (delta method, se of log(theta) = se / theta), so it never crosses zero
+        rows = [
+            {
+                "parameter": name,
+                "estimate": value,
+                "standard_error": se.get(name, np.nan),
+                "lower_95": value * np.exp(-z * se.get(name, np.nan) / value),
+                "upper_95": value * np.exp(z * se.get(name, np.nan) / value),
+            }
+            for name, value in params.items()
+        ]
+        out = pd.DataFrame(rows)
+        out.attrs = {
+            "log_likelihood": self.log_likelihood_,
+            "customers": self.n_customers_,
+            "time_unit": self.time_unit_,
+            "model": self._name,
+        }
+        return out
+
+
+def fit_with_fallback(
+    model: type[BaseModel],
+    summary: pd.DataFrame,
+    *,
+    penalizers: Sequence[float] = (0.0, 0.001, 0.01),
+) -> tuple[BaseModel, str]:
+    """Fit by plain maximum likelihood, falling back to small penalizers if that fails.
+
+    Small or unusual data can put the maximum at the edge of the parameter space (no
+    visible dropout drives BG/NBD's ``a`` to 0, no spread of purchase rates drives ``r``
+    and ``alpha`` to infinity); a small penalty on the logarithms of the parameters then
+    gives a usable fit. The note says which penalizer was used.
+
+    Parameters
+    ----------
+    model : type
+        :class:`~retainkit.clv.BetaGeoModel` or :class:`~retainkit.clv.GammaGammaModel`.
+    summary : pandas.DataFrame
+    penalizers : sequence of float
+        Tried in order.
+
+    Returns
+    -------
+    (model, str)
+        The fitted model and a note ("" for a plain fit).
+
+    Raises
+    ------
+    ConvergenceError
+        When every penalizer fails; the last error.
+
+    Examples
+    --------
+    >>> from retainkit.clv import BetaGeoModel
+    >>> s = pd.DataFrame({"customer_id": ["a", "b", "c"], "frequency": [0, 1, 2],
+    ...                   "recency": [0.0, 3.0, 8.0], "T": [10.0, 10.0, 10.0]})
+    >>> fitted, note = fit_with_fallback(BetaGeoModel, s)
+    >>> type(fitted).__name__
+    'BetaGeoModel'
+    """
+    error: ConvergenceError | None = None
+    for pen in penalizers:
+        try:
+            fitted = model(penalizer=pen).fit(summary)
+        except ConvergenceError as exc:
+            error = exc
+            continue
+        note = (
+            ""
+            if pen == 0
+            else (
+                f"The plain maximum-likelihood fit did not converge, so the {model._name} "
+                f"parameters carry a small penalty (penalizer={pen:g}) that keeps them "
+                "away from 0 and infinity."
+            )
+        )
+        return fitted, note
+    assert error is not None
+    raise error
+
+
+def fit_or_explain(model: type[BaseModel], summary: pd.DataFrame) -> tuple[BaseModel | None, str]:
+    """Fit as :func:`fit_with_fallback` does; on failure return None and the reason.
+
+    Notebooks use it so that data too small or too odd for a model says so in words.
+
+    Returns
+    -------
+    (model or None, str)
+        The fitted model and the fallback note, or None and why it could not be fitted.
+
+    Examples
+    --------
+    >>> from retainkit.clv import GammaGammaModel
+    >>> s = pd.DataFrame({"customer_id": ["a"], "frequency": [0], "monetary_value": [0.0]})
+    >>> fitted, why = fit_or_explain(GammaGammaModel, s)
+    >>> fitted is None, why.startswith("The Gamma-Gamma model could not be fitted")
+    (True, True)
+    """
+    try:
+        return fit_with_fallback(model, summary)
+    except (ConvergenceError, DataValidationError) as exc:
+        reason = "the fit did not converge" if isinstance(exc, ConvergenceError) else str(exc)
+        return None, (
+            f"The {model._name} model could not be fitted to these {len(summary):,} customers "
+            f"({reason}); it needs more customers with repeat purchases."
+        )

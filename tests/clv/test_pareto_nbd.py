@@ -1,0 +1,62 @@
+import numpy as np
+import pandas as pd
+import pytest
+
+import retainkit as rk
+from retainkit.clv import BetaGeoModel, ParetoNBDModel
+from retainkit.clv import validation as V
+from retainkit.exceptions import NotFittedError
+
+
+def test_reproduces_the_published_cdnow_estimates(cdnow_summary):
+    # Fader, Hardie & Lee (2005), table 1, Pareto/NBD on the same data:
+    # r=0.553, alpha=10.578, s=0.606, beta=11.669, LL -9595.0
+    m = ParetoNBDModel().fit(cdnow_summary)
+    assert {k: round(v, 3) for k, v in m.params_.items()} == {
+        "r": 0.553,
+        "alpha": 10.578,
+        "s": 0.606,
+        "beta": 11.669,
+    }
+    assert round(m.log_likelihood_, 1) == -9595.0
+
+
+def test_new_customer_expectation_by_hand():
+    m = ParetoNBDModel()
+    m.params_ = {"r": 0.553, "alpha": 10.578, "s": 0.606, "beta": 11.669}
+    m.time_unit_ = "weeks"
+    t = np.array([13.0, 39.0, 78.0])
+    r, alpha, s, beta = 0.553, 10.578, 0.606, 11.669
+    direct = r * beta / (alpha * (s - 1)) * (1 - (beta / (beta + t)) ** (s - 1))
+    np.testing.assert_allclose(m.expected_purchases_new_customer(t), direct)
+
+
+def test_probability_alive_falls_with_a_long_silence():
+    m = ParetoNBDModel()
+    m.params_ = {"r": 0.553, "alpha": 10.578, "s": 0.606, "beta": 11.669}
+    m.time_unit_ = "weeks"
+    s = pd.DataFrame(
+        {
+            "customer_id": ["recent", "silent"],
+            "frequency": [5, 5],
+            "recency": [38.0, 5.0],
+            "T": [39.0, 39.0],
+        }
+    )
+    alive = m.probability_alive(s)
+    assert 0 < alive.iloc[1] < alive.iloc[0] < 1
+    with pytest.raises(NotFittedError):
+        ParetoNBDModel().probability_alive(s)
+
+
+def test_compared_with_bgnbd_on_the_cdnow_holdout():
+    txn = rk.load_transactions("cdnow_sample")
+    ch = V.calibration_holdout(txn, calibration_end="1997-09-30", holdout_end="1998-06-30")
+    table = V.compare_models(
+        {"BG/NBD": BetaGeoModel().fit(ch), "Pareto/NBD": ParetoNBDModel().fit(ch)}, ch
+    )
+    assert table["model"].tolist() == ["BG/NBD", "Pareto/NBD"]
+    assert (table["actual_total"] == 1882).all()
+    # the two models forecast the holdout within a few percent of each other
+    totals = table["predicted_total"].to_numpy()
+    assert abs(totals[1] / totals[0] - 1) < 0.05

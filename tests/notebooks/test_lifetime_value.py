@@ -1,0 +1,65 @@
+"""The lifetime value notebook: every parameter is visible to papermill; it runs on data
+without revenue."""
+
+import json
+
+import nbformat
+import pytest
+
+from retainkit.cli import main
+from retainkit.report import list_notebooks, notebook_parameters
+
+NOTEBOOK = next(p for p in list_notebooks() if p.stem == "03_lifetime_value")
+
+
+def test_every_parameter_line_is_parsed_by_papermill():
+    nb = nbformat.read(NOTEBOOK, as_version=4)
+    cell = next(c for c in nb.cells if "parameters" in c.metadata.get("tags", []))
+    names = [line.split(":")[0] for line in cell.source.splitlines()]
+    # papermill skips a line with a second "=" (in its help text) without an error
+    assert list(notebook_parameters(NOTEBOOK)) == names
+
+
+@pytest.mark.notebooks
+def test_runs_on_a_frequency_only_csv(tmp_path, capsys):
+    rows = ["customer_id,order_date"]
+    for c in range(120):
+        for k in range(1 + c % 5):
+            rows.append(f"c{c},2023-{1 + (c + 3 * k) % 12:02d}-{1 + (7 * c + k) % 27:02d}")
+    csv = tmp_path / "visits.csv"
+    csv.write_text("\n".join(rows) + "\n")
+    out = tmp_path / "run"
+    code = main(["report", "--data", str(csv), "--only", "03", "--out", str(out)])
+    assert code == 0, capsys.readouterr().err
+    manifest = json.loads((out / "manifest.json").read_text())
+    figures, reasons = manifest["figures"], manifest["figure_reasons"]
+    assert figures["ltv.clv_mean"] is None and "no revenue" in reasons["ltv.clv_mean"]
+    assert figures["ltv.nrr_12m"] is None
+    assert figures["ltv.bgnbd_r"] > 0
+    html = (out / "03_lifetime_value.html").read_text()
+    assert "needs revenue" in html
+
+
+@pytest.mark.notebooks
+def test_demo_key_figures(tmp_path, capsys):
+    out = tmp_path / "demo"
+    assert main(["report", "--only", "03", "--out", str(out)]) == 0, capsys.readouterr().err
+    figures = json.loads((out / "manifest.json").read_text())["figures"]
+    names = [
+        "ltv.crr_12m",
+        "ltv.retained_share_12m",
+        "ltv.nrr_12m",
+        "ltv.grr_12m",
+        "ltv.bgnbd_r",
+        "ltv.bgnbd_alpha",
+        "ltv.bgnbd_a",
+        "ltv.bgnbd_b",
+        "ltv.clv_mean",
+        "ltv.clv_total",
+        "ltv.holdout_mae",
+        "ltv.max_acquisition_cost",
+    ]
+    # three years of demo history: every figure has a value
+    assert all(figures[n] is not None for n in names)
+    assert 0 < figures["ltv.retained_share_12m"] < 1
+    assert figures["ltv.clv_total"] == pytest.approx(figures["ltv.clv_mean"] * 5240, rel=1e-9)

@@ -1,0 +1,54 @@
+import contextlib
+import io
+
+import numpy as np
+
+from retainkit.clv.value import ClvForecast, scenario_table
+from retainkit.widgets import clv_scenario_panel, clv_scenario_view
+
+
+def _forecast():
+    grid = np.arange(1, 121) / 12
+    return ClvForecast(
+        np.array(["a", "b"]),
+        np.ones(2),
+        np.array([100.0, 50.0]),
+        grid,
+        np.vstack([grid, 2 * grid]),
+        grid,
+        80.0,
+        "weeks",
+    )
+
+
+def test_panel_shows_what_the_report_shows():
+    f = _forecast()
+    with contextlib.redirect_stdout(io.StringIO()):
+        panel = clv_scenario_panel(f, baseline_retention=0.6, margin=0.3, currency="$")
+        panel.controls["retention_uplift_points"].value = 5
+        panel.controls["margin"].value = 0.4
+    shown = panel.last_result.data
+    expected = scenario_table(
+        f,
+        baseline_retention=0.6,
+        retention_uplift_points=5,
+        margin=0.4,
+        baseline={
+            "discount_rate": 0.1,
+            "margin": 0.3,
+            "horizon_years": 5.0,
+            "target_profit_share": 0.5,
+        },
+    )
+    np.testing.assert_allclose(shown["scenario"], expected["scenario"])
+    np.testing.assert_allclose(shown["baseline"], expected["baseline"])
+    # the report's cell calls the same function
+    report = clv_scenario_view(
+        f,
+        baseline_retention=0.6,
+        retention_uplift_points=5,
+        margin=0.4,
+        baseline={"margin": 0.3},
+        currency="$",
+    )
+    np.testing.assert_allclose(report.data["scenario"], shown["scenario"])
