@@ -44,15 +44,17 @@ __all__ = [
     "revenue_retention_by_cohort",
 ]
 
-#: Length of each period the rates can be measured over.
-PERIOD_OFFSETS: dict[str, pd.DateOffset] = {
+#: Length of each period the rates can be measured over. A year is the 365 days to the
+#: analysis date, as in the groundwork notebook's 12-month window (so that its churn rate
+#: is one minus the retained share here).
+PERIOD_OFFSETS: dict[str, pd.DateOffset | pd.Timedelta] = {
     "month": pd.DateOffset(months=1),
     "quarter": pd.DateOffset(months=3),
-    "year": pd.DateOffset(years=1),
+    "year": pd.Timedelta(days=365),
 }
 
 
-def _offset(period: str) -> pd.DateOffset:
+def _offset(period: str) -> pd.DateOffset | pd.Timedelta:
     try:
         return PERIOD_OFFSETS[period]
     except KeyError:
@@ -60,11 +62,7 @@ def _offset(period: str) -> pd.DateOffset:
 
 
 def _first_date(transactions: Any) -> pd.Timestamp:
-    quality = getattr(transactions, "quality", None)
-    if quality is not None and quality.first_date is not None:
-        return pd.Timestamp(quality.first_date).normalize()
-    summary = engine.customer_summary(transactions)
-    return pd.Timestamp(summary["first_purchase"].min()).normalize()
+    return engine.date_span(transactions)[0].normalize()
 
 
 def _rates_from_windows(
@@ -230,8 +228,8 @@ def _revenue_windows(transactions: Any, as_of: Any) -> tuple[pd.DataFrame, dict[
             "revenue retention needs money: the data has no revenue (nor quantity and unit price)"
         )
     end = engine.resolve_as_of(transactions, as_of)
-    start = end - pd.DateOffset(years=1)
-    base_start = start - pd.DateOffset(years=1)
+    start = end - PERIOD_OFFSETS["year"]
+    base_start = start - PERIOD_OFFSETS["year"]
     windows = {
         "base": (base_start + pd.Timedelta(days=1), start),
         "period": (start + pd.Timedelta(days=1), end),
@@ -309,7 +307,8 @@ def revenue_retention(transactions: Any, *, as_of: Any = None) -> pd.DataFrame:
     >>> # a and b bought in the earlier 12 months (100, 50), then spent 0 and 120:
     >>> # NRR = 120 / 150 = 0.8; GRR = (0 + 50) / 150 = 0.333
     >>> frame.loc[1, "customer_id"] = "b"
-    >>> revenue_retention(frame, as_of="2024-12-31")[["nrr", "grr"]].round(3)
+    >>> # the 365 days to 2024-12-30 start on 2024-01-01; the 365 before, on 2023-01-01
+    >>> revenue_retention(frame, as_of="2024-12-30")[["nrr", "grr"]].round(3)
        nrr    grr
     0  0.8  0.333
     """

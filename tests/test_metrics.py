@@ -43,8 +43,9 @@ def shop():
 
 def test_retention_rates_by_hand(shop):
     r = metrics.retention_rates(shop, period="year", churn_days=30, as_of="2024-12-31").iloc[0]
-    # active at start (bought 2023-12-02..2023-12-31): S = {a, b, c}
-    # active at end (2024-12-02..2024-12-31): E = {a, d, g}; new in 2024: N = {d, f}
+    # the year is the 365 days to 2024-12-31: 2024-01-02 to 2024-12-31 (2024 is a leap year)
+    # active at start (bought 2023-12-03..2024-01-01): S = {a, b, c}
+    # active at end (2024-12-02..2024-12-31): E = {a, d, g}; new in the year: N = {d, f}
     assert (r["customers_at_start"], r["customers_at_end"], r["new_customers"]) == (3, 3, 2)
     assert r["retained_customers"] == 1  # only a
     assert r["crr"] == pytest.approx((3 - 2) / 3)
@@ -52,7 +53,7 @@ def test_retention_rates_by_hand(shop):
     assert r["churn_rate"] == pytest.approx(2 / 3)
     # buyers in 2024: a, c, d, f, g; on two or more days: f
     assert r["repeat_purchase_rate"] == pytest.approx(1 / 5)
-    assert r["period_start"] == pd.Timestamp("2024-01-01")
+    assert r["period_start"] == pd.Timestamp("2024-01-02")
     assert r["note"] == ""
 
 
@@ -76,7 +77,8 @@ def test_quarterly_history(shop):
 
 
 def test_revenue_retention_by_hand(shop):
-    # base: 2023-01-01..2023-12-31, period: 2024: a 10 -> 30, b 20 -> 0, c 40 -> 10,
+    # 365-day windows to 2024-12-30 (2024 is a leap year):
+    # base: 2023-01-01..2023-12-31, period: 2024-01-01..12-30: a 10 -> 30, b 20 -> 0, c 40 -> 10,
     # e 5 -> 0, g 6 -> 12. NRR = (30 + 10 + 12) / 81; GRR = (10 + 0 + 10 + 0 + 6) / 81
     shop = pd.concat(
         [
@@ -90,11 +92,11 @@ def test_revenue_retention_by_hand(shop):
             ),
         ]
     )
-    r = metrics.revenue_retention(shop, as_of="2024-12-31").iloc[0]
+    r = metrics.revenue_retention(shop, as_of="2024-12-30").iloc[0]
     assert r["base_customers"] == 5
     assert r["nrr"] == pytest.approx(52 / 81)
     assert r["grr"] == pytest.approx(26 / 81)
-    by = metrics.revenue_retention_by_cohort(shop, as_of="2024-12-31")
+    by = metrics.revenue_retention_by_cohort(shop, as_of="2024-12-30")
     assert by["cohort"].tolist() == ["2023"]
     assert by["nrr"].iloc[0] == pytest.approx(52 / 81)
 

@@ -131,3 +131,83 @@ def test_lifetime_value_monotone_in_horizon_and_value(annual, h1, h2, rate):
         <= lv(annual, horizon_years=long_, discount_rate=rate) + 1e-9
     )
     assert np.isfinite(lv(annual, horizon_years=long_, discount_rate=rate))
+
+
+@SETTINGS
+@given(logs(), st.integers(min_value=20, max_value=300))
+def test_retention_rates_agree_with_the_groundwork_and_their_definitions(frame, churn_days):
+    try:
+        txn = rk.load_transactions(frame)
+    except rk.DataValidationError:
+        return
+    r = rk.metrics.retention_rates(
+        txn, period="year", churn_days=churn_days, as_of="2024-12-31"
+    ).iloc[0]
+    window = g.churn_window(
+        txn, as_of="2024-12-31", churn_days=churn_days, lookback_days=365, min_lookback_days=1
+    )
+    s = g.churn_summary(g.customer_status(txn, window)).iloc[0]
+    if window.is_full_year:
+        assert r["customers_at_start"] == s["active_at_start"]
+        assert r["retained_customers"] == s["retained_from_base"]
+    assert r["retained_customers"] <= min(r["customers_at_start"], r["customers_at_end"])
+    if r["customers_at_start"] and pd.notna(r["crr"]):
+        # every active customer at the end who was not active at the start is new or came
+        # back, so E - N never exceeds the customers kept
+        assert r["crr"] <= r["retained_share"] + 1e-12
+        assert 0 <= r["retained_share"] <= 1
+        assert r["churn_rate"] == pytest.approx(1 - r["retained_share"])
+
+
+@SETTINGS
+@given(logs())
+def test_revenue_retention_bounds(frame):
+    frame = frame.assign(revenue=frame["revenue"].abs() + 1.0)  # no returns: bounds hold
+    txn = rk.load_transactions(frame)
+    r = rk.metrics.revenue_retention(txn, as_of="2024-12-31").iloc[0]
+    if pd.notna(r["nrr"]):
+        assert 0 <= r["grr"] <= 1 + 1e-12
+        assert r["grr"] <= r["nrr"] + 1e-12
+
+
+@settings(max_examples=40, deadline=None)
+@given(
+    st.floats(min_value=0.05, max_value=3),
+    st.floats(min_value=0.5, max_value=20),
+    st.floats(min_value=0.05, max_value=3),
+    st.floats(min_value=0.05, max_value=10),
+    st.lists(
+        st.tuples(st.integers(0, 30), st.floats(0, 50), st.floats(0, 50)), min_size=1, max_size=6
+    ),
+    st.floats(min_value=0.5, max_value=9.5),
+    st.floats(min_value=0, max_value=0.4),
+    st.floats(min_value=0.05, max_value=0.95),
+)
+def test_model_clv_monotone_in_horizon_and_margin(r, alpha, a, b, rows, horizon, rate, margin):
+    from retainkit.clv import BetaGeoModel
+    from retainkit.clv.value import clv_forecast, customer_value
+
+    model = BetaGeoModel()
+    model.params_ = {"r": r, "alpha": alpha, "a": a, "b": b}
+    model.time_unit_ = "weeks"
+    summary = pd.DataFrame(
+        [(f"c{i}", x, min(t, big), max(t, big)) for i, (x, t, big) in enumerate(rows)],
+        columns=["customer_id", "frequency", "recency", "T"],
+    )
+    summary.loc[summary["frequency"] == 0, "recency"] = 0.0
+    forecast = clv_forecast(model, None, summary, max_horizon_years=10)
+    short = customer_value(forecast, horizon_years=horizon, discount_rate=rate, margin=margin)
+    longer = customer_value(
+        forecast, horizon_years=horizon + 0.5, discount_rate=rate, margin=margin
+    )
+    assert (longer["expected_purchases"] >= short["expected_purchases"] - 1e-12).all()
+    assert (short["expected_purchases"] >= 0).all()
+    # with spend known, value grows with the horizon and in proportion to the margin
+    forecast.expected_spend[:] = 10.0
+    v1 = customer_value(forecast, horizon_years=horizon, discount_rate=rate, margin=margin)
+    v2 = customer_value(forecast, horizon_years=horizon + 0.5, discount_rate=rate, margin=margin)
+    v3 = customer_value(
+        forecast, horizon_years=horizon, discount_rate=rate, margin=min(margin + 0.05, 1.0)
+    )
+    assert (v2["clv"] >= v1["clv"] - 1e-9).all()
+    assert (v3["clv"] >= v1["clv"] - 1e-9).all()
