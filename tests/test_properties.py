@@ -152,9 +152,10 @@ def test_retention_rates_agree_with_the_groundwork_and_their_definitions(frame, 
         assert r["retained_customers"] == s["retained_from_base"]
     assert r["retained_customers"] <= min(r["customers_at_start"], r["customers_at_end"])
     if r["customers_at_start"] and pd.notna(r["crr"]):
-        # every active customer at the end who was not active at the start is new or came
-        # back, so E - N never exceeds the customers kept
-        assert r["crr"] <= r["retained_share"] + 1e-12
+        # the definitions: CRR = (E - N) / S, retained share = |S and E| / S
+        s_, e_, n_ = r["customers_at_start"], r["customers_at_end"], r["new_customers"]
+        assert r["crr"] == pytest.approx((e_ - n_) / s_)
+        assert r["retained_share"] == pytest.approx(r["retained_customers"] / s_)
         assert 0 <= r["retained_share"] <= 1
         assert r["churn_rate"] == pytest.approx(1 - r["retained_share"])
 
