@@ -5,8 +5,9 @@ Usage: .venv/bin/python benchmarks/make_data.py --rows 10000000 [--customers N] 
 Writes DIR/transactions_<rows>/part-NNN.parquet in chunks of at most 5,000,000 rows, so a
 100,000,000-row set is written with bounded memory. Columns: customer_id (text),
 order_id (text), order_date (timestamp), category (text), quantity, unit_price, revenue.
-Customers buy at heterogeneous rates (gamma-distributed), dates span three years, order
-values are log-normal, and about 2% of lines are returns. Default customers: rows / 10.
+Orders of one to three lines are placed by customers buying at heterogeneous rates
+(gamma-distributed weights), at times spread over three years; line values are
+log-normal and about 2% of lines are returns. Default customers: rows / 10.
 """
 
 from __future__ import annotations
@@ -31,29 +32,34 @@ def write(rows: int, customers: int, out: Path, seed: int = 7) -> Path:
     rng = np.random.default_rng(seed)
     weights = rng.gamma(0.6, 1.0, size=customers)
     cum = np.cumsum(weights / weights.sum())
-    written, part = 0, 0
+    written, part, next_order = 0, 0, 0
     while written < rows:
         n = min(CHUNK, rows - written)
-        cust = np.searchsorted(cum, rng.random(n))
-        seconds = rng.integers(0, SPAN_SECONDS, size=n)
+        # orders of 1-3 lines: a line belongs to the order of its customer and time
+        lines_per_order = rng.integers(1, 4, size=n // 2 + 1)
+        ends = np.cumsum(lines_per_order)
+        orders = int(np.searchsorted(ends, n)) + 1
+        order_of_line = np.repeat(np.arange(orders), lines_per_order[:orders])[:n]
+        order_customer = np.searchsorted(cum, rng.random(orders))
+        order_seconds = rng.integers(0, SPAN_SECONDS, size=orders)
+        cust = order_customer[order_of_line]
+        seconds = order_seconds[order_of_line]
         qty = rng.integers(1, 4, size=n)
         price = np.round(np.exp(rng.normal(2.8, 0.8, size=n)), 2)
         ret = rng.random(n) < 0.02
         qty = np.where(ret, -qty, qty)
-        order_no = np.arange(written, written + n)
-        table = pa.table(
-            {
-                "customer_id": pa.array(np.char.add("C", cust.astype(str))),
-                "order_id": pa.array(np.char.add("O", (order_no // 2).astype(str))),
-                "order_date": pa.array(START + seconds.astype("timedelta64[s]")),
-                "category": pa.array(CATEGORIES[rng.integers(0, len(CATEGORIES), size=n)]),
-                "quantity": pa.array(qty.astype(np.int64)),
-                "unit_price": pa.array(price),
-                "revenue": pa.array(np.round(qty * price, 2)),
-            }
-        )
+        table = pa.table({
+            "customer_id": pa.array(np.char.add("C", cust.astype(str))),
+            "order_id": pa.array(np.char.add("O", (order_of_line + next_order).astype(str))),
+            "order_date": pa.array(START + seconds.astype("timedelta64[s]")),
+            "category": pa.array(CATEGORIES[rng.integers(0, len(CATEGORIES), size=n)]),
+            "quantity": pa.array(qty.astype(np.int64)),
+            "unit_price": pa.array(price),
+            "revenue": pa.array(np.round(qty * price, 2)),
+        })
         pq.write_table(table, folder / f"part-{part:03d}.parquet", compression="zstd")
         written += n
+        next_order += orders
         part += 1
     return folder
 

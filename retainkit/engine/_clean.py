@@ -18,7 +18,7 @@ import ibis.expr.types as ir
 import pandas as pd
 
 from retainkit import schema as S
-from retainkit.engine._backend import execute
+from retainkit.engine._backend import execute, is_duckdb
 from retainkit.exceptions import DataValidationError, SchemaError
 from retainkit.quality import DROP_REASONS, QualityReport
 
@@ -152,13 +152,6 @@ class CleaningOptions:
 @ibis.udf.scalar.builtin
 def try_strptime(value: str, fmt: str) -> dt.timestamp:  # type: ignore[empty-body]
     """DuckDB's ``try_strptime``: NULL where the text does not match the format."""
-
-
-def _is_duckdb(table: ir.Table) -> bool:
-    try:
-        return table._find_backend(use_default=True).name == "duckdb"
-    except Exception:
-        return True
 
 
 # --------------------------------------------------------------------------- ids
@@ -365,7 +358,7 @@ def _typed_columns(
     """
     notes: list[str] = []
     src = mapping.source
-    duck = _is_duckdb(raw)
+    duck = is_duckdb(raw)
     cols: dict[str, ir.Value] = {}
     raw_schema = raw.schema()
 
@@ -686,7 +679,7 @@ def clean_table(
         if has_revenue and rows_kept
         else (0.0 if has_revenue else None),
         revenue_dropped=revenue_dropped if has_revenue else {},
-        return_rows=int(stats["returns"] or 0),
+        return_rows=0 if pd.isna(stats["returns"]) else int(stats["returns"]),
         return_revenue=(
             float(stats["return_revenue"]) if pd.notna(stats["return_revenue"]) else 0.0
         )

@@ -197,7 +197,9 @@ def order_value_stats(transactions: Any, *, windows: Mapping[str, Window]) -> pd
             "window": list(windows),
             "start": [w[0] for w in windows.values()],
             "end": [w[1] for w in windows.values()],
-            "orders": [int(row[f"n{i}"] or 0) for i in range(len(windows))],
+            "orders": [
+                0 if pd.isna(row[f"n{i}"]) else int(row[f"n{i}"]) for i in range(len(windows))
+            ],
             "mean_order_value": [float(row[f"m{i}"]) for i in range(len(windows))],
             "std_order_value": [float(row[f"s{i}"]) for i in range(len(windows))],
         }

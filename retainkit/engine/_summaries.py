@@ -5,12 +5,13 @@ from __future__ import annotations
 from typing import Any
 
 import ibis
+import ibis.expr.datatypes as dt
 import ibis.expr.types as ir
 import numpy as np
 import pandas as pd
 
 from retainkit import schema as S
-from retainkit.engine._backend import execute
+from retainkit.engine._backend import execute, is_duckdb
 from retainkit.engine._transactions import Transactions, as_table
 from retainkit.units import check_period, days_per
 
@@ -62,11 +63,22 @@ def _money(values: pd.Series) -> pd.Series:
     """Round sums of money to a millionth of the currency unit.
 
     A parallel engine adds in a different order on every run, so a sum can differ in
-    its last bits from one run to the next; models fitted on these sums would then give
-    figures that differ in their ninth digit. A millionth of a currency unit is below any
-    amount that matters, and makes every run give the same numbers.
+    its last bits from one run (or engine) to the next; models fitted on these sums
+    would then give figures that differ in their ninth digit. Amounts carry a few
+    decimals, so their exact sum has a few decimals too: rounding the sum to six gives
+    it back exactly, the same on every run and on every engine. (Means are computed
+    from the rounded sums, never rounded themselves.)
     """
     return values.astype("float64").round(6)
+
+
+@ibis.udf.agg.builtin(name="arg_min")
+def _duckdb_arg_min(value: float, key: dt.date) -> float:  # type: ignore[empty-body]
+    """DuckDB's ``arg_min``: the value at the smallest key.
+
+    Ibis compiles ``argmin`` for DuckDB as an ordered ``FIRST``, several times slower
+    on large inputs; other backends keep Ibis's portable form.
+    """
 
 
 def customer_summary(
@@ -133,35 +145,43 @@ def customer_summary(
     t = _until(table, as_of)
     has_rev = S.REVENUE in t.columns
     cid = S.CUSTOMER_ID
-    day = t[S.ORDER_DATE].truncate("D")
+    day = t[S.ORDER_DATE].date()
     purchase = ~t[S.IS_RETURN]
     # without money, a column of zeros keeps one query shape; it is dropped at the end
     revenue = t[S.REVENUE] if has_rev else t[S.IS_RETURN].cast("float64") * 0.0
-    order_key = t[S.ORDER_ID] if S.ORDER_ID in t.columns else t[S.ORDER_DATE].cast("string")
+    order_key = t[S.ORDER_ID] if S.ORDER_ID in t.columns else t[S.ORDER_DATE]
 
+    # one pass to customer-days, then everything per customer from those; orders are
+    # counted as distinct (customer, order) pairs, cheaper than a distinct count per group
     daily = t.group_by([t[cid], day.name("day")]).aggregate(
-        day_revenue=revenue.sum(), purchase_lines=purchase.sum()
-    )
-    days = daily.filter(daily.purchase_lines > 0)
-    per_customer = days.group_by(cid).aggregate(
-        first_purchase=days.day.min(),
-        last_purchase=days.day.max(),
-        purchase_days=days.count(),
-        purchase_day_revenue=days.day_revenue.sum(),
-        first_day_revenue=days.day_revenue.argmin(days.day),
-    )
-    totals = t.group_by(cid).aggregate(
-        orders=order_key.nunique(where=purchase),
-        revenue=revenue.sum(),
+        day_revenue=revenue.sum(),
+        purchase_lines=purchase.sum(),
         return_lines=t[S.IS_RETURN].sum(),
     )
-    joined = per_customer.inner_join(totals, cid).order_by(cid)
+    bought = daily.purchase_lines > 0
+    per_customer = daily.group_by(cid).aggregate(
+        first_purchase=daily.day.min(where=bought),
+        last_purchase=daily.day.max(where=bought),
+        purchase_days=bought.sum(),
+        purchase_day_revenue=daily.day_revenue.sum(where=bought),
+        first_day_revenue=(
+            _duckdb_arg_min(daily.day_revenue, daily.day, where=bought)
+            if is_duckdb(t)
+            else daily.day_revenue.argmin(daily.day, where=bought)
+        ),
+        revenue=daily.day_revenue.sum(),
+        return_lines=daily.return_lines.sum(),
+    )
+    per_customer = per_customer.filter(per_customer.purchase_days > 0)
+    pairs = t.filter(purchase).select(t[cid], order_key.name("order_key")).distinct()
+    orders = pairs.group_by(cid).aggregate(orders=pairs.count())
+    joined = per_customer.inner_join(orders, cid).order_by(cid)
     out = execute(joined)
 
     frequency = out["purchase_days"].astype("int64") - 1
     recency_days = (out["last_purchase"] - out["first_purchase"]).dt.days
     tenure_days = (as_of - out["first_purchase"]).dt.days
-    repeat_revenue = out["purchase_day_revenue"] - out["first_day_revenue"]
+    repeat_revenue = _money(out["purchase_day_revenue"]) - _money(out["first_day_revenue"])
     result = pd.DataFrame(
         {
             cid: out[cid].astype(str),
@@ -174,10 +194,8 @@ def customer_summary(
             "frequency": frequency,
             "recency": recency_days / unit_days,
             "T": tenure_days / unit_days,
-            "monetary_value": _money(
-                pd.Series(
-                    np.where(frequency > 0, repeat_revenue / frequency.where(frequency > 0, 1), 0.0)
-                )
+            "monetary_value": np.where(
+                frequency > 0, repeat_revenue / frequency.where(frequency > 0, 1), 0.0
             ),
             "days_since_last_purchase": (as_of - out["last_purchase"]).dt.days.astype("int64"),
         }
