@@ -163,9 +163,16 @@ def _resolve_path_parameter(name: str, value: Any) -> Any:
 
     if name == "data" and is_preset(value) and not Path(value).exists():
         return value
+    if name == "data" and "://" in value:  # a connection URL: resolved where it is read
+        return value
     p = Path(value).expanduser()
     if not p.exists() and not any(ch in value for ch in "*?["):
-        hint = " (or a preset: demo, online_retail, cdnow, cdnow_sample)" if name == "data" else ""
+        hint = (
+            " (or a preset: demo, online_retail, cdnow, cdnow_sample, telco; or a connection "
+            "URL such as duckdb:///shop.duckdb?table=orders)"
+            if name == "data"
+            else ""
+        )
         raise ReportError(f"{name}={value!r}: no such file or folder{hint}")
     return str(p.resolve()) if p.exists() else str(Path.cwd() / p)
 
@@ -431,7 +438,9 @@ def run_report(
         raise ReportError("no notebooks found to run")
     per_notebook = _parameters_for(notebooks, given)
     first_effective = next(iter(per_notebook.values()))[1]
-    data_name = str(first_effective.get("data", "data"))
+    from retainkit.engine import hide_password
+
+    data_name = hide_password(str(first_effective.get("data", "data")))
 
     now = _dt.datetime.now().astimezone()
     if out is None:
@@ -459,7 +468,9 @@ def run_report(
         "status": "running",
         "command": sys.argv,
         "data": {"source": data_name, "files": _data_files(first_effective)},
-        "parameters": {k: v for k, v in first_effective.items()},
+        "parameters": {
+            k: hide_password(v) if isinstance(v, str) else v for k, v in first_effective.items()
+        },
         "notebook_parameters": {},
         "seed": first_effective.get("seed"),
         "versions": _versions(),
@@ -476,7 +487,9 @@ def run_report(
         for i, nb_path in enumerate(notebooks, start=1):
             passed, effective = per_notebook[nb_path]
             name = nb_path.stem
-            manifest["notebook_parameters"][name] = effective
+            manifest["notebook_parameters"][name] = {
+                k: hide_password(v) if isinstance(v, str) else v for k, v in effective.items()
+            }
             say(f"[{i}/{len(notebooks)}] {name} ...")
             out_nb = work / f"{name}.ipynb"
             t0 = time.perf_counter()

@@ -173,3 +173,22 @@ def test_an_interrupted_run_leaves_nothing_that_looks_complete(tmp_path, signal_
     if signal_name == "SIGINT":  # a clean interrupt parks the partial run
         manifest = json.loads((tmp_path / "run.failed" / "manifest.json").read_text())
         assert manifest["status"] == "interrupted"
+
+
+@pytest.mark.notebooks
+def test_report_from_a_database_url(tmp_path):
+    import duckdb
+
+    from tests.conftest import DATA
+
+    db = tmp_path / "shop.duckdb"
+    con = duckdb.connect(str(db))
+    con.execute(
+        "CREATE TABLE orders AS SELECT * FROM read_parquet("
+        f"'{DATA / 'demo_shop' / 'transactions.parquet'}')"
+    )
+    con.close()
+    result = run_report(f"duckdb:///{db}?table=orders", only=["groundwork"], out=tmp_path / "run")
+    figures = result.manifest["figures"]
+    assert figures["data.rows_kept"] == rk.load_transactions("demo").quality.rows_kept
+    assert result.manifest["data"]["source"].startswith("duckdb:///")
