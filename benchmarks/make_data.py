@@ -48,15 +48,17 @@ def write(rows: int, customers: int, out: Path, seed: int = 7) -> Path:
         price = np.round(np.exp(rng.normal(2.8, 0.8, size=n)), 2)
         ret = rng.random(n) < 0.02
         qty = np.where(ret, -qty, qty)
-        table = pa.table({
-            "customer_id": pa.array(np.char.add("C", cust.astype(str))),
-            "order_id": pa.array(np.char.add("O", (order_of_line + next_order).astype(str))),
-            "order_date": pa.array(START + seconds.astype("timedelta64[s]")),
-            "category": pa.array(CATEGORIES[rng.integers(0, len(CATEGORIES), size=n)]),
-            "quantity": pa.array(qty.astype(np.int64)),
-            "unit_price": pa.array(price),
-            "revenue": pa.array(np.round(qty * price, 2)),
-        })
+        table = pa.table(
+            {
+                "customer_id": pa.array(np.char.add("C", cust.astype(str))),
+                "order_id": pa.array(np.char.add("O", (order_of_line + next_order).astype(str))),
+                "order_date": pa.array(START + seconds.astype("timedelta64[s]")),
+                "category": pa.array(CATEGORIES[rng.integers(0, len(CATEGORIES), size=n)]),
+                "quantity": pa.array(qty.astype(np.int64)),
+                "unit_price": pa.array(price),
+                "revenue": pa.array(np.round(qty * price, 2)),
+            }
+        )
         pq.write_table(table, folder / f"part-{part:03d}.parquet", compression="zstd")
         written += n
         next_order += orders
