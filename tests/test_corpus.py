@@ -182,3 +182,13 @@ def test_no_raw_exception_reaches_the_user(name):
         rk.groundwork.survival_by(status)
         rk.alerts.monthly_review(txn)
     assert hashlib.sha256(path.read_bytes()).hexdigest() == before
+
+
+def test_importing_the_corpus_script_writes_nothing():
+    # pytest's doctest collection imports every module under tests/; the script that
+    # wrote the corpus once must not rewrite the committed files when imported
+    import runpy
+
+    stamps = {p.name: p.stat().st_mtime_ns for p in CORPUS.iterdir()}
+    runpy.run_path(str(CORPUS / "make_corpus.py"), run_name="tests.corpus.make_corpus")
+    assert {p.name: p.stat().st_mtime_ns for p in CORPUS.iterdir()} == stamps
