@@ -445,7 +445,8 @@ def wilson_interval(
     denom = 1 + z**2 / trials
     centre = (p + z**2 / (2 * trials)) / denom
     half = z * math.sqrt(p * (1 - p) / trials + z**2 / (4 * trials**2)) / denom
-    return max(0.0, centre - half), min(1.0, centre + half)
+    # the interval holds p exactly (at p = 0 the lower end is 0 in exact arithmetic)
+    return max(0.0, min(p, centre - half)), min(1.0, max(p, centre + half))
 
 
 def _wilson_vec(
@@ -458,7 +459,8 @@ def _wilson_vec(
         denom = 1 + z**2 / n
         centre = (p + z**2 / (2 * n)) / denom
         half = z * np.sqrt(p * (1 - p) / n + z**2 / (4 * n**2)) / denom
-    return np.clip(centre - half, 0, 1), np.clip(centre + half, 0, 1)
+    low = np.clip(np.minimum(p, centre - half), 0, 1)
+    return low, np.clip(np.maximum(p, centre + half), 0, 1)
 
 
 def losses_by_month(status: pd.DataFrame) -> pd.DataFrame:

@@ -263,3 +263,14 @@ def test_demo_losses_match_the_simulators_own_records():
         (truth["dropout_date"] > window.lost_after) & (truth["dropout_date"] <= window.lost_until)
     ]
     assert set(gone.index) <= counted
+
+
+def test_wilson_interval_holds_the_point_estimate_at_the_ends():
+    # by hand: with no losses the lower end is 0 exactly, with all lost the upper end is 1
+    for trials in (1, 3, 7, 10, 49, 1000):
+        low, high = g.wilson_interval(0, trials)
+        assert low == 0.0 < high
+        low, high = g.wilson_interval(trials, trials)
+        assert low < high == 1.0
+    low, high = g._wilson_vec(np.array([0, 3]), np.array([3, 3]))
+    assert low[0] == 0.0 and high[1] == 1.0
