@@ -2,14 +2,23 @@
 
 from __future__ import annotations
 
+import os
 import shutil
 from pathlib import Path
 
 import matplotlib
 import pandas as pd
 import pytest
+from hypothesis import settings
 
 matplotlib.use("Agg")
+
+# Property tests draw the same examples on every run by default, so CI cannot turn red
+# by chance; HYPOTHESIS_PROFILE=explore draws fresh examples at each run to hunt for bugs
+# (each one found becomes a hand-checked unit test, as in tests/clv/test_bgnbd.py).
+settings.register_profile("repeatable", derandomize=True)
+settings.register_profile("explore", derandomize=False)
+settings.load_profile(os.environ.get("HYPOTHESIS_PROFILE", "repeatable"))
 
 ROOT = Path(__file__).resolve().parents[1]
 DATA = ROOT / "data"

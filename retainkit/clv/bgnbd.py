@@ -23,6 +23,10 @@ from retainkit.clv._base import BaseModel, Compressed, validate_summary
 
 __all__ = ["BetaGeoModel"]
 
+#: Distance from a = 1 or a + b + x = 1 within which the conditional expectation is
+#: taken as its limit there.
+_NEAR_SINGULAR = 1e-4
+
 
 #: Worker threads for the per-customer part of the likelihood (numpy releases the GIL).
 _WORKERS = max(1, min(4, os.cpu_count() or 1))
@@ -225,11 +229,27 @@ class BetaGeoModel(BaseModel):
         if t.ndim == 1:
             x, T, alive, t = x[:, None], T[:, None], alive[:, None], t[None, :]
         z = t / (alpha + T + t)
-        # Euler's transformation keeps the hypergeometric term bounded:
-        # ((alpha+T)/(alpha+T+t))^(r+x) 2F1(r+x, b+x; a+b+x-1; z)
-        #   = (1-z)^(a-1) 2F1(a+b-1-r, a-1; a+b+x-1; z)
-        tail = (1 - z) ** (a - 1) * hyp2f1(a + b - 1 - r, a - 1, a + b + x - 1, z)
-        return (a + b + x - 1) / (a - 1) * (1 - tail) * alive + 0.0
+
+        def conditional(a: float, b: float) -> np.ndarray:
+            # Euler's transformation keeps the hypergeometric term bounded:
+            # ((alpha+T)/(alpha+T+t))^(r+x) 2F1(r+x, b+x; a+b+x-1; z)
+            #   = (1-z)^(a-1) 2F1(a+b-1-r, a-1; a+b+x-1; z)
+            tail = (1 - z) ** (a - 1) * hyp2f1(a + b - 1 - r, a - 1, a + b + x - 1, z)
+            return (a + b + x - 1) / (a - 1) * (1 - tail)
+
+        # The formula is 0/0 at a = 1, and 0 * inf where a + b + x = 1; both have finite
+        # limits, smooth in the parameters: there the mean of both sides is the limit to
+        # O(h^2).
+        h = _NEAR_SINGULAR
+        if abs(a - 1) < h:
+            value = 0.5 * (conditional(1 - h, b) + conditional(1 + h, b))
+        else:
+            value = conditional(a, b)
+        pole = np.abs(a + b + x - 1) < h
+        if np.any(pole):
+            side = 0.5 * (conditional(a, b - h) + conditional(a, b + h))
+            value = np.where(pole, side, value)
+        return value * alive + 0.0
 
     def probability_alive(self, summary: pd.DataFrame) -> pd.Series:
         """Probability that each customer is still alive (has not dropped out) at ``T``.

@@ -166,3 +166,44 @@ def test_boundary_fit_raises_convergence_error_with_a_remedy():
         BetaGeoModel().fit(s)
     fitted, note = rk.clv.fit_with_fallback(BetaGeoModel, s)
     assert fitted.penalizer > 0 and "penalizer" in note
+
+
+def test_expectation_at_a_equal_one_is_the_limit():
+    # at a = 1 the closed form is 0/0; its limit, expanding (1-z)^e and 2F1(c, e; d; z)
+    # to first order in e = a - 1, is (b+x) * [-ln(1-z) - sum_k (c)_k z^k / ((d)_k k)]
+    # with c = b - r, d = b + x, z = t / (alpha + T + t), times P(alive)
+    r, alpha, b = 0.5, 6.0, 2.0
+    m = BetaGeoModel()
+    m.params_ = {"r": r, "alpha": alpha, "a": 1.0, "b": b}
+    m.time_unit_ = "weeks"
+    s = pd.DataFrame(
+        {"customer_id": ["a", "b"], "frequency": [0, 3], "recency": [0.0, 20.0], "T": [0.0, 30.0]}
+    )
+    got = m.expected_purchases(s, t=10).to_numpy()
+    assert np.isfinite(got).all()
+    alive = m.probability_alive(s).to_numpy()
+    k = np.arange(1, 400)
+    want = []
+    for x, T, p in zip(s["frequency"], s["T"], alive, strict=True):
+        z = 10 / (alpha + T + 10)
+        ratio = np.cumprod((b - r + k - 1) / (b + x + k - 1))  # (c)_k / (d)_k
+        series = np.sum(ratio * z**k / k)
+        want.append((b + x) * (-np.log1p(-z) - series) * p)
+    np.testing.assert_allclose(got, want, rtol=1e-6)
+
+
+def test_expectation_where_a_plus_b_is_one_is_continuous():
+    # a + b = 1 puts the hypergeometric term's pole at x = 0; the value there lies
+    # between its neighbours at b -+ 0.001 (the expectation is smooth in b)
+    s = pd.DataFrame({"customer_id": ["a"], "frequency": [0], "recency": [0.0], "T": [0.0]})
+
+    def at(b):
+        m = BetaGeoModel()
+        m.params_ = {"r": 1.0, "alpha": 1.0, "a": 0.95, "b": b}
+        m.time_unit_ = "weeks"
+        return float(m.expected_purchases(s, t=52).iloc[0])
+
+    low, mid, high = at(0.049), at(0.05), at(0.051)
+    assert np.isfinite(mid)
+    assert min(low, high) <= mid <= max(low, high)
+    assert mid == pytest.approx((low + high) / 2, rel=1e-4)
