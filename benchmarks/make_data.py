@@ -36,7 +36,7 @@ def write(rows: int, customers: int, out: Path, seed: int = 7) -> Path:
     while written < rows:
         n = min(CHUNK, rows - written)
         # orders of 1-3 lines: a line belongs to the order of its customer and time
-        lines_per_order = rng.integers(1, 4, size=n // 2 + 1)
+        lines_per_order = rng.integers(1, 4, size=n)  # at most n orders cover n lines
         ends = np.cumsum(lines_per_order)
         orders = int(np.searchsorted(ends, n)) + 1
         order_of_line = np.repeat(np.arange(orders), lines_per_order[:orders])[:n]

@@ -10,6 +10,7 @@ from retainkit.engine._backend import (
     connect_spark,
     default_backend,
     execute,
+    materialize,
     to_memtable,
 )
 from retainkit.engine._clean import CleaningOptions, clean_table
@@ -44,6 +45,7 @@ from retainkit.engine._summaries import (
     period_table,
     period_totals,
     resolve_as_of,
+    write_period_table,
 )
 from retainkit.engine._transactions import Transactions, as_table
 
@@ -71,6 +73,7 @@ __all__ = [
     "gap_statistics",
     "hide_password",
     "lifecycle_counts",
+    "materialize",
     "money_totals",
     "order_value_stats",
     "period_table",
@@ -84,4 +87,5 @@ __all__ = [
     "to_memtable",
     "window_activity",
     "window_order_stats",
+    "write_period_table",
 ]

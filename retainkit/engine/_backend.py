@@ -4,6 +4,7 @@ from __future__ import annotations
 
 import functools
 import sys
+import uuid
 from typing import Any
 
 import ibis
@@ -38,7 +39,11 @@ def connect(
     temp_directory : str, optional
         Where DuckDB spills.
     database : str
-        A DuckDB database file, or ``":memory:"``.
+        A DuckDB database file, or ``":memory:"``. With a file, the cleaned rows that
+        :func:`retainkit.load_transactions` keeps in the engine are written into it as
+        compressed tables named ``retainkit_rows_*`` (about a quarter of the memory of
+        an in-memory table), which lets a data set larger than memory be held: give a
+        scratch file, not a database you keep.
 
     Returns
     -------
@@ -58,6 +63,7 @@ def connect(
     if temp_directory is not None:
         config["temp_directory"] = temp_directory
     con = ibis.duckdb.connect(database, **config)
+    con._retainkit_file_backed = database != ":memory:"
     # DuckDB's progress bar for queries longer than two seconds, on a terminal only: in a
     # notebook kernel it would print into the cells' output
     con.raw_sql(
@@ -111,6 +117,38 @@ def to_memtable(frame: pd.DataFrame) -> ir.Table:
         frame = frame.assign(**fixed)
     frame = frame.rename(columns=str)
     return ibis.memtable(frame)
+
+
+def materialize(expr: ir.Table) -> ir.Table:
+    """Compute a table once and keep it in its engine for the queries that follow.
+
+    On a DuckDB connection opened on a database file (``connect(database=...)``) the
+    rows go into a regular, compressed table of that file; elsewhere into the engine's
+    cache (an in-memory temporary table on DuckDB, a cached DataFrame on Spark).
+
+    Parameters
+    ----------
+    expr : ibis.expr.types.Table
+
+    Returns
+    -------
+    ibis.expr.types.Table
+        A table reading the stored rows.
+
+    Examples
+    --------
+    >>> t = materialize(ibis.memtable({"a": [1, 2]}).mutate(b=ibis._.a * 2))
+    >>> execute(t)["b"].tolist()
+    [2, 4]
+    """
+    try:
+        con = expr._find_backend(use_default=True)
+    except Exception:
+        return expr.cache()
+    if getattr(con, "_retainkit_file_backed", False):
+        name = f"retainkit_rows_{uuid.uuid4().hex[:12]}"
+        return con.create_table(name, expr)
+    return expr.cache()
 
 
 def is_duckdb(table: ir.Table) -> bool:

@@ -18,7 +18,7 @@ import ibis.expr.types as ir
 import pandas as pd
 
 from retainkit import schema as S
-from retainkit.engine._backend import execute, is_duckdb
+from retainkit.engine._backend import execute, is_duckdb, materialize
 from retainkit.exceptions import DataValidationError, SchemaError
 from retainkit.quality import DROP_REASONS, QualityReport
 
@@ -552,7 +552,7 @@ def clean_table(
     has_revenue = S.REVENUE in typed.columns
     flagged = _flagged(typed, options, has_revenue)
     if options.materialize:  # parse once; the report and the kept rows both read it
-        flagged = flagged.cache()
+        flagged = materialize(flagged)
 
     def examples_of(reason: str, source_col: str, limit: float | None = None) -> str:
         """Up to five offending rows, numbered as the user sees them in the file."""
@@ -578,7 +578,7 @@ def clean_table(
         if over:
             flagged = _flagged(typed, options, has_revenue, limit)
             if options.materialize:
-                flagged = flagged.cache()
+                flagged = materialize(flagged)
 
     aggs = {"rows": flagged.count(), "returns": flagged[S.IS_RETURN].sum()}
     if has_revenue:
@@ -633,10 +633,10 @@ def clean_table(
     kept = flagged.filter(flagged._drop_reason.isnull()).select(*keep)
     if options.duplicates == "drop":
         deduped = kept.distinct()
-    else:
+        if options.materialize:
+            deduped = materialize(deduped)
+    else:  # a filter over the cached rows: cheap to re-read, not worth a second copy
         deduped = kept
-    if options.materialize:
-        deduped = deduped.cache()
 
     stats_cols = {
         "rows": deduped.count(),

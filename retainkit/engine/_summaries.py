@@ -2,6 +2,8 @@
 
 from __future__ import annotations
 
+import os
+from pathlib import Path
 from typing import Any
 
 import ibis
@@ -15,7 +17,7 @@ from retainkit.engine._backend import execute, is_duckdb
 from retainkit.engine._transactions import Transactions, as_table
 from retainkit.units import check_period, days_per
 
-__all__ = ["customer_summary", "period_table", "resolve_as_of"]
+__all__ = ["customer_summary", "period_table", "resolve_as_of", "write_period_table"]
 
 _TRUNC = {"week": "W", "month": "M", "quarter": "Q", "year": "Y"}
 
@@ -243,6 +245,16 @@ def period_table(
     1           a   2024-02-01      5.0
     2           b   2024-01-01      7.0
     """
+    expr, as_of = _period_expr(transactions, period=period, as_of=as_of)
+    out = execute(expr.order_by([S.CUSTOMER_ID, "period_start"]))
+    out[S.CUSTOMER_ID] = out[S.CUSTOMER_ID].astype(str)
+    for c in ("orders", "purchase_days"):
+        out[c] = out[c].astype("int64")
+    out.attrs = {"as_of": as_of, "period": period}
+    return out.reset_index(drop=True)
+
+
+def _period_expr(transactions: Any, *, period: str, as_of: Any) -> tuple[ir.Table, pd.Timestamp]:
     check_period(period)
     table = as_table(transactions)
     as_of = resolve_as_of(transactions, as_of)
@@ -250,22 +262,75 @@ def period_table(
     purchase = ~t[S.IS_RETURN]
     order_key = t[S.ORDER_ID] if S.ORDER_ID in t.columns else t[S.ORDER_DATE].cast("string")
     aggs: dict[str, ir.Value] = {
-        "orders": order_key.nunique(where=purchase),
-        "purchase_days": t[S.ORDER_DATE].truncate("D").nunique(where=purchase),
+        "orders": order_key.nunique(where=purchase).cast("int64"),
+        "purchase_days": t[S.ORDER_DATE].truncate("D").nunique(where=purchase).cast("int64"),
     }
     if S.REVENUE in t.columns:
         aggs["revenue"] = t[S.REVENUE].sum()
     start = t[S.ORDER_DATE].truncate(_TRUNC[period]).name("period_start")
-    out = execute(
-        t.group_by([t[S.CUSTOMER_ID], start])
-        .aggregate(**aggs)
-        .order_by([S.CUSTOMER_ID, "period_start"])
-    )
-    out[S.CUSTOMER_ID] = out[S.CUSTOMER_ID].astype(str)
-    for c in ("orders", "purchase_days"):
-        out[c] = out[c].astype("int64")
-    out.attrs = {"as_of": as_of, "period": period}
-    return out.reset_index(drop=True)
+    return t.group_by([t[S.CUSTOMER_ID], start]).aggregate(**aggs), as_of
+
+
+def write_period_table(
+    transactions: Any,
+    path: str | Path,
+    *,
+    period: str = "month",
+    as_of: Any = None,
+) -> Path:
+    """Write the customer x period table to Parquet without bringing it into pandas.
+
+    For data too large for memory: the engine aggregates and writes the file itself,
+    so neither the transactions nor the (possibly hundreds of millions of)
+    customer-periods pass through Python. The columns are those of
+    :func:`period_table`; rows are not sorted.
+
+    Parameters
+    ----------
+    transactions : Transactions, pandas.DataFrame or ibis Table
+        Needs ``customer_id`` and ``order_date``; uses ``revenue``, ``order_id``.
+    path : str or Path
+        The Parquet file to write. An existing file is an error: nothing is overwritten.
+    period : {"week", "month", "quarter", "year"}
+        Calendar period; weeks start on Monday.
+    as_of : date-like, optional
+        Last day included; default: last order date.
+
+    Returns
+    -------
+    pathlib.Path
+        The file written.
+
+    Raises
+    ------
+    FileExistsError
+        When ``path`` exists.
+
+    Examples
+    --------
+    >>> import tempfile
+    >>> frame = pd.DataFrame({
+    ...     "customer_id": ["a", "a", "b"],
+    ...     "order_date": pd.to_datetime(["2024-01-03", "2024-02-10", "2024-01-20"]),
+    ...     "revenue": [10.0, 5.0, 7.0]})
+    >>> with tempfile.TemporaryDirectory() as tmp:
+    ...     written = write_period_table(frame, Path(tmp) / "months.parquet")
+    ...     back = pd.read_parquet(written).sort_values(["customer_id", "period_start"])
+    >>> back["revenue"].tolist()
+    [10.0, 5.0, 7.0]
+    """
+    path = Path(path)
+    if path.exists():
+        raise FileExistsError(f"{path} exists; choose a new file name or remove it first")
+    path.parent.mkdir(parents=True, exist_ok=True)
+    expr, _ = _period_expr(transactions, period=period, as_of=as_of)
+    partial = path.with_name(f".{path.name}.partial-{os.getpid()}")
+    try:
+        expr.to_parquet(partial)
+        partial.replace(path)
+    finally:
+        partial.unlink(missing_ok=True)
+    return path
 
 
 def attributes_from_transactions(

@@ -3,7 +3,12 @@ import pandas as pd
 import pytest
 
 import retainkit as rk
-from retainkit.engine import attributes_from_transactions, period_totals, resolve_as_of
+from retainkit.engine import (
+    attributes_from_transactions,
+    period_totals,
+    resolve_as_of,
+    write_period_table,
+)
 from tests.conftest import DATA
 
 
@@ -92,6 +97,28 @@ def test_period_table_by_hand(tiny):
         }
     )
     pd.testing.assert_frame_equal(got, expected, check_dtype=False)
+
+
+def test_write_period_table_matches_period_table(tiny, tmp_path):
+    path = write_period_table(tiny, tmp_path / "out" / "months.parquet", period="month")
+    written = pd.read_parquet(path).sort_values(["customer_id", "period_start"])
+    expected = rk.period_table(tiny, period="month")
+    # by hand (see test_period_table_by_hand): a 2 orders in January, b 1, c 2 in February
+    assert written["orders"].tolist() == [2, 1, 2]
+    pd.testing.assert_frame_equal(
+        written.reset_index(drop=True).astype({"customer_id": str}),
+        expected.astype({"customer_id": str}),
+        check_dtype=False,
+    )
+    assert [p.name for p in path.parent.iterdir()] == ["months.parquet"]  # no partial file left
+
+
+def test_write_period_table_never_overwrites(tiny, tmp_path):
+    path = tmp_path / "months.parquet"
+    path.write_bytes(b"keep me")
+    with pytest.raises(FileExistsError, match=r"months\.parquet exists"):
+        write_period_table(tiny, path)
+    assert path.read_bytes() == b"keep me"
 
 
 def test_period_table_weeks_start_on_monday(tiny):
