@@ -99,3 +99,29 @@ def test_tracking_counts_only_calibration_customers(log):
     # weeks end 01-07, 01-14, 01-21, 01-28, 02-04, 02-11: a's repeats on 01-15, 02-05, 02-06
     assert t["actual"].tolist() == [0, 0, 1, 1, 1, 3]
     assert (np.diff(t["predicted"]) >= 0).all()
+
+
+@pytest.fixture(scope="module")
+def cdnow_holdout():
+    txn = rk.load_transactions("cdnow_sample")
+    return V.calibration_holdout(txn, calibration_end="1997-09-30")
+
+
+def test_compare_purchase_models_on_all_customers_equals_compare_models(cdnow_holdout):
+    table, note = V.compare_purchase_models(cdnow_holdout, max_customers=0)
+    bgnbd = BetaGeoModel().fit(cdnow_holdout)
+    pareto = rk.clv.ParetoNBDModel().fit(cdnow_holdout)
+    expected = V.compare_models({"BG/NBD": bgnbd, "Pareto/NBD": pareto}, cdnow_holdout)
+    pd.testing.assert_frame_equal(table, expected)
+    assert note == ""
+
+
+def test_compare_purchase_models_samples_the_same_customers_for_both(cdnow_holdout):
+    table, note = V.compare_purchase_models(cdnow_holdout, max_customers=1000, seed=3)
+    again, _ = V.compare_purchase_models(cdnow_holdout, max_customers=1000, seed=3)
+    pd.testing.assert_frame_equal(table, again)  # same seed, same figures
+    assert note.startswith("Both models fitted on a random sample of 1,000 of the 2,357")
+    # scored on the sample's holdout only: the actual totals of both rows are the sample's
+    rows = np.sort(np.random.default_rng(3).choice(len(cdnow_holdout), size=1000, replace=False))
+    sample_actual = cdnow_holdout["frequency_holdout"].iloc[rows].sum()
+    assert table["actual_total"].tolist() == [sample_actual, sample_actual]
