@@ -5,8 +5,9 @@ Usage: .venv/bin/python benchmarks/make_data.py --rows 10000000 [--customers N] 
 Writes DIR/transactions_<rows>/part-NNN.parquet in chunks of at most 5,000,000 rows, so a
 100,000,000-row set is written with bounded memory. Columns: customer_id (text),
 order_id (text), order_date (timestamp), category (text), quantity, unit_price, revenue.
-Orders of one to three lines are placed by customers buying at heterogeneous rates
-(gamma-distributed weights), at times spread over three years; line values are
+Customers join at random times over three years and buy, at heterogeneous rates
+(gamma-distributed), until they leave (exponential lifetimes with gamma-distributed
+dropout rates) or the data ends; orders have one to three lines, line values are
 log-normal and about 2% of lines are returns. Default customers: rows / 10.
 """
 
@@ -30,7 +31,14 @@ def write(rows: int, customers: int, out: Path, seed: int = 7) -> Path:
     folder = out / f"transactions_{rows}"
     folder.mkdir(parents=True, exist_ok=True)
     rng = np.random.default_rng(seed)
-    weights = rng.gamma(0.6, 1.0, size=customers)
+    # each customer joins at a random time and buys, at their own rate, until they leave
+    # or the data ends; lifetimes are exponential with a gamma-distributed dropout rate
+    # (shape 2, mean lifetime 18 months), as in the Pareto/NBD model
+    joined = rng.integers(0, SPAN_SECONDS, size=customers)
+    dropout = rng.gamma(2.0, 1.0 / (2.0 * 1.5 * 365 * 86400), size=customers)
+    life = np.minimum(rng.exponential(1.0 / dropout), 100 * SPAN_SECONDS).astype(np.int64)
+    active = np.maximum(np.minimum(joined + life, SPAN_SECONDS) - joined, 86400)
+    weights = rng.gamma(0.6, 1.0, size=customers) * active  # expected orders ~ rate x time
     cum = np.cumsum(weights / weights.sum())
     written, part, next_order = 0, 0, 0
     while written < rows:
@@ -41,7 +49,10 @@ def write(rows: int, customers: int, out: Path, seed: int = 7) -> Path:
         orders = int(np.searchsorted(ends, n)) + 1
         order_of_line = np.repeat(np.arange(orders), lines_per_order[:orders])[:n]
         order_customer = np.searchsorted(cum, rng.random(orders))
-        order_seconds = rng.integers(0, SPAN_SECONDS, size=orders)
+        order_seconds = joined[order_customer] + (
+            rng.random(orders) * active[order_customer]
+        ).astype(np.int64)
+        order_seconds = np.minimum(order_seconds, SPAN_SECONDS - 1)
         cust = order_customer[order_of_line]
         seconds = order_seconds[order_of_line]
         qty = rng.integers(1, 4, size=n)
