@@ -11,7 +11,7 @@ import pandas as pd
 from retainkit import schema as S
 from retainkit.engine._backend import execute
 from retainkit.engine._summaries import _until, resolve_as_of
-from retainkit.engine._transactions import as_table
+from retainkit.engine._transactions import as_table, remember
 
 __all__ = ["gap_statistics"]
 
@@ -30,6 +30,7 @@ def _gaps(transactions: Any, as_of: pd.Timestamp) -> ir.Table:
     return gaps.filter(gaps.gap_days.notnull())
 
 
+@remember
 def gap_statistics(transactions: Any, *, as_of: Any = None) -> pd.DataFrame:
     """Per customer: how regularly they buy, from the gaps between purchase days.
 

@@ -14,7 +14,7 @@ import pandas as pd
 
 from retainkit import schema as S
 from retainkit.engine._backend import execute, is_duckdb
-from retainkit.engine._transactions import Transactions, as_table
+from retainkit.engine._transactions import Transactions, as_table, remember
 from retainkit.units import check_period, days_per
 
 __all__ = ["customer_summary", "period_table", "resolve_as_of", "write_period_table"]
@@ -83,6 +83,7 @@ def _duckdb_arg_min(value: float, key: dt.date) -> float:  # type: ignore[empty-
     """
 
 
+@remember
 def customer_summary(
     transactions: Any,
     *,

@@ -2,7 +2,9 @@
 
 from __future__ import annotations
 
+import functools
 import html
+from collections.abc import Callable
 from typing import Any
 
 import ibis.expr.types as ir
@@ -13,7 +15,7 @@ from retainkit.engine._backend import execute, to_memtable
 from retainkit.exceptions import SchemaError
 from retainkit.quality import QualityReport
 
-__all__ = ["Transactions", "as_table"]
+__all__ = ["Transactions", "as_table", "remember"]
 
 
 class Transactions:
@@ -50,6 +52,8 @@ class Transactions:
         self.table = table
         self.quality = quality
         self.columns: tuple[str, ...] = tuple(table.columns)
+        # results of pure per-customer summaries, by function and arguments (see remember)
+        self._memo: dict[tuple, pd.DataFrame] = {}
 
     def __len__(self) -> int:
         return self.quality.rows_kept
@@ -112,6 +116,31 @@ class Transactions:
             + preview
             + self.quality._repr_html_()
         )
+
+
+def remember(func: Callable[..., pd.DataFrame]) -> Callable[..., pd.DataFrame]:
+    """Compute a per-customer summary once per :class:`Transactions` and arguments.
+
+    Notebooks ask for the same customer summary several times (the churn window, the
+    monthly review, the call list); on ten million lines each costs seconds. The
+    result is kept on the Transactions object, which never changes its rows, and each
+    caller gets its own copy. Frames and Ibis tables are not remembered.
+    """
+
+    @functools.wraps(func)
+    def wrapper(transactions: Any, **kwargs: Any) -> pd.DataFrame:
+        if not isinstance(transactions, Transactions):
+            return func(transactions, **kwargs)
+        key = (func.__name__, tuple(sorted((k, repr(v)) for k, v in kwargs.items())))
+        memo = transactions._memo
+        if key not in memo:
+            memo[key] = func(transactions, **kwargs)
+        kept = memo[key]
+        out = kept.copy(deep=True)
+        out.attrs = dict(kept.attrs)
+        return out
+
+    return wrapper
 
 
 def as_table(transactions: Any, *, need: tuple[str, ...] = ()) -> ir.Table:

@@ -149,3 +149,23 @@ def test_attributes_from_transactions_takes_the_most_frequent_value():
     )
     got = attributes_from_transactions(frame, columns=["Country"])
     assert got.to_dict("list") == {"customer_id": ["a", "b"], "Country": ["UK", "AT"]}
+
+
+def test_summaries_are_computed_once_per_transactions_and_copied(tmp_path):
+    frame = pd.DataFrame(
+        {
+            "customer_id": ["a", "a", "b"],
+            "order_date": pd.to_datetime(["2024-01-01", "2024-01-15", "2024-01-08"]),
+            "revenue": [10.0, 20.0, 7.0],
+        }
+    )
+    txn = rk.load_transactions(frame)
+    first = rk.customer_summary(txn, time_unit="days")
+    first.loc[0, "frequency"] = 99  # the caller's copy; the remembered one is untouched
+    second = rk.customer_summary(txn, time_unit="days")
+    assert second["frequency"].tolist() == [1, 0]
+    assert second.attrs["time_unit"] == "days"
+    assert len(txn._memo) == 1
+    rk.customer_summary(txn, time_unit="weeks")  # other arguments: computed anew
+    assert len(txn._memo) == 2
+    assert rk.customer_summary(txn, time_unit="weeks")["recency"].tolist() == [2.0, 0.0]
