@@ -189,7 +189,8 @@ def pareto_view(
             f"The vital few: the {len(vital):,} customers in the top {top_share:.0%} by {words} "
             f"(first {rows} shown)"
         )
-    return Markdown(text), fig, groups_view, vital_view
+    # escape "$": JupyterLab's MathJax reads "$2,018 of $2,918" as a formula
+    return Markdown(text.replace("$", r"\$")), fig, groups_view, vital_view
 
 
 def _headers(value_col: str, top_share: float) -> dict[str, str]:
