@@ -185,12 +185,11 @@ def pareto_view(
         pretty_headers=False,
     )
     if len(vital) > rows:
-        vital_view = vital_view.set_caption(
+        vital_view = vital_view.set_caption(  # no "$" in it: no escape_dollars needed
             f"The vital few: the {len(vital):,} customers in the top {top_share:.0%} by {words} "
             f"(first {rows} shown)"
         )
-    # escape "$": JupyterLab's MathJax reads "$2,018 of $2,918" as a formula
-    return Markdown(text.replace("$", r"\$")), fig, groups_view, vital_view
+    return Markdown(D.escape_dollars(text)), fig, groups_view, vital_view
 
 
 def _headers(value_col: str, top_share: float) -> dict[str, str]:
