@@ -277,6 +277,24 @@ _REPORT_TEMPLATE = """{%- extends 'index.html.j2' -%}
 """
 
 
+@contextlib.contextmanager
+def _inline_figures() -> Any:
+    """Let the kernels papermill starts show figures, whatever ``MPLBACKEND`` says.
+
+    The kernel inherits the environment: with ``MPLBACKEND=Agg`` (set for tests and
+    headless jobs) figures are drawn but never shown, and the report has no plots.
+    """
+    before = os.environ.get("MPLBACKEND")
+    os.environ["MPLBACKEND"] = "module://matplotlib_inline.backend_inline"
+    try:
+        yield
+    finally:
+        if before is None:
+            del os.environ["MPLBACKEND"]
+        else:
+            os.environ["MPLBACKEND"] = before
+
+
 def _to_html(nb: Any, path: Path) -> None:
     import jinja2
     from nbconvert import HTMLExporter
@@ -507,16 +525,17 @@ def run_report(
             out_nb = work / f"{name}.ipynb"
             t0 = time.perf_counter()
             try:
-                papermill.execute_notebook(
-                    _without_interactive_cells(nb_path),
-                    str(out_nb),
-                    parameters=passed,
-                    cwd=str(work),
-                    progress_bar=False,
-                    execution_timeout=timeout_seconds,
-                    # the kernel's start-up warnings are noise in a report run
-                    extra_arguments=["--IPKernelApp.log_level=ERROR"],
-                )
+                with _inline_figures():
+                    papermill.execute_notebook(
+                        _without_interactive_cells(nb_path),
+                        str(out_nb),
+                        parameters=passed,
+                        cwd=str(work),
+                        progress_bar=False,
+                        execution_timeout=timeout_seconds,
+                        # the kernel's start-up warnings are noise in a report run
+                        extra_arguments=["--IPKernelApp.log_level=ERROR"],
+                    )
             except PapermillExecutionError as exc:
                 seconds = time.perf_counter() - t0
                 manifest["notebooks"].append(
