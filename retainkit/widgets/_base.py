@@ -41,6 +41,18 @@ def _on_grid(control: w.ValueWidget) -> None:
         control.min += offset
 
 
+def _readable(control: w.ValueWidget) -> None:
+    """Show a control's whole label and leave a slider room for its track.
+
+    ipywidgets cuts labels at about 80 pixels ("Discount r..."); shown whole, a long
+    label squeezes the track of a 300-pixel slider to a dot.
+    """
+    if getattr(control, "description", "") and not control.style.description_width:
+        control.style.description_width = "initial"
+    if isinstance(control, w.IntSlider | w.FloatSlider) and not control.layout.width:
+        control.layout.width = "460px"
+
+
 def scenario_panel(
     render: Callable[..., Any],
     controls: Mapping[str, w.ValueWidget],
@@ -81,6 +93,7 @@ def scenario_panel(
     names = list(controls)
     for control in controls.values():
         _on_grid(control)
+        _readable(control)
     rows = [
         w.HBox([controls[n] for n in names[i : i + columns]]) for i in range(0, len(names), columns)
     ]

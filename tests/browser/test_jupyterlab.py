@@ -270,6 +270,17 @@ def _save_screenshots(page, screenshots: Path, stem: str) -> None:
     page.set_viewport_size(size)
 
 
+def _cell_screenshot(page, cell, path: Path) -> None:
+    """A screenshot of one cell, whole: the page grows when the cell is taller than it."""
+    size = page.viewport_size
+    height = cell.bounding_box()["height"]
+    if height + 100 > size["height"]:
+        page.set_viewport_size({"width": size["width"], "height": int(height) + 200})
+    cell.scroll_into_view_if_needed()
+    cell.screenshot(path=path)
+    page.set_viewport_size(size)
+
+
 # --- the notebooks -----------------------------------------------------------------------
 
 
@@ -319,7 +330,7 @@ def test_groundwork(page, lab, demo, screenshots):
     _type_into_readout(slider, moved)
     assert int(_slider_value(slider)) == moved
     _wait_until_shown(page, shown, expected(moved), f"loss scenario at churn_days={moved}")
-    cell.screenshot(path=screenshots / f"lab-{name}-loss-scenario-churn_days-{moved}.png")
+    _cell_screenshot(page, cell, screenshots / f"lab-{name}-loss-scenario-churn_days-{moved}.png")
 
     # the review scenario: one step up the order-value drop threshold
     review_cell = _cell(page, "rk.widgets.review_scenario(")
@@ -355,8 +366,8 @@ def test_groundwork(page, lab, demo, screenshots):
         return [[r[c].replace(",", "") for c in cols] for r in table["rows"][1:]]
 
     _wait_until_shown(page, shown_review, want, f"review scenario at min_drop={new_drop}")
-    review_cell.screenshot(
-        path=screenshots / f"lab-{name}-review-scenario-min_drop-{new_drop:.2f}.png"
+    _cell_screenshot(
+        page, review_cell, screenshots / f"lab-{name}-review-scenario-min_drop-{new_drop:.2f}.png"
     )
     _save_screenshots(page, screenshots, f"lab-{name}-moved")
     lab.shutdown_kernels()
@@ -403,7 +414,7 @@ def test_segmentation(page, lab, demo, screenshots):
     moved = _move(slider, p["top_share"] + 0.05)
     assert expected(moved) != expected(p["top_share"])
     _wait_until_shown(page, shown, expected(moved), f"Pareto at top_share={moved}")
-    cell.screenshot(path=screenshots / f"lab-{name}-pareto-top_share-{moved:.2f}.png")
+    _cell_screenshot(page, cell, screenshots / f"lab-{name}-pareto-top_share-{moved:.2f}.png")
 
     # RFM: one score fewer changes the segment table
     rfm_cell = _cell(page, "rk.widgets.rfm_panel(")
@@ -419,7 +430,7 @@ def test_segmentation(page, lab, demo, screenshots):
         return _table_text(tables.nth(1).evaluate("t => t.outerHTML"))
 
     _wait_until_shown(page, shown_rfm, want, f"RFM segments with {new_bins} bins")
-    rfm_cell.screenshot(path=screenshots / f"lab-{name}-rfm-bins-{new_bins}.png")
+    _cell_screenshot(page, rfm_cell, screenshots / f"lab-{name}-rfm-bins-{new_bins}.png")
     _save_screenshots(page, screenshots, f"lab-{name}-moved")
     lab.shutdown_kernels()
 
@@ -468,7 +479,7 @@ def test_lifetime_value(page, lab, demo, screenshots):
         return _table_text(view.to_html())
 
     cell = _cell(page, "rk.widgets.clv_scenario_panel(")
-    slider = _slider(cell, "Retention +pts")
+    slider = _slider(cell, "Yearly retention + points")
 
     def shown() -> dict[str, Any]:
         return _table_text(cell.locator(".widget-output table").first.evaluate("t => t.outerHTML"))
@@ -478,7 +489,7 @@ def test_lifetime_value(page, lab, demo, screenshots):
     moved = _move(slider, 5)
     assert expected(moved) != expected(0.0)
     _wait_until_shown(page, shown, expected(moved), f"CLV scenario at +{moved:g} points")
-    cell.screenshot(path=screenshots / f"lab-{name}-clv-scenario-uplift-{moved:g}.png")
+    _cell_screenshot(page, cell, screenshots / f"lab-{name}-clv-scenario-uplift-{moved:g}.png")
     _save_screenshots(page, screenshots, f"lab-{name}-moved")
     lab.shutdown_kernels()
 
