@@ -159,9 +159,15 @@ def table(
         fmt[c] = lambda v: "—" if pd.isna(v) else f"{pd.Timestamp(v):%Y-%m-%d}"
     for c in pvalue_columns:
         fmt[c] = lambda v: "—" if pd.isna(v) else ("<0.001" if v < 0.001 else f"{v:.3f}")
-    for c in frame.columns:  # text ("down 70% ($161 to $48)"): "$" is no formula
-        if c not in fmt and not pd.api.types.is_numeric_dtype(frame[c]):
-            fmt[c] = lambda v: "—" if _missing(v) else escape_dollars(str(v))
+    text = [
+        c
+        for c in frame.columns
+        if c not in fmt
+        and not pd.api.types.is_numeric_dtype(frame[c])
+        and not pd.api.types.is_datetime64_any_dtype(frame[c])
+    ]
+    for c in text:  # "down 70% ($161 to $48)": "$" is no formula
+        fmt[c] = lambda v: "—" if _missing(v) else escape_dollars(str(v))
     styler = shown.style.format(
         {k: v for k, v in fmt.items() if k in shown.columns},
         escape="html",
@@ -170,6 +176,8 @@ def table(
         na_rep="—",
     )
     styler = styler.hide(axis="index")
+    if text:  # text wrapped over lines reads from the left
+        styler = styler.set_properties(subset=text, **{"text-align": "left"})
     dates = [c for c in date_columns if c in shown.columns]
     if dates:  # a date broken over two lines reads as two values
         styler = styler.set_properties(subset=dates, **{"white-space": "nowrap"})
