@@ -277,6 +277,7 @@ def rfm_view(
         text += f" Empty segments: {', '.join(empty)}."
     cuts_view = D.table(
         _cut_text(seg.rfm_cut_points(values, bins=bins), currency),
+        integer_columns=[f"Customers ({letter})" for letter in "RFM"],
         caption="Cut points used: the range of values behind each score, and its customers "
         "(customers with equal values always share a score)",
         pretty_headers=False,
@@ -334,7 +335,7 @@ def _cut_text(cuts: pd.DataFrame, currency: str) -> pd.DataFrame:
         if f"{key}_from" not in cuts.columns:
             continue
         out[label] = _range_text(cuts[f"{key}_from"], cuts[f"{key}_to"], fmt)
-        out[f"Customers ({letter})"] = cuts[f"{key}_customers"].map("{:,}".format)
+        out[f"Customers ({letter})"] = cuts[f"{key}_customers"]
     return out
 
 
