@@ -1,6 +1,6 @@
 # retainkit: two commands do everything on a fresh machine with Python 3.11+.
 #   make report   executes every notebook on the demo shop into reports/
-#   make test     lint + unit tests + notebook execution
+#   make test     lint + unit tests + notebook execution + browser tests (needs chromium)
 #   make lab      opens JupyterLab on notebooks/
 PYTHON ?= python3
 VENV ?= .venv
@@ -26,7 +26,7 @@ lint: $(STAMP)
 	$(BIN)/ruff format --check retainkit tests benchmarks
 
 unit: $(STAMP)
-	MPLBACKEND=Agg $(BIN)/python -m pytest -m "not notebooks" $(PYTEST_ARGS)
+	MPLBACKEND=Agg $(BIN)/python -m pytest -m "not notebooks and not browser" $(PYTEST_ARGS)
 
 test: $(STAMP)
 	$(BIN)/ruff check retainkit tests benchmarks notebooks

@@ -13,7 +13,7 @@ from typing import Any
 import pandas as pd
 from IPython.display import Markdown
 
-__all__ = ["markdown", "money", "share", "table"]
+__all__ = ["escape_dollars", "markdown", "money", "share", "table"]
 
 
 def _words(name: str) -> str:
@@ -50,6 +50,22 @@ def share(value: float | None, *, decimals: int = 1) -> str:
     return f"{value:.{decimals}%}"
 
 
+def escape_dollars(text: str) -> str:
+    r"""Keep "$" from starting a formula where text is shown as Markdown or HTML.
+
+    JupyterLab typesets every ``$...$`` in Markdown and HTML output with MathJax, even
+    after a backslash (``\$``, which Markdown turns back into a plain "$" first):
+    "$2,018 of $2,918" shows as an italic formula. A "$" alone in its own element is
+    never paired, and the entity is not "$" to a Markdown converter either.
+
+    Examples
+    --------
+    >>> escape_dollars("$80 of $95")
+    '<span>&#36;</span>80 of <span>&#36;</span>95'
+    """
+    return text.replace("$", "<span>&#36;</span>")
+
+
 def markdown(text: str, **values: Any) -> Markdown:
     r"""Render narrative with values filled in; the values are escaped for HTML.
 
@@ -69,14 +85,17 @@ def markdown(text: str, **values: Any) -> Markdown:
     >>> markdown("We lost **{n:,}** customers.", n=1234).data
     'We lost **1,234** customers.'
     >>> markdown("It cost **{v}**.", v="$1,234").data
-    'It cost **\\$1,234**.'
+    'It cost **<span>&#36;</span>1,234**.'
     """
     # escape HTML, and "$" so that money is not read as the start of a formula
     safe = {
-        k: html.escape(v).replace("$", r"\$") if isinstance(v, str) else v
-        for k, v in values.items()
+        k: escape_dollars(html.escape(v)) if isinstance(v, str) else v for k, v in values.items()
     }
     return Markdown(text.format(**safe))
+
+
+def _missing(value: Any) -> bool:
+    return value is None or (not isinstance(value, str) and bool(pd.isna(value)))
 
 
 def table(
@@ -140,6 +159,15 @@ def table(
         fmt[c] = lambda v: "—" if pd.isna(v) else f"{pd.Timestamp(v):%Y-%m-%d}"
     for c in pvalue_columns:
         fmt[c] = lambda v: "—" if pd.isna(v) else ("<0.001" if v < 0.001 else f"{v:.3f}")
+    text = [
+        c
+        for c in frame.columns
+        if c not in fmt
+        and not pd.api.types.is_numeric_dtype(frame[c])
+        and not pd.api.types.is_datetime64_any_dtype(frame[c])
+    ]
+    for c in text:  # "down 70% ($161 to $48)": "$" is no formula
+        fmt[c] = lambda v: "—" if _missing(v) else escape_dollars(str(v))
     styler = shown.style.format(
         {k: v for k, v in fmt.items() if k in shown.columns},
         escape="html",
@@ -148,11 +176,13 @@ def table(
         na_rep="—",
     )
     styler = styler.hide(axis="index")
+    if text:  # text wrapped over lines reads from the left
+        styler = styler.set_properties(subset=text, **{"text-align": "left"})
     dates = [c for c in date_columns if c in shown.columns]
     if dates:  # a date broken over two lines reads as two values
         styler = styler.set_properties(subset=dates, **{"white-space": "nowrap"})
     if pretty_headers:
         styler = styler.relabel_index([_words(str(c)) for c in shown.columns], axis="columns")
     if caption:
-        styler = styler.set_caption(html.escape(caption))
+        styler = styler.set_caption(escape_dollars(html.escape(caption)))
     return styler

@@ -267,11 +267,42 @@ def _title_of(nb: Any, fallback: str) -> str:
     return fallback
 
 
+# The lab template loads require.js and MathJax from a CDN: a report opened offline then
+# logs errors, and online MathJax typesets money ("$2,018 of $2,918") as a formula. The
+# notebooks have no formulas, so the report page loads no script at all.
+_REPORT_TEMPLATE = """{%- extends 'index.html.j2' -%}
+{%- block html_head_js_requirejs -%}{%- endblock html_head_js_requirejs -%}
+{%- block html_head_js_mathjax -%}{%- endblock html_head_js_mathjax -%}
+{%- block html_head_js_mermaidjs -%}{%- endblock html_head_js_mermaidjs -%}
+"""
+
+
+@contextlib.contextmanager
+def _inline_figures() -> Any:
+    """Let the kernels papermill starts show figures, whatever ``MPLBACKEND`` says.
+
+    The kernel inherits the environment: with ``MPLBACKEND=Agg`` (set for tests and
+    headless jobs) figures are drawn but never shown, and the report has no plots.
+    """
+    before = os.environ.get("MPLBACKEND")
+    os.environ["MPLBACKEND"] = "module://matplotlib_inline.backend_inline"
+    try:
+        yield
+    finally:
+        if before is None:
+            del os.environ["MPLBACKEND"]
+        else:
+            os.environ["MPLBACKEND"] = before
+
+
 def _to_html(nb: Any, path: Path) -> None:
+    import jinja2
     from nbconvert import HTMLExporter
 
     exporter = HTMLExporter(
         template_name="lab",
+        template_file="retainkit_report.html.j2",
+        extra_loaders=[jinja2.DictLoader({"retainkit_report.html.j2": _REPORT_TEMPLATE})],
         exclude_input=True,
         exclude_input_prompt=True,
         exclude_output_prompt=True,
@@ -359,7 +390,7 @@ body {{ font-family: system-ui, sans-serif; margin: 2rem auto; max-width: 60rem;
 h1 {{ margin-bottom: 0.2rem; }} .meta {{ color: #666; font-size: 0.9rem; }}
 table {{ border-collapse: collapse; margin: 0.5rem 0 1.5rem; }}
 td, th {{ border-bottom: 1px solid #ddd; padding: 0.3rem 0.8rem; text-align: left; }}
-td.v {{ text-align: right; font-weight: bold; }} code {{ color: #555; }}
+td.v {{ text-align: right; font-weight: bold; white-space: nowrap; }} code {{ color: #555; }}
 </style></head><body>
 <h1>{e(title)}</h1>
 <p class="meta">Created {e(created)} with retainkit {e(version)}.
@@ -494,16 +525,17 @@ def run_report(
             out_nb = work / f"{name}.ipynb"
             t0 = time.perf_counter()
             try:
-                papermill.execute_notebook(
-                    _without_interactive_cells(nb_path),
-                    str(out_nb),
-                    parameters=passed,
-                    cwd=str(work),
-                    progress_bar=False,
-                    execution_timeout=timeout_seconds,
-                    # the kernel's start-up warnings are noise in a report run
-                    extra_arguments=["--IPKernelApp.log_level=ERROR"],
-                )
+                with _inline_figures():
+                    papermill.execute_notebook(
+                        _without_interactive_cells(nb_path),
+                        str(out_nb),
+                        parameters=passed,
+                        cwd=str(work),
+                        progress_bar=False,
+                        execution_timeout=timeout_seconds,
+                        # the kernel's start-up warnings are noise in a report run
+                        extra_arguments=["--IPKernelApp.log_level=ERROR"],
+                    )
             except PapermillExecutionError as exc:
                 seconds = time.perf_counter() - t0
                 manifest["notebooks"].append(

@@ -1,3 +1,5 @@
+import re
+
 import pandas as pd
 
 from retainkit import display
@@ -28,3 +30,12 @@ def test_table_caption_says_when_rows_are_cut():
     frame = pd.DataFrame({"a": range(10)})
     html = display.table(frame, caption="All", max_rows=3).to_html()
     assert "first 3 of 10 rows" in html
+
+
+def test_table_text_cells_keep_money_out_of_formulas_and_read_from_the_left():
+    frame = pd.DataFrame({"warning": ["down ($161 to $48) <b>"], "n": [3]})
+    shown = display.table(frame).to_html()
+    # two "$" in one cell would be typeset as a formula by JupyterLab's MathJax
+    assert "down (<span>&#36;</span>161 to <span>&#36;</span>48) &lt;b&gt;" in shown
+    assert re.search(r"#T_\w+_row0_col0 \{\s*text-align: left;", shown)
+    assert not re.search(r"#T_\w+_row0_col1 \{\s*text-align: left;", shown)

@@ -1,4 +1,5 @@
 import json
+import os
 
 import nbformat
 import pandas as pd
@@ -192,3 +193,17 @@ def test_report_from_a_database_url(tmp_path):
     figures = result.manifest["figures"]
     assert figures["data.rows_kept"] == rk.load_transactions("demo").quality.rows_kept
     assert result.manifest["data"]["source"].startswith("duckdb:///")
+
+
+def test_report_kernels_show_figures_whatever_mplbackend(monkeypatch):
+    # with MPLBACKEND=Agg inherited (make test sets it) the report pages had no plots
+    from retainkit.report import _inline_figures
+
+    monkeypatch.setenv("MPLBACKEND", "Agg")
+    with _inline_figures():
+        assert os.environ["MPLBACKEND"] == "module://matplotlib_inline.backend_inline"
+    assert os.environ["MPLBACKEND"] == "Agg"
+    monkeypatch.delenv("MPLBACKEND")
+    with _inline_figures():
+        pass
+    assert "MPLBACKEND" not in os.environ

@@ -27,6 +27,32 @@ def _formatter() -> Callable[[Any], tuple[dict[str, Any], dict[str, Any]]]:
     return DisplayFormatter().format
 
 
+def _on_grid(control: w.ValueWidget) -> None:
+    """Shift a float slider's minimum so that its starting value is on its step grid.
+
+    The browser snaps a slider to ``min + n * step`` and sends the snapped value back:
+    a start off the grid (a margin of 0.4347 on a 0.01 grid) would change the result
+    before anyone touched a control, and the scenario would differ from the baseline.
+    """
+    if not isinstance(control, w.FloatSlider) or not control.step:
+        return
+    offset = (control.value - control.min) % control.step
+    if min(offset, control.step - offset) > 1e-9 * control.step:
+        control.min += offset
+
+
+def _readable(control: w.ValueWidget) -> None:
+    """Show a control's whole label and leave a slider room for its track.
+
+    ipywidgets cuts labels at about 80 pixels ("Discount r..."); shown whole, a long
+    label squeezes the track of a 300-pixel slider to a dot.
+    """
+    if getattr(control, "description", "") and not control.style.description_width:
+        control.style.description_width = "initial"
+    if isinstance(control, w.IntSlider | w.FloatSlider) and not control.layout.width:
+        control.layout.width = "460px"
+
+
 def scenario_panel(
     render: Callable[..., Any],
     controls: Mapping[str, w.ValueWidget],
@@ -65,6 +91,9 @@ def scenario_panel(
     """
     output = w.Output()
     names = list(controls)
+    for control in controls.values():
+        _on_grid(control)
+        _readable(control)
     rows = [
         w.HBox([controls[n] for n in names[i : i + columns]]) for i in range(0, len(names), columns)
     ]

@@ -101,6 +101,7 @@ def loss_scenario(
             max=25.0,
             step=1.0,
             description="Horizon (years)",
+            readout_format=".0f",
             continuous_update=False,
             style=_STYLE,
         ),

@@ -121,14 +121,19 @@ def clv_scenario_panel(
     top = float(forecast.grid_years[-1])
     controls = {
         "retention_uplift_points": w.FloatSlider(
-            value=0.0, min=0.0, max=20.0, step=1.0, description="Retention +pts"
+            value=0.0,
+            min=0.0,
+            max=20.0,
+            step=1.0,
+            description="Yearly retention + points",
+            readout_format="+.0f",
         ),
         "discount_rate": w.FloatSlider(
             value=discount_rate,
             min=0.0,
             max=0.3,
             step=0.01,
-            description="Discount rate",
+            description="Discount rate / year",
             readout_format=".0%",
         ),
         "margin": w.FloatSlider(
@@ -140,7 +145,12 @@ def clv_scenario_panel(
             readout_format=".0%",
         ),
         "horizon_years": w.FloatSlider(
-            value=min(horizon_years, top), min=1.0, max=top, step=0.5, description="Horizon (y)"
+            value=min(horizon_years, top),
+            min=1.0,
+            max=top,
+            step=0.5,
+            description="Horizon (years)",
+            readout_format=".1f",
         ),
     }
     render = functools.partial(

@@ -185,11 +185,11 @@ def pareto_view(
         pretty_headers=False,
     )
     if len(vital) > rows:
-        vital_view = vital_view.set_caption(
+        vital_view = vital_view.set_caption(  # no "$" in it: no escape_dollars needed
             f"The vital few: the {len(vital):,} customers in the top {top_share:.0%} by {words} "
             f"(first {rows} shown)"
         )
-    return Markdown(text), fig, groups_view, vital_view
+    return Markdown(D.escape_dollars(text)), fig, groups_view, vital_view
 
 
 def _headers(value_col: str, top_share: float) -> dict[str, str]:
@@ -277,6 +277,7 @@ def rfm_view(
         text += f" Empty segments: {', '.join(empty)}."
     cuts_view = D.table(
         _cut_text(seg.rfm_cut_points(values, bins=bins), currency),
+        integer_columns=[f"Customers ({letter})" for letter in "RFM"],
         caption="Cut points used: the range of values behind each score, and its customers "
         "(customers with equal values always share a score)",
         pretty_headers=False,
@@ -334,7 +335,7 @@ def _cut_text(cuts: pd.DataFrame, currency: str) -> pd.DataFrame:
         if f"{key}_from" not in cuts.columns:
             continue
         out[label] = _range_text(cuts[f"{key}_from"], cuts[f"{key}_to"], fmt)
-        out[f"Customers ({letter})"] = cuts[f"{key}_customers"].map("{:,}".format)
+        out[f"Customers ({letter})"] = cuts[f"{key}_customers"]
     return out
 
 

@@ -46,3 +46,15 @@ def test_panel_fills_the_output_state_without_capturing():
     assert panel.output.msg_id == ""
     assert [o["output_type"] for o in panel.output.outputs] == ["display_data", "display_data"]
     assert panel.output.outputs[1]["data"]["text/plain"] == "4"
+
+
+def test_a_starting_value_off_the_step_grid_moves_the_grid_not_the_value():
+    # the browser snaps to min + n * step: a margin of 0.4347 on a 0.01 grid from 0.05
+    # would come back as 0.43 and show a scenario that differs from the baseline
+    margin = w.FloatSlider(value=0.4347, min=0.05, max=0.9, step=0.01)
+    on_grid = w.FloatSlider(value=0.3, min=0.0, max=1.0, step=0.05)
+    scenario_panel(lambda m, n: m + n, {"m": margin, "n": on_grid})
+    assert margin.value == 0.4347
+    steps = (margin.value - margin.min) / margin.step
+    assert abs(steps - round(steps)) < 1e-9 and 0.05 <= margin.min < 0.06
+    assert on_grid.min == 0.0

@@ -25,7 +25,12 @@ def test_pareto_view_headline_table_and_figure():
     head, fig, groups, vital = widgets.pareto_view(_values(), attributes=ATTRS, currency="$")
     # top ceil(1.2) = 2 of 6 customers: 80 of 95
     assert "The top 20% of customers (2 of 6) brought **84.2%** of net revenue" in head.data
-    assert "($80 of $95)" in head.data and "2 customers had zero or negative" in head.data
+    # "$" escaped: unescaped, JupyterLab's MathJax typesets "$80 of $95" as a formula
+    dollar = "<span>&#36;</span>"
+    assert (
+        f"({dollar}80 of {dollar}95)" in head.data
+        and "2 customers had zero or negative" in head.data
+    )
     assert "profit is taken as 30% of revenue" in head.data
     assert isinstance(fig, Figure)
     assert groups.data["Group"].tolist() == ["all customers", "N", "S"]
@@ -38,7 +43,7 @@ def test_pareto_view_with_cost_and_without_money():
     with_cost = _values().assign(cost=[40.0, 10.0, 5.0, 5.0, 0.0, 0.0])
     head = widgets.pareto_view(with_cost, currency="$")[0]
     # profit 10, 20, 5, 5, 0, -5: top 2 = 30 of 35
-    assert "brought **85.7%** of the gross profit of $35" in head.data
+    assert "brought **85.7%** of the gross profit of <span>&#36;</span>35" in head.data
     no_money = _values().drop(columns="revenue")
     head = widgets.pareto_view(no_money)[0]
     # purchases 9, 5, 2, 2, 1, 1: top 2 = 14 of 20
