@@ -241,10 +241,11 @@ class BetaGeoModel(BaseModel):
         # limits, smooth in the parameters: there the mean of both sides is the limit to
         # O(h^2).
         h = _NEAR_SINGULAR
-        if abs(a - 1) < h:
-            value = 0.5 * (conditional(1 - h, b) + conditional(1 + h, b))
-        else:
-            value = conditional(a, b)
+        with np.errstate(invalid="ignore", divide="ignore"):  # at the pole; replaced below
+            if abs(a - 1) < h:
+                value = 0.5 * (conditional(1 - h, b) + conditional(1 + h, b))
+            else:
+                value = conditional(a, b)
         pole = np.abs(a + b + x - 1) < h
         if np.any(pole):
             side = 0.5 * (conditional(a, b - h) + conditional(a, b + h))
