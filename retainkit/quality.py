@@ -136,17 +136,17 @@ class QualityReport:
                 "step": "Step",
                 "rows": "Rows",
                 "share_of_rows": "Share of rows",
-                "revenue": "Net revenue",
+                "revenue": "Net revenue (the data's currency)",
             }
         )
         if self.revenue_read is None:
-            frame = frame.drop(columns="Net revenue")
+            frame = frame.drop(columns="Net revenue (the data's currency)")
         table = frame.to_html(
             index=False,
             formatters={
                 "Rows": "{:,}".format,
                 "Share of rows": "{:.1%}".format,
-                "Net revenue": lambda v: "" if pd.isna(v) else f"{v:,.2f}",
+                "Net revenue (the data's currency)": lambda v: "" if pd.isna(v) else f"{v:,.2f}",
             },
         )
         period = (
