@@ -2,7 +2,7 @@
 
 Usage:
     .venv/bin/python benchmarks/make_data.py --rows 100000000      # about 1.2 GB of Parquet
-    .venv/bin/python benchmarks/bench_out_of_core.py [--rows 100000000] [--memory-limit 4GB]
+    .venv/bin/python benchmarks/bench_out_of_core.py [--rows 100000000] [--memory-limit 3GB]
 
 The transactions never enter pandas: ``load_transactions`` parses and checks them once in
 DuckDB and stores the cleaned rows in a scratch DuckDB database file (compressed), with
@@ -34,7 +34,7 @@ def main() -> None:
     parser = argparse.ArgumentParser(description=__doc__.split("\n\n")[0])
     parser.add_argument("--rows", type=int, default=100_000_000)
     parser.add_argument("--data", default=str(HERE / "data"))
-    parser.add_argument("--memory-limit", default="4GB", help="DuckDB memory limit")
+    parser.add_argument("--memory-limit", default="3GB", help="DuckDB memory limit")
     parser.add_argument("--threads", type=int, default=None)
     parser.add_argument(
         "--lazy",

@@ -68,6 +68,13 @@ COMPUTATIONS = {
     "customer_behaviour": engine.customer_behaviour,
     "customer_ids": engine.customer_ids,
     "date_span": engine.date_span,
+    "cohort_activity": lambda t: engine.cohort_activity(t, period="month"),
+    "customer_windows": lambda t: engine.customer_windows(t, windows=WINDOWS),
+    "daily_purchases": engine.daily_purchases,
+    "customer_values": engine.customer_values,
+    "category_values": engine.category_values,
+    "purchase_journeys": engine.purchase_journeys,
+    "lifecycle_counts": lambda t: engine.lifecycle_counts(t, churn_days=120),
 }
 
 
