@@ -29,7 +29,7 @@ def _day(value: Any) -> pd.Timestamp:
 def _purchase_days(t: ir.Table) -> ir.Table:
     """One row per customer and day with a purchase; revenue nets the day's returns."""
     day = t[S.ORDER_DATE].truncate("D").name("day")
-    aggs: dict[str, ir.Value] = {"purchase_lines": (~t[S.IS_RETURN]).sum()}
+    aggs: dict[str, ir.Value] = {"purchase_lines": t.count(where=~t[S.IS_RETURN])}
     if S.REVENUE in t.columns:
         aggs["day_revenue"] = t[S.REVENUE].sum()
     return t.group_by([t[S.CUSTOMER_ID], day]).aggregate(**aggs)
@@ -135,19 +135,23 @@ def cohort_activity(transactions: Any, *, period: str = "month", as_of: Any = No
     as_of = resolve_as_of(transactions, as_of)
     t = _until(as_table(transactions), as_of)
     unit = _TRUNC[period]
-    days = _purchase_days(t)
-    buys = days.purchase_lines > 0
-    first = days.group_by(S.CUSTOMER_ID).aggregate(first_day=days.day.min(where=buys))
-    first = first.filter(first.first_day.notnull())
-    joined = days.inner_join(first, S.CUSTOMER_ID)
-    joined = joined.mutate(
-        cohort_start=joined.first_day.truncate(unit), period_start=joined.day.truncate(unit)
+    # one pass to customer-periods; a customer's cohort is their first period with a
+    # purchase (truncation keeps order, so it is the period of their first purchase day),
+    # and each customer-period row counts once: no distinct count needed
+    start = t[S.ORDER_DATE].truncate(unit).name("period_start")
+    per: dict[str, ir.Value] = {"purchase_lines": t.count(where=~t[S.IS_RETURN])}
+    if S.REVENUE in t.columns:
+        per["period_revenue"] = t[S.REVENUE].sum()
+    periods = t.group_by([t[S.CUSTOMER_ID], start]).aggregate(**per)
+    buys = periods.purchase_lines > 0
+    first = periods.group_by(S.CUSTOMER_ID).aggregate(
+        cohort_start=periods.period_start.min(where=buys)
     )
-    aggs: dict[str, ir.Value] = {
-        "active_customers": joined[S.CUSTOMER_ID].nunique(where=joined.purchase_lines > 0)
-    }
-    if "day_revenue" in joined.columns:
-        aggs["revenue"] = joined.day_revenue.sum()
+    first = first.filter(first.cohort_start.notnull())
+    joined = periods.inner_join(first, S.CUSTOMER_ID)
+    aggs: dict[str, ir.Value] = {"active_customers": joined.count(where=joined.purchase_lines > 0)}
+    if "period_revenue" in joined.columns:
+        aggs["revenue"] = joined.period_revenue.sum()
     out = execute(
         joined.group_by(["cohort_start", "period_start"])
         .aggregate(**aggs)

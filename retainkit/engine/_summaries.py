@@ -158,14 +158,15 @@ def customer_summary(
     # counted as distinct (customer, order) pairs, cheaper than a distinct count per group
     daily = t.group_by([t[cid], day.name("day")]).aggregate(
         day_revenue=revenue.sum(),
-        purchase_lines=purchase.sum(),
-        return_lines=t[S.IS_RETURN].sum(),
+        # COUNT(*) FILTER is about a third faster in DuckDB than SUM(CAST(flag AS INT))
+        purchase_lines=t.count(where=purchase),
+        return_lines=t.count(where=t[S.IS_RETURN]),
     )
     bought = daily.purchase_lines > 0
     per_customer = daily.group_by(cid).aggregate(
         first_purchase=daily.day.min(where=bought),
         last_purchase=daily.day.max(where=bought),
-        purchase_days=bought.sum(),
+        purchase_days=daily.count(where=bought),
         purchase_day_revenue=daily.day_revenue.sum(where=bought),
         first_day_revenue=(
             _duckdb_arg_min(daily.day_revenue, daily.day, where=bought)
