@@ -440,13 +440,8 @@ def wilson_interval(
     """
     if trials <= 0:
         return float("nan"), float("nan")
-    z = stats.norm.ppf(0.5 + confidence / 2)
-    p = successes / trials
-    denom = 1 + z**2 / trials
-    centre = (p + z**2 / (2 * trials)) / denom
-    half = z * math.sqrt(p * (1 - p) / trials + z**2 / (4 * trials**2)) / denom
-    # the interval holds p exactly (at p = 0 the lower end is 0 in exact arithmetic)
-    return max(0.0, min(p, centre - half)), min(1.0, max(p, centre + half))
+    low, high = _wilson_vec(np.array([successes]), np.array([trials]), confidence)
+    return float(low[0]), float(high[0])
 
 
 def _wilson_vec(
@@ -459,6 +454,7 @@ def _wilson_vec(
         denom = 1 + z**2 / n
         centre = (p + z**2 / (2 * n)) / denom
         half = z * np.sqrt(p * (1 - p) / n + z**2 / (4 * n**2)) / denom
+    # the interval holds p exactly (at p = 0 the lower end is 0 in exact arithmetic)
     low = np.clip(np.minimum(p, centre - half), 0, 1)
     return low, np.clip(np.maximum(p, centre + half), 0, 1)
 

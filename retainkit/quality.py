@@ -131,22 +131,23 @@ class QualityReport:
         return frame
 
     def _repr_html_(self) -> str:
+        money = "Net revenue (the data's currency)"
         frame = self.to_frame().rename(
             columns={
                 "step": "Step",
                 "rows": "Rows",
                 "share_of_rows": "Share of rows",
-                "revenue": "Net revenue (the data's currency)",
+                "revenue": money,
             }
         )
         if self.revenue_read is None:
-            frame = frame.drop(columns="Net revenue (the data's currency)")
+            frame = frame.drop(columns=money)
         table = frame.to_html(
             index=False,
             formatters={
                 "Rows": "{:,}".format,
                 "Share of rows": "{:.1%}".format,
-                "Net revenue (the data's currency)": lambda v: "" if pd.isna(v) else f"{v:,.2f}",
+                money: lambda v: "" if pd.isna(v) else f"{v:,.2f}",
             },
         )
         period = (

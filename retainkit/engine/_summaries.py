@@ -249,9 +249,7 @@ def period_table(
     """
     expr, as_of = _period_expr(transactions, period=period, as_of=as_of)
     out = execute(expr.order_by([S.CUSTOMER_ID, "period_start"]))
-    out[S.CUSTOMER_ID] = out[S.CUSTOMER_ID].astype(str)
-    for c in ("orders", "purchase_days"):
-        out[c] = out[c].astype("int64")
+    out[S.CUSTOMER_ID] = out[S.CUSTOMER_ID].astype(str)  # counts are int64 in the query
     out.attrs = {"as_of": as_of, "period": period}
     return out.reset_index(drop=True)
 

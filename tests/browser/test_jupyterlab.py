@@ -284,14 +284,19 @@ def _cell_screenshot(page, cell, path: Path) -> None:
 # --- the notebooks -----------------------------------------------------------------------
 
 
-def test_groundwork(page, lab, demo, screenshots):
-    name = "01_groundwork"
-    p = _defaults(name)
+def _run_and_check(page, lab, name: str, screenshots: Path) -> None:
+    """Run every cell, check errors, widgets and figures, and save the screenshots."""
     _open_and_run(page, lab, name)
     _check_cells(page, lab, name)
     _check_widgets(page, name)
     _check_images(page, name)
     _save_screenshots(page, screenshots, f"lab-{name}")
+
+
+def test_groundwork(page, lab, demo, screenshots):
+    name = "01_groundwork"
+    p = _defaults(name)
+    _run_and_check(page, lab, name, screenshots)
 
     window = rk.groundwork.churn_window(
         demo.transactions,
@@ -376,11 +381,7 @@ def test_groundwork(page, lab, demo, screenshots):
 def test_segmentation(page, lab, demo, screenshots):
     name = "02_segmentation"
     p = _defaults(name)
-    _open_and_run(page, lab, name)
-    _check_cells(page, lab, name)
-    _check_widgets(page, name)
-    _check_images(page, name)
-    _save_screenshots(page, screenshots, f"lab-{name}")
+    _run_and_check(page, lab, name, screenshots)
 
     values = rk.engine.customer_values(demo.transactions, as_of=p["as_of"])
 
@@ -438,11 +439,7 @@ def test_segmentation(page, lab, demo, screenshots):
 def test_lifetime_value(page, lab, demo, screenshots):
     name = "03_lifetime_value"
     p = _defaults(name)
-    _open_and_run(page, lab, name)
-    _check_cells(page, lab, name)
-    _check_widgets(page, name)
-    _check_images(page, name)
-    _save_screenshots(page, screenshots, f"lab-{name}")
+    _run_and_check(page, lab, name, screenshots)
 
     # the inputs of the scenario panel, as the notebook computes them
     rate = rk.metrics.retention_rates(
