@@ -1293,6 +1293,14 @@ def loss_story(status: pd.DataFrame) -> Markdown:
         "Another {lost_new:,} of the {new:,} customers who first bought during the window "
         "were lost before its end."
     )
+    # the rest bought before the window, had lapsed when it opened, came back in it and
+    # were lost again: said so that the counts add up for the reader
+    returned = n - int(s["lost_from_base"]) - int(s["lost_new_in_window"])
+    if returned:
+        text += (
+            " The other {returned:,} had lapsed before the window opened, came back during it "
+            "and were lost again."
+        )
     return markdown(
         text,
         days=window.lookback_days,
@@ -1307,6 +1315,7 @@ def loss_story(status: pd.DataFrame) -> Markdown:
         kept=int(s["retained_from_base"]),
         lost_new=int(s["lost_new_in_window"]),
         new=int(s["new_in_window"]),
+        returned=returned,
     )
 
 
