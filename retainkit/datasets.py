@@ -272,7 +272,7 @@ def load_preset_transactions(name: str, **overrides: Any) -> engine.Transactions
         source = preset.build(data_dir())[0]
     txn = load_transactions(source, **options)
     quality = dataclasses.replace(txn.quality, source=f"preset {name!r} ({preset.transactions})")
-    return engine.Transactions(txn.table, quality)
+    return engine.Transactions(txn.table, quality, keyed=txn.keyed)
 
 
 @dataclass(frozen=True)

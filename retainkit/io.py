@@ -494,7 +494,7 @@ def load_transactions(
         )
     except (TypeError, ValueError) as exc:
         raise SchemaError(f"invalid loading option: {exc}") from None
-    table, report = engine.clean_table(
+    table, report, keyed = engine.clean_table(
         raw,
         mapping,
         options,
@@ -508,7 +508,7 @@ def load_transactions(
             + ", ".join(f"{n:,} {r}" for r, n in report.dropped.items())
             + "). Check the column mapping and the options."
         )
-    return engine.Transactions(table, report)
+    return engine.Transactions(table, report, keyed=keyed)
 
 
 def _as_of(value: Any) -> pd.Timestamp | None:

@@ -47,10 +47,11 @@ from retainkit.engine._summaries import (
     resolve_as_of,
     write_period_table,
 )
-from retainkit.engine._transactions import Transactions, as_table
+from retainkit.engine._transactions import KeyedRows, Transactions, as_table
 
 __all__ = [
     "CleaningOptions",
+    "KeyedRows",
     "Transactions",
     "as_table",
     "attributes_from_transactions",

@@ -19,6 +19,7 @@ import pandas as pd
 
 from retainkit import schema as S
 from retainkit.engine._backend import execute, is_duckdb, materialize
+from retainkit.engine._transactions import CUSTOMER_KEY, KeyedRows
 from retainkit.exceptions import DataValidationError, SchemaError
 from retainkit.quality import DROP_REASONS, QualityReport
 
@@ -520,7 +521,7 @@ def clean_table(
     source: str,
     delimiter: str | None = None,
     row_offset: int = 1,
-) -> tuple[ir.Table, QualityReport]:
+) -> tuple[ir.Table, QualityReport, KeyedRows | None]:
     """Turn a raw table into the canonical cleaned transactions and a quality report.
 
     Parameters
@@ -540,7 +541,10 @@ def clean_table(
 
     Returns
     -------
-    (ibis.expr.types.Table, QualityReport)
+    (ibis.expr.types.Table, QualityReport, KeyedRows or None)
+        The cleaned rows, what cleaning did, and, when the rows are stored in DuckDB
+        with exact duplicates dropped, the same rows with an integer customer key (see
+        :class:`~retainkit.engine.Transactions`).
 
     Raises
     ------
@@ -631,17 +635,26 @@ def clean_table(
     keep = [c for c in typed.columns if c != "_header_row"] + [S.IS_RETURN]
     keep = list(dict.fromkeys(keep))
     kept = flagged.filter(flagged._drop_reason.isnull()).select(*keep)
+    keyed = None
     if options.duplicates == "drop":
         deduped = kept.distinct()
-        if options.materialize:
+        if options.materialize and is_duckdb(deduped):
+            keyed = _keyed_store(deduped, customers=kept)
+            deduped = keyed.rows.drop(CUSTOMER_KEY)
+        elif options.materialize:
             deduped = materialize(deduped)
     else:  # a filter over the cached rows: cheap to re-read, not worth a second copy
         deduped = kept
 
+    ids = keyed.keys if keyed is not None else deduped
+    customers = execute(
+        ids.aggregate(
+            customers=ids[S.CUSTOMER_ID].nunique(),
+            customers_any_case=ids[S.CUSTOMER_ID].upper().nunique(),
+        )
+    ).iloc[0]
     stats_cols = {
         "rows": deduped.count(),
-        "customers": deduped[S.CUSTOMER_ID].nunique(),
-        "customers_any_case": deduped[S.CUSTOMER_ID].upper().nunique(),
         "first_date": deduped[S.ORDER_DATE].min(),
         "last_date": deduped[S.ORDER_DATE].max(),
         "returns": deduped[S.IS_RETURN].sum(),
@@ -661,7 +674,7 @@ def clean_table(
     def _ts(v: Any) -> pd.Timestamp | None:
         return None if pd.isna(v) else pd.Timestamp(v)
 
-    merged = int(stats["customers"]) - int(stats["customers_any_case"])
+    merged = int(customers["customers"]) - int(customers["customers_any_case"])
     if merged:
         notes.append(
             f"{merged:,} customer ids differ from another only in letter case ('ab1' and "
@@ -685,10 +698,30 @@ def clean_table(
         )
         if has_revenue
         else None,
-        customers=int(stats["customers"]),
+        customers=int(customers["customers"]),
         first_date=_ts(stats["first_date"]),
         last_date=_ts(stats["last_date"]),
         mapping=mapping,
         notes=tuple(notes),
     )
-    return deduped, report
+    return deduped, report, keyed
+
+
+def _keyed_store(rows: ir.Table, *, customers: ir.Table) -> KeyedRows:
+    """Store ``rows`` in DuckDB with an integer customer key, sorted by customer and date.
+
+    Nearly every analysis groups the rows by customer (and day). DuckDB groups faster on
+    an integer than on text, and faster still when each customer's rows arrive side by
+    side; the key is numbered in customer-id order, so the table is stored in that order.
+    Measured on 10M lines and 903k customers (benchmarks/bench_scale.py): the
+    per-customer summary took 1.73 s against 2.25 s on unsorted rows grouped by text
+    ids; loading took 11.2 s against 13.0 s, since the customer counts of the quality
+    report now read the 903k keys instead of the 10M lines (at 637k customers the
+    load took 1.4 s longer). ``customers`` holds the same customer ids as ``rows`` (a
+    cheaper table to read them from).
+    """
+    ids = customers.select(S.CUSTOMER_ID).distinct()
+    number = ibis.row_number().over(order_by=ids[S.CUSTOMER_ID]).cast("int64")
+    keys = materialize(ids.mutate(**{CUSTOMER_KEY: number}))
+    stored = rows.inner_join(keys, S.CUSTOMER_ID).order_by([CUSTOMER_KEY, S.ORDER_DATE])
+    return KeyedRows(rows=materialize(stored), keys=keys)

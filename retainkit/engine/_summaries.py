@@ -14,7 +14,7 @@ import pandas as pd
 
 from retainkit import schema as S
 from retainkit.engine._backend import execute, is_duckdb
-from retainkit.engine._transactions import Transactions, as_table, remember
+from retainkit.engine._transactions import CUSTOMER_KEY, Transactions, as_table, remember
 from retainkit.units import check_period, days_per
 
 __all__ = ["customer_summary", "period_table", "resolve_as_of", "write_period_table"]
@@ -145,9 +145,12 @@ def customer_summary(
     unit_days = days_per(time_unit)
     table = as_table(transactions)
     as_of = resolve_as_of(transactions, as_of)
-    t = _until(table, as_of)
+    keyed = transactions.keyed if isinstance(transactions, Transactions) else None
+    # group on the integer customer key where the rows are stored with one (see KeyedRows)
+    t = _until(keyed.rows if keyed is not None else table, as_of)
     has_rev = S.REVENUE in t.columns
     cid = S.CUSTOMER_ID
+    group = CUSTOMER_KEY if keyed is not None else cid
     day = t[S.ORDER_DATE].date()
     purchase = ~t[S.IS_RETURN]
     # without money, a column of zeros keeps one query shape; it is dropped at the end
@@ -156,14 +159,14 @@ def customer_summary(
 
     # one pass to customer-days, then everything per customer from those; orders are
     # counted as distinct (customer, order) pairs, cheaper than a distinct count per group
-    daily = t.group_by([t[cid], day.name("day")]).aggregate(
+    daily = t.group_by([t[group], day.name("day")]).aggregate(
         day_revenue=revenue.sum(),
         # COUNT(*) FILTER is about a third faster in DuckDB than SUM(CAST(flag AS INT))
         purchase_lines=t.count(where=purchase),
         return_lines=t.count(where=t[S.IS_RETURN]),
     )
     bought = daily.purchase_lines > 0
-    per_customer = daily.group_by(cid).aggregate(
+    per_customer = daily.group_by(group).aggregate(
         first_purchase=daily.day.min(where=bought),
         last_purchase=daily.day.max(where=bought),
         purchase_days=daily.count(where=bought),
@@ -177,9 +180,12 @@ def customer_summary(
         return_lines=daily.return_lines.sum(),
     )
     per_customer = per_customer.filter(per_customer.purchase_days > 0)
-    pairs = t.filter(purchase).select(t[cid], order_key.name("order_key")).distinct()
-    orders = pairs.group_by(cid).aggregate(orders=pairs.count())
-    joined = per_customer.inner_join(orders, cid).order_by(cid)
+    pairs = t.filter(purchase).select(t[group], order_key.name("order_key")).distinct()
+    orders = pairs.group_by(group).aggregate(orders=pairs.count())
+    joined = per_customer.inner_join(orders, group)
+    if keyed is not None:
+        joined = joined.inner_join(keyed.keys, CUSTOMER_KEY).drop(CUSTOMER_KEY)
+    joined = joined.order_by(cid)
     out = execute(joined)
 
     frequency = out["purchase_days"].astype("int64") - 1

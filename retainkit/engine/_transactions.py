@@ -5,6 +5,7 @@ from __future__ import annotations
 import functools
 import html
 from collections.abc import Callable
+from dataclasses import dataclass
 from typing import Any
 
 import ibis.expr.types as ir
@@ -15,7 +16,27 @@ from retainkit.engine._backend import execute, to_memtable
 from retainkit.exceptions import SchemaError
 from retainkit.quality import QualityReport
 
-__all__ = ["Transactions", "as_table", "remember"]
+__all__ = ["CUSTOMER_KEY", "KeyedRows", "Transactions", "as_table", "remember"]
+
+#: Integer customer number in stored rows; never part of the canonical schema.
+CUSTOMER_KEY = "_customer_key"
+
+
+@dataclass(frozen=True)
+class KeyedRows:
+    """Cleaned rows as stored in DuckDB: with an integer customer key, sorted by it.
+
+    Attributes
+    ----------
+    rows : ibis.expr.types.Table
+        The canonical columns plus ``_customer_key``, stored sorted by key and date.
+    keys : ibis.expr.types.Table
+        One row per customer: ``customer_id`` and its ``_customer_key``, numbered
+        0, 1, 2, ... in ``customer_id`` order.
+    """
+
+    rows: ir.Table
+    keys: ir.Table
 
 
 class Transactions:
@@ -31,6 +52,9 @@ class Transactions:
         Canonical columns plus ``is_return``.
     quality : QualityReport
         What cleaning did.
+    keyed : KeyedRows, optional
+        The same rows stored with an integer customer key, for the heaviest
+        per-customer queries (grouping on an integer is faster than on text).
 
     Attributes
     ----------
@@ -48,9 +72,12 @@ class Transactions:
     (2, True)
     """
 
-    def __init__(self, table: ir.Table, quality: QualityReport) -> None:
+    def __init__(
+        self, table: ir.Table, quality: QualityReport, *, keyed: KeyedRows | None = None
+    ) -> None:
         self.table = table
         self.quality = quality
+        self.keyed = keyed
         self.columns: tuple[str, ...] = tuple(table.columns)
         # results of pure per-customer summaries, by function and arguments (see remember)
         self._memo: dict[tuple, pd.DataFrame] = {}

@@ -169,3 +169,39 @@ def test_summaries_are_computed_once_per_transactions_and_copied(tmp_path):
     rk.customer_summary(txn, time_unit="weeks")  # other arguments: computed anew
     assert len(txn._memo) == 2
     assert rk.customer_summary(txn, time_unit="weeks")["recency"].tolist() == [2.0, 0.0]
+
+
+def test_loaded_rows_are_keyed_by_customer_and_give_the_same_summary():
+    # ids whose text order is not their order of appearance; "z" only returned goods
+    frame = pd.DataFrame(
+        {
+            "customer_id": ["b", "a", "B", "10", "9", "a", "b", "z"],
+            "order_id": ["o1", "o2", "o3", "o4", "o5", "o6", "o7", "o8"],
+            "order_date": pd.to_datetime(["2024-01-0" + d for d in "51234916"]),
+            "revenue": [7.0, 10.0, 3.0, 4.0, 5.0, 6.0, 8.0, -2.0],
+        }
+    )
+    txn = rk.load_transactions(frame)
+    keys = rk.engine.execute(txn.keyed.keys.order_by("_customer_key"))
+    # numbered 0, 1, 2, ... in the order of the ids as text
+    assert keys["customer_id"].tolist() == ["10", "9", "B", "a", "b", "z"]
+    assert keys["_customer_key"].tolist() == [0, 1, 2, 3, 4, 5]
+    stored = rk.engine.execute(txn.keyed.rows)
+    assert stored["_customer_key"].is_monotonic_increasing  # each customer's rows together
+    assert (
+        stored.groupby("_customer_key")["order_date"]
+        .apply(lambda d: d.is_monotonic_increasing)
+        .all()
+    )
+    assert "_customer_key" not in txn.columns
+    keyed = rk.customer_summary(txn, as_of="2024-01-10", time_unit="days")
+    by_text = rk.customer_summary(txn.table, as_of="2024-01-10", time_unit="days")
+    pd.testing.assert_frame_equal(keyed, by_text)
+    assert keyed["customer_id"].tolist() == ["10", "9", "B", "a", "b"]
+    assert keyed.set_index("customer_id").loc["b", "monetary_value"] == 7.0  # 01-05 repeat
+    # duplicate lines kept: the rows are read where they were cleaned, without a key
+    kept = rk.load_transactions(frame, duplicates="keep")
+    assert kept.keyed is None
+    pd.testing.assert_frame_equal(
+        rk.customer_summary(kept, as_of="2024-01-10", time_unit="days"), keyed
+    )
