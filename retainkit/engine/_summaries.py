@@ -3,6 +3,7 @@
 from __future__ import annotations
 
 import os
+import shutil
 from pathlib import Path
 from typing import Any
 
@@ -289,7 +290,9 @@ def write_period_table(
     For data too large for memory: the engine aggregates and writes the file itself,
     so neither the transactions nor the (possibly hundreds of millions of)
     customer-periods pass through Python. The columns are those of
-    :func:`period_table`; rows are not sorted.
+    :func:`period_table`; rows are not sorted. DuckDB writes one file; Spark writes a
+    folder of part files under ``path`` (``pandas.read_parquet`` reads either). The
+    output appears under ``path`` only once complete.
 
     Parameters
     ----------
@@ -305,7 +308,7 @@ def write_period_table(
     Returns
     -------
     pathlib.Path
-        The file written.
+        The file (or, on Spark, folder) written.
 
     Raises
     ------
@@ -332,10 +335,13 @@ def write_period_table(
     expr, _ = _period_expr(transactions, period=period, as_of=as_of)
     partial = path.with_name(f".{path.name}.partial-{os.getpid()}")
     try:
-        expr.to_parquet(partial)
+        expr.to_parquet(partial)  # a file on DuckDB, a folder of part files on Spark
         partial.replace(path)
     finally:
-        partial.unlink(missing_ok=True)
+        if partial.is_dir():
+            shutil.rmtree(partial, ignore_errors=True)
+        else:
+            partial.unlink(missing_ok=True)
     return path
 
 
