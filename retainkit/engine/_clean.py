@@ -646,14 +646,15 @@ def clean_table(
     else:  # a filter over the cached rows: cheap to re-read, not worth a second copy
         deduped = kept
 
-    ids = keyed.keys if keyed is not None else deduped
-    customers = execute(
-        ids.aggregate(
-            customers=ids[S.CUSTOMER_ID].nunique(),
-            customers_any_case=ids[S.CUSTOMER_ID].upper().nunique(),
-        )
-    ).iloc[0]
+    def customer_counts(ids: ir.Table) -> dict[str, ir.Value]:
+        return {
+            "customers": ids[S.CUSTOMER_ID].nunique(),
+            "customers_any_case": ids[S.CUSTOMER_ID].upper().nunique(),
+        }
+
     stats_cols = {
+        # with a key, the customers are counted on the keys rather than on every line
+        **(customer_counts(deduped) if keyed is None else {}),
         "rows": deduped.count(),
         "first_date": deduped[S.ORDER_DATE].min(),
         "last_date": deduped[S.ORDER_DATE].max(),
@@ -663,6 +664,11 @@ def clean_table(
         stats_cols["revenue"] = deduped[S.REVENUE].sum()
         stats_cols["return_revenue"] = deduped[S.REVENUE].sum(where=deduped[S.IS_RETURN])
     stats = execute(deduped.aggregate(**stats_cols)).iloc[0]
+    customers = (
+        stats
+        if keyed is None
+        else execute(keyed.keys.aggregate(**customer_counts(keyed.keys))).iloc[0]
+    )
     rows_kept = int(stats["rows"])
     before_dedupe = rows_read - sum(dropped.values())
     if rows_kept < before_dedupe:
