@@ -287,3 +287,43 @@ def test_write_table_neutralises_formulas_in_csv_and_excel(tmp_path):
         rk.write_table(frame, csv)
     with pytest.raises(ValueError, match=r"\.csv or \.xlsx"):
         rk.write_table(frame, tmp_path / "t.json")
+
+
+def test_loaded_rows_are_stored_with_a_customer_key_in_id_order():
+    frame = pd.DataFrame(
+        {
+            "customer_id": ["b", "a", "B", "10", "9", "a", "b"],
+            "order_date": pd.to_datetime(["2024-01-0" + d for d in "5123491"]),
+            "revenue": [7.0, 10.0, 3.0, 4.0, 5.0, 6.0, 8.0],
+        }
+    )
+    txn = rk.load_transactions(frame)
+    keys = rk.engine.execute(txn.keyed.keys.order_by("_customer_key"))
+    # numbered 0, 1, 2, ... in the order of the ids as text
+    assert keys["customer_id"].tolist() == ["10", "9", "B", "a", "b"]
+    assert keys["_customer_key"].tolist() == [0, 1, 2, 3, 4]
+    stored = rk.engine.execute(txn.keyed.rows)
+    assert stored["_customer_key"].tolist() == [0, 1, 2, 3, 3, 4, 4]
+    assert stored["order_date"].dt.day.tolist() == [3, 4, 2, 1, 9, 1, 5]  # by date within
+    assert "_customer_key" not in txn.columns
+    assert txn.quality.customers == 5
+    assert rk.load_transactions(frame, duplicates="keep").keyed is None
+
+
+def test_carried_columns_cannot_take_a_working_column_name():
+    frame = pd.DataFrame(
+        {
+            "customer_id": ["a", "b"],
+            "order_date": ["2024-01-02", "2024-01-03"],
+            "revenue": [1.0, 2.0],
+            "store": ["north", "south"],
+            "_customer_key": ["x", "y"],
+        }
+    )
+    carried = rk.load_transactions(frame, keep_columns=["store"])
+    assert rk.engine.execute(carried.table.order_by("customer_id"))["store"].tolist() == [
+        "north",
+        "south",
+    ]
+    with pytest.raises(SchemaError, match="'_customer_key', a name retainkit uses"):
+        rk.load_transactions(frame, keep_columns=["_customer_key"])

@@ -29,6 +29,9 @@ _RETURNS = ("net", "drop")
 _DUPLICATES = ("drop", "keep")
 _ZERO = ("drop", "keep")
 
+# Columns cleaning adds for itself; a carried source column may not take these names.
+_WORKING_COLUMNS = frozenset({"_drop_reason", "_header_row", CUSTOMER_KEY})
+
 # Non-ISO date formats tried when the dates are text; ISO 8601 is tried first, by cast.
 _DAY_FORMATS = (
     "%d/%m/%Y",
@@ -410,6 +413,11 @@ def _typed_columns(
     for extra in options.keep_columns:
         if extra in cols:
             continue
+        if extra in _WORKING_COLUMNS:
+            raise SchemaError(
+                f"keep_columns names {extra!r}, a name retainkit uses for its own working "
+                "column; rename that column in the source to keep it"
+            )
         if extra not in raw_schema:
             raise SchemaError(
                 f"keep_columns names {extra!r}, which the data does not have; "
@@ -543,7 +551,8 @@ def clean_table(
     -------
     (ibis.expr.types.Table, QualityReport, KeyedRows or None)
         The cleaned rows, what cleaning did, and, when the rows are stored in DuckDB
-        with exact duplicates dropped, the same rows with an integer customer key (see
+        (``materialize=True``) with exact duplicates dropped, the same rows with an
+        integer customer key (see
         :class:`~retainkit.engine.Transactions`).
 
     Raises
@@ -719,9 +728,9 @@ def _keyed_store(rows: ir.Table, *, customers: ir.Table) -> KeyedRows:
     Nearly every analysis groups the rows by customer (and day). DuckDB groups faster on
     an integer than on text, and faster still when each customer's rows arrive side by
     side; the key is numbered in customer-id order, so the table is stored in that order.
-    Measured on 10M lines and 903k customers (benchmarks/bench_scale.py): the
-    per-customer summary took 1.73 s against 2.25 s on unsorted rows grouped by text
-    ids; loading took 11.2 s against 13.0 s, since the customer counts of the quality
+    Measured on 10M lines and 903k customers (benchmarks/README.md): the per-customer
+    summary took 1.64-1.92 s against 2.25 s on unsorted rows grouped by text ids;
+    loading took 11.3 s against 13.0 s, since the customer counts of the quality
     report now read the 903k keys instead of the 10M lines (at 637k customers the
     load took 1.4 s longer). ``customers`` holds the same customer ids as ``rows`` (a
     cheaper table to read them from).

@@ -299,7 +299,8 @@ def write_period_table(
     transactions : Transactions, pandas.DataFrame or ibis Table
         Needs ``customer_id`` and ``order_date``; uses ``revenue``, ``order_id``.
     path : str or Path
-        The Parquet file to write. An existing file is an error: nothing is overwritten.
+        The Parquet file (a folder on Spark) to write. An existing one is an error:
+        nothing is overwritten.
     period : {"week", "month", "quarter", "year"}
         Calendar period; weeks start on Monday.
     as_of : date-like, optional

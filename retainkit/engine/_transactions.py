@@ -33,6 +33,18 @@ class KeyedRows:
     keys : ibis.expr.types.Table
         One row per customer: ``customer_id`` and its ``_customer_key``, numbered
         0, 1, 2, ... in ``customer_id`` order.
+
+    Examples
+    --------
+    >>> import retainkit as rk
+    >>> frame = pd.DataFrame({"customer_id": ["b", "a", "b"],
+    ...                       "order_date": ["2024-01-02", "2024-01-05", "2024-01-01"]})
+    >>> keyed = rk.load_transactions(frame).keyed
+    >>> execute(keyed.rows)[["_customer_key", "customer_id", "order_date"]]
+       _customer_key customer_id order_date
+    0              0           a 2024-01-05
+    1              1           b 2024-01-01
+    2              1           b 2024-01-02
     """
 
     rows: ir.Table
@@ -60,6 +72,8 @@ class Transactions:
     ----------
     columns : tuple of str
         Canonical (and carried) columns present.
+    keyed : KeyedRows or None
+        As given: None for rows read in place (duplicates kept, other engines).
 
     Examples
     --------
