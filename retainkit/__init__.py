@@ -34,7 +34,13 @@ from retainkit.exceptions import (
     SchemaError,
 )
 from retainkit.figures import figure, key_figures
-from retainkit.io import load_churn_reasons, load_customers, load_transactions, write_table
+from retainkit.io import (
+    list_profiles,
+    load_churn_reasons,
+    load_customers,
+    load_transactions,
+    write_table,
+)
 from retainkit.plotting import plot_activity, set_style
 from retainkit.quality import QualityReport
 from retainkit.simulate import simulate_shop
@@ -65,6 +71,7 @@ __all__ = [
     "key_figures",
     "lifecycle",
     "list_presets",
+    "list_profiles",
     "load_churn_reasons",
     "load_customers",
     "load_dataset",

@@ -2,7 +2,7 @@
 
 Commands::
 
-    retainkit report [--data PATH_OR_PRESET] [--columns MAPPING.toml] [-p NAME=VALUE]...
+    retainkit report [--data PATH_OR_PRESET] [--columns PROFILE_OR_MAPPING.toml] [-p NAME=VALUE]...
                      [--out DIR] [--only NOTEBOOK]... [--overwrite]
     retainkit lab                   open JupyterLab on the notebooks
     retainkit presets               list the bundled data sets
@@ -45,7 +45,11 @@ def _parser() -> argparse.ArgumentParser:
         help="preset name (demo, online_retail, cdnow, cdnow_sample) "
         "or path of a transaction file; default: demo",
     )
-    rep.add_argument("--columns", help="column mapping file (TOML with a [columns] table)")
+    rep.add_argument(
+        "--columns",
+        help="an export profile (shopify, woocommerce, stripe, paypal, square, etsy, xero, "
+        "quickbooks, sap) or a column mapping file (TOML with a [columns] table)",
+    )
     rep.add_argument(
         "-p",
         "--parameter",

@@ -147,7 +147,6 @@ PRESETS: dict[str, Preset] = {
                 },
                 "cancellation_prefix": "C",
                 "keep_columns": ("Country",),
-                "max_invalid_share": 0.3,
             },
             currency="£",
             customers_from=("Country",),

@@ -9,10 +9,8 @@ data-quality report. The input file is only ever read.
 
 from __future__ import annotations
 
-import codecs
-import gzip
+import difflib
 import hashlib
-import tomllib
 from collections.abc import Mapping
 from pathlib import Path
 from typing import Any
@@ -22,107 +20,29 @@ import pandas as pd
 from retainkit import engine
 from retainkit import schema as S
 from retainkit.exceptions import DataValidationError, SchemaError
+from retainkit.reading import ReadOptions, open_source
+from retainkit.reading._mapping import (
+    CLEAN_KEYS,
+    list_profiles,
+    load_profile,
+    read_mapping_file,
+    recognise_profile,
+)
 
 __all__ = [
+    "list_profiles",
     "load_churn_reasons",
     "load_customers",
+    "load_profile",
     "load_transactions",
     "read_mapping_file",
     "sha256_of",
     "write_table",
 ]
 
-_TEXT_SUFFIXES = {".csv", ".tsv", ".txt", ".dat", ".tab"}
-_COMPRESSION = {".gz", ".zst", ".gzip"}
-_PARQUET_SUFFIXES = {".parquet", ".pq"}
-_EXCEL_SUFFIXES = {".xlsx", ".xlsm", ".xls"}
-
-_READ_KEYS = ("date_format", "dayfirst", "decimal", "delimiter", "encoding", "sheet", "names")
-_CLEAN_KEYS = (
-    "returns",
-    "outliers",
-    "max_amount",
-    "max_date",
-    "id_case",
-    "duplicates",
-    "zero_revenue",
-    "cancellation_prefix",
-    "keep_columns",
-    "max_invalid_share",
-    "min_date",
-    "materialize",
-)
-
-
-def read_mapping_file(path: str | Path) -> dict[str, dict[str, Any]]:
-    r"""Read a column-mapping file.
-
-    The file is TOML with a ``[columns]`` table (canonical name = your column name)
-    and optional ``[read]`` (``date_format``, ``dayfirst``, ``decimal``,
-    ``delimiter``, ``encoding``, ``sheet``) and ``[clean]`` (``returns``,
-    ``duplicates``, ``zero_revenue``, ``cancellation_prefix``, ``keep_columns``,
-    ``max_invalid_share``, ``min_date``, ``materialize``) tables::
-
-        [columns]
-        customer_id = "Kundennr"
-        order_date = "Datum"
-        revenue = "Umsatz"
-
-        [read]
-        date_format = "%d.%m.%Y"
-        decimal = ","
-
-    Parameters
-    ----------
-    path : str or Path
-
-    Returns
-    -------
-    dict
-        ``{"columns": {...}, "read": {...}, "clean": {...}}``.
-
-    Raises
-    ------
-    SchemaError
-        When the file is missing, is not valid TOML, or has unknown tables or keys.
-
-    Examples
-    --------
-    >>> import tempfile, pathlib
-    >>> p = pathlib.Path(tempfile.mkdtemp()) / "m.toml"
-    >>> _ = p.write_text('[columns]\ncustomer_id = "Cust"\n')
-    >>> read_mapping_file(p)["columns"]
-    {'customer_id': 'Cust'}
-    """
-    p = Path(path)
-    if not p.is_file():
-        raise SchemaError(f"mapping file {str(p)!r} does not exist")
-    try:
-        content = tomllib.loads(p.read_text(encoding="utf-8"))
-    except (tomllib.TOMLDecodeError, UnicodeDecodeError) as exc:
-        raise SchemaError(f"mapping file {str(p)!r} is not valid TOML: {exc}") from None
-    allowed = {"columns": None, "read": _READ_KEYS, "clean": _CLEAN_KEYS}
-    problems = [f"unknown table [{k}]" for k in content if k not in allowed]
-    for table, keys in allowed.items():
-        section = content.get(table, {})
-        if not isinstance(section, dict):
-            problems.append(f"[{table}] must be a table")
-            continue
-        if keys is not None:
-            problems += [
-                f"unknown key {k!r} in [{table}] (known: {', '.join(keys)})"
-                for k in section
-                if k not in keys
-            ]
-        else:
-            problems += [
-                f"[columns] {k} must name a column as text, got {v!r}"
-                for k, v in section.items()
-                if not isinstance(v, str)
-            ]
-    if problems:
-        raise SchemaError(f"mapping file {str(p)!r}: " + "; ".join(problems))
-    return {t: dict(content.get(t, {})) for t in allowed}
+_READ_OPTIONS = ("delimiter", "encoding", "escape", "skip_rows", "sheet", "names")
+_PARSE_OPTIONS = ("date_format", "dayfirst", "decimal", "timezone", "amount_unit")
+_OPTIONS = _READ_OPTIONS + _PARSE_OPTIONS + CLEAN_KEYS
 
 
 def sha256_of(path: str | Path) -> str:
@@ -148,158 +68,39 @@ def sha256_of(path: str | Path) -> str:
     return digest.hexdigest()
 
 
-def _suffixes(p: Path) -> tuple[str, bool]:
-    suffixes = [s.lower() for s in p.suffixes]
-    compressed = bool(suffixes) and suffixes[-1] in _COMPRESSION
-    if compressed:
-        suffixes = suffixes[:-1]
-    return (suffixes[-1] if suffixes else ""), compressed
+def _resolve_spec(
+    columns: Mapping[str, str] | str | Path | None,
+) -> tuple[dict[str, dict[str, Any]], str | None]:
+    """Return the mapping spec and the profile name it came from, if any."""
+    empty: dict[str, dict[str, Any]] = {"columns": {}, "read": {}, "clean": {}}
+    if columns is None:
+        return empty, None
+    if isinstance(columns, str) and not Path(columns).suffix and not Path(columns).exists():
+        profile = load_profile(columns)
+        return {k: dict(v) for k, v in profile.spec.items()}, profile.name
+    if isinstance(columns, str | Path):
+        spec = read_mapping_file(columns)
+        return {k: spec[k] for k in ("columns", "read", "clean")}, None
+    if not isinstance(columns, Mapping):
+        raise SchemaError(
+            "columns must map canonical names to your column names, e.g. "
+            "{'customer_id': 'Cust No'}, be the path of a mapping file, or name an export "
+            "profile such as 'shopify'"
+        )
+    return {**empty, "columns": dict(columns)}, None
 
 
-_HEAD = 1 << 16  # bytes sniffed for encoding and delimiter
-
-
-def _head_bytes(p: Path, compressed: bool, n: int = _HEAD) -> bytes:
-    if compressed and p.suffix.lower() in {".gz", ".gzip"}:
-        with gzip.open(p, "rb") as fh:
-            return fh.read(n)
-    with p.open("rb") as fh:
-        return fh.read(n)
-
-
-def _detect_encoding(head: bytes, *, truncated: bool) -> str:
-    if head.startswith((codecs.BOM_UTF16_LE, codecs.BOM_UTF16_BE)):
-        return "utf-16"
-    try:
-        head.decode("utf-8")
-    except UnicodeDecodeError as exc:
-        # a character cut by the end of the sample is not evidence against UTF-8
-        cut = truncated and exc.reason == "unexpected end of data"
-        if not cut:
-            return "latin-1"
-    return "utf-8"
-
-
-def _detect_delimiter(head: bytes, encoding: str) -> str | None:
-    text = head.decode("latin-1" if encoding == "latin-1" else "utf-8", errors="ignore")
-    first = text.lstrip("\ufeff").splitlines()[:1]
-    if not first:
-        return None
-    line = first[0]
-    counts = {d: line.count(d) for d in (",", ";", "\t", "|")}
-    best = max(counts, key=counts.__getitem__)
-    return best if counts[best] else None
-
-
-def _excel_table(
-    p: Path, sheet: str | int | None, mapping: Mapping[str, str] | None
-) -> tuple[pd.DataFrame, str]:
-    try:
-        book = pd.ExcelFile(p)
-    except Exception as exc:
-        raise SchemaError(f"cannot open Excel file {str(p)!r}: {exc}") from None
-    names = book.sheet_names
-    if sheet is None:
-        if len(names) == 1:
-            sheet = names[0]
-        else:
-            fitting = []
-            for name in names:
-                header = pd.read_excel(book, sheet_name=name, nrows=0).columns
-                try:
-                    S.resolve_columns(list(map(str, header)), mapping)
-                except SchemaError:
-                    continue
-                fitting.append(name)
-            if len(fitting) != 1:
-                raise SchemaError(
-                    f"{str(p)!r} has {len(names)} sheets {names}"
-                    + (
-                        f" and {len(fitting)} of them look like transactions ({fitting})"
-                        if fitting
-                        else " and none has the transaction columns"
-                    )
-                    + "; pass sheet='<name>' (or sheet in the [read] table of the mapping file)"
-                )
-            sheet = fitting[0]
-    elif sheet not in names and not (isinstance(sheet, int) and 0 <= sheet < len(names)):
-        raise SchemaError(f"{str(p)!r} has no sheet {sheet!r}; its sheets are {names}")
-    frame = pd.read_excel(book, sheet_name=sheet)
-    return frame, f"{p.name} [sheet {sheet}]"
-
-
-def _raw_from_source(
-    source: Any,
-    read: dict[str, Any],
-    mapping: Mapping[str, str] | None,
-    backend: Any,
-    materialize: bool,
-) -> tuple[Any, str, str | None, int]:
-    """Return (raw ibis table, description, delimiter, row offset)."""
-    if isinstance(source, pd.DataFrame):
-        frame = source.reset_index(drop=True)
-        return engine.to_memtable(frame), "pandas DataFrame", None, 0
-    if _is_ibis_table(source):
-        return source, "Ibis table", None, 1
-    if isinstance(source, str) and "://" in source:
-        return engine.read_url(source), engine.hide_password(source), None, 1
-    p = Path(source)
-    if not p.exists():
-        if any(ch in str(source) for ch in "*?["):
-            return engine.read_parquet(str(source), backend=backend), str(source), None, 1
-        raise SchemaError(f"no such file or folder: {str(source)!r}")
-    if p.is_dir():
-        return engine.read_parquet(p, backend=backend), str(p), None, 1
-    kind, compressed = _suffixes(p)
-    if kind in _PARQUET_SUFFIXES:
-        return engine.read_parquet(p, backend=backend), str(p), None, 1
-    if kind in _EXCEL_SUFFIXES:
-        frame, desc = _excel_table(p, read.get("sheet"), mapping)
-        return engine.to_memtable(frame), desc, None, 2
-    if kind in _TEXT_SUFFIXES or not kind:
-        head = _head_bytes(p, compressed)
-        if not head.strip():
-            raise DataValidationError(f"{str(p)!r} is empty: there are no rows to read")
-        encoding = read.get("encoding") or _detect_encoding(head, truncated=len(head) == _HEAD)
-        delimiter = read.get("delimiter")
-        names = read.get("names")
-        first_line = 1 if names else 2
-        if delimiter in ("whitespace", r"\s+"):
-            frame = pd.read_csv(
-                p,
-                sep=r"\s+",
-                dtype=str,
-                encoding=encoding,
-                header=None if names else "infer",
-                names=list(names) if names else None,
+def _check_option_names(options: Mapping[str, Any]) -> None:
+    unknown = [k for k in options if k not in _OPTIONS]
+    if unknown:
+        hints = {k: difflib.get_close_matches(k, _OPTIONS, n=1) for k in unknown}
+        raise SchemaError(
+            "unknown loading option "
+            + ", ".join(
+                f"{k!r}" + (f" (did you mean {h[0]!r}?)" if h else "") for k, h in hints.items()
             )
-            return engine.to_memtable(frame), str(p), None, first_line
-        delimiter = delimiter or _detect_delimiter(head, encoding)
-        try:
-            raw = engine.read_csv(
-                p,
-                delimiter=delimiter,
-                encoding=encoding,
-                names=names,
-                materialize=materialize,
-                backend=backend,
-            )
-        except Exception as exc:
-            raise DataValidationError(
-                f"cannot read {str(p)!r} as delimited text ({str(exc).splitlines()[0]}); "
-                "pass delimiter=... and encoding=... (or set them in the [read] table "
-                "of the mapping file)"
-            ) from None
-        return raw, str(p), delimiter, first_line
-    raise SchemaError(
-        f"cannot tell how to read {str(p)!r} (suffix {kind!r}); retainkit reads CSV/TSV/TXT "
-        "(also .gz/.zst), Parquet files or folders, and Excel workbooks"
-    )
-
-
-def _is_ibis_table(obj: Any) -> bool:
-    """Return True for an Ibis table expression (without importing Ibis here)."""
-    return type(obj).__module__.startswith("ibis.") and hasattr(obj, "schema")
+            + f"; the options are {sorted(_OPTIONS)}"
+        )
 
 
 def load_transactions(
@@ -307,93 +108,48 @@ def load_transactions(
     *,
     columns: Mapping[str, str] | str | Path | None = None,
     as_of: Any = None,
-    date_format: str | None = None,
-    dayfirst: bool | None = None,
-    decimal: str | None = None,
-    delimiter: str | None = None,
-    encoding: str | None = None,
-    sheet: str | int | None = None,
-    names: tuple[str, ...] | list[str] | None = None,
-    returns: str | None = None,
-    duplicates: str | None = None,
-    zero_revenue: str | None = None,
-    cancellation_prefix: str | None = None,
-    keep_columns: tuple[str, ...] | list[str] | None = None,
-    max_invalid_share: float | None = None,
-    min_date: str | None = None,
-    max_date: str | None = None,
-    outliers: str | None = None,
-    max_amount: float | None = None,
-    id_case: str | None = None,
-    materialize: bool | None = None,
     backend: Any = None,
+    **options: Any,
 ) -> engine.Transactions:
     r"""Load and clean a transaction log.
 
     Parameters
     ----------
     source : str, Path, pandas.DataFrame, ibis Table or Transactions
-        A file (CSV/TSV/TXT, optionally gzip- or zstd-compressed; Parquet; Excel), a
-        folder or glob of Parquet files, a frame, an Ibis table from any backend, a
-        connection URL naming a table (``duckdb:///shop.duckdb?table=orders``,
-        ``postgres://user@host/db?table=orders``, ``pyspark://?table=orders``), or
-        the name of a preset (``"demo"``, ``"online_retail"``, ``"cdnow"``,
-        ``"cdnow_sample"``; see :func:`retainkit.list_presets`).
-    columns : mapping or path, optional
-        Canonical name -> your column name (``{"customer_id": "Cust No"}``), or the
-        path of a mapping file (see :func:`read_mapping_file`), which may also hold
-        reading and cleaning options. Columns not mapped are found by their canonical
-        name or a known synonym ("InvoiceDate" -> ``order_date``).
+        A file (CSV/TSV/TXT, optionally gzip- or zstd-compressed; Parquet; Excel; an
+        HTML table saved as ``.xls``), a folder or glob of CSV or Parquet files (read as
+        one log), a frame, an Ibis table from any backend, a connection URL naming a
+        table (``duckdb:///shop.duckdb?table=orders``,
+        ``postgres://user@host/db?table=orders``, ``pyspark://?table=orders``), or the
+        name of a preset (``"demo"``, ``"online_retail"``, ``"cdnow"``,
+        ``"cdnow_sample"``, ``"telco"``; see :func:`retainkit.list_presets`). Files are
+        recognised by their bytes, not their names, and never changed.
+    columns : mapping, path or str, optional
+        Canonical name -> your column name (``{"customer_id": "Cust No"}``); the path
+        of a mapping file (see :func:`read_mapping_file`), which may also hold reading
+        and cleaning options; or the name of an export profile (``"shopify"``,
+        ``"woocommerce"``, ``"stripe"``, ...; see :func:`list_profiles`). Without it, a
+        header that a profile recognises uses that profile, and other columns are found
+        by their canonical name or a known synonym ("InvoiceDate" -> ``order_date``).
     as_of : date-like, optional
         Drop rows dated after this day.
-    date_format : str, optional
-        ``strftime`` format of text dates; detected when None. Dates that read both
-        day-first and month-first raise an error asking for it.
-    dayfirst : bool, optional
-        Settle day-first vs month-first without giving a full format.
-    decimal : {".", ","}, optional
-        Decimal mark of text amounts; detected when None.
-    delimiter : str, optional
-        Field separator of text files (``","``, ``";"``, ``"\\t"``, ``"|"``, or
-        ``"whitespace"``); detected when None.
-    encoding : str, optional
-        ``"utf-8"``, ``"latin-1"`` or ``"utf-16"``; detected (BOM included) when None.
-    names : sequence of str, optional
-        Column names of a text file without a header row.
-    sheet : str or int, optional
-        Excel sheet; when None, the only sheet, or the one sheet with the
-        transaction columns.
-    returns : {"net", "drop"}, optional
-        Net return/cancellation lines into revenue (default) or drop them.
-    duplicates : {"drop", "keep"}, optional
-        Drop exact duplicate lines (default).
-    zero_revenue : {"drop", "keep"}, optional
-        Drop lines with zero revenue (default) or keep them as purchases.
-    cancellation_prefix : str, optional
-        Order ids with this prefix are cancellations.
-    keep_columns : sequence of str, optional
-        Extra source columns to carry along as text (e.g. ``["Country"]``).
-    max_invalid_share : float, optional
-        Fail, showing the offending rows, when more than this share of rows (default
-        0.05) lacks a customer id, a date or an amount.
-    min_date : str, optional
-        Rows before this date are implausible and dropped (default ``"1900-01-01"``).
-    max_date : str, optional
-        Rows after this date are implausible and dropped (default: tomorrow).
-    outliers : {"error", "drop", "keep"}, optional
-        Lines with implausible amounts (above ``max_amount``): stop and show them
-        (default), drop and count them, or keep them.
-    max_amount : float, optional
-        Absolute line revenue above which an amount is implausible; default 100,000
-        times the median line.
-    id_case : {"keep", "upper", "lower"}, optional
-        Fold the letter case of customer ids ("ab1" and "AB1" as one customer); by
-        default ids are kept as written and the quality report notes ids that differ
-        only in case.
-    materialize : bool, optional
-        Keep the cleaned rows in the engine (default True).
     backend : ibis backend, optional
         Where files are read; default: the shared in-process DuckDB.
+    **options
+        Reading: ``delimiter`` (``","``, ``";"``, ``"\\t"``, ``"|"``, ``"whitespace"``),
+        ``encoding``, ``escape`` (``'"'`` doubled quotes, RFC 4180, or ``"\\\\"``),
+        ``skip_rows`` (lines above the header), ``sheet`` (Excel; default: every sheet
+        with the transactions, read together when their headers match), ``names``
+        (for a file without header). Parsing: ``date_format`` (strftime, or
+        ``"excel"``, ``"unix"``, ``"unix_ms"``, ``"iso"``), ``dayfirst``, ``decimal``,
+        ``timezone`` (IANA zone for timestamps that state a zone), ``amount_unit``
+        (``"cents"``). Cleaning: every field of
+        :class:`~retainkit.engine.CleaningOptions` (``returns``, ``duplicates``,
+        ``zero_revenue``, ``currency``, ``guest_ids``, ``revenue_level``,
+        ``not_sales``, ``cancellation_prefix``, ``keep_columns``, ``min_date``,
+        ``max_date``, ``outliers``, ``max_amount``, ``id_case``,
+        ``max_invalid_share``, ``max_missing_id_share``, ``materialize``...). Given
+        here, an option overrides the mapping file or profile.
 
     Returns
     -------
@@ -405,106 +161,106 @@ def load_transactions(
     ------
     SchemaError
         When a required column cannot be found (the message lists the columns found
-        and the closest names) or the mapping is wrong.
+        and the closest names), the mapping is wrong, or an option is unknown.
     DataValidationError
-        When the values cannot be used: ambiguous or unreadable dates, mixed decimal
-        marks, too many rows without customer id, date or amount.
+        When the values cannot be used: ambiguous or unreadable dates, ambiguous
+        decimal marks, several currencies, ids rounded by Excel, too many unreadable
+        rows, or a damaged file. Every message says where and what to pass.
 
     Examples
     --------
-    >>> frame = pd.DataFrame({"Customer ID": ["17850.0", "17850", None],
-    ...                       "Date": ["2024-01-02", "2024-01-05", "2024-01-06"],
-    ...                       "Amount": ["10.50", "4.50", "3.00"]})
-    >>> txn = load_transactions(frame, columns={"order_date": "Date"},
-    ...                         max_invalid_share=0.5)
+    >>> frame = pd.DataFrame({"Customer ID": ["17850.0", "17850", None, "0"],
+    ...                       "Date": ["2024-01-02", "2024-01-05", "2024-01-06", "2024-01-06"],
+    ...                       "Amount": ["10.50", "4.50", "3.00", "7.00"]})
+    >>> txn = load_transactions(frame, columns={"order_date": "Date"})
     >>> txn.quality.dropped
-    {'missing customer id': 1}
+    {'missing customer id': 1, 'guest placeholder id': 1}
     >>> txn.to_pandas()["customer_id"].tolist()
     ['17850', '17850']
     """
     if isinstance(source, engine.Transactions):
         return source
+    _check_option_names(options)
     from retainkit import datasets  # presets build on this function
 
     if isinstance(source, str) and datasets.is_preset(source) and not Path(source).exists():
         preset_kwargs = {
             k: v
-            for k, v in {
-                "columns": columns,
-                "as_of": as_of,
-                "returns": returns,
-                "duplicates": duplicates,
-                "zero_revenue": zero_revenue,
-                "materialize": materialize,
-                "backend": backend,
-            }.items()
+            for k, v in {"columns": columns, "as_of": as_of, "backend": backend, **options}.items()
             if v is not None
         }
         return datasets.load_preset_transactions(source, **preset_kwargs)
 
-    spec: dict[str, dict[str, Any]] = {"columns": {}, "read": {}, "clean": {}}
-    if isinstance(columns, str | Path):
-        spec = read_mapping_file(columns)
-    elif columns is not None:
-        if not isinstance(columns, Mapping):
-            raise SchemaError(
-                "columns must map canonical names to your column names, e.g. "
-                "{'customer_id': 'Cust No'}, or be the path of a mapping file"
-            )
-        spec["columns"] = dict(columns)
-    given_read = {
-        "date_format": date_format,
-        "dayfirst": dayfirst,
-        "decimal": decimal,
-        "delimiter": delimiter,
-        "encoding": encoding,
-        "sheet": sheet,
-        "names": names,
-    }
-    read = {**spec["read"], **{k: v for k, v in given_read.items() if v is not None}}
-    given_clean = {
-        "returns": returns,
-        "duplicates": duplicates,
-        "zero_revenue": zero_revenue,
-        "cancellation_prefix": cancellation_prefix,
-        "keep_columns": tuple(keep_columns) if keep_columns is not None else None,
-        "max_invalid_share": max_invalid_share,
-        "min_date": min_date,
-        "max_date": max_date,
-        "outliers": outliers,
-        "max_amount": max_amount,
-        "id_case": id_case,
-        "materialize": materialize,
-    }
-    clean = {**spec["clean"], **{k: v for k, v in given_clean.items() if v is not None}}
-    if "keep_columns" in clean:
-        clean["keep_columns"] = tuple(clean["keep_columns"])
-
-    raw, description, used_delimiter, row_offset = _raw_from_source(
-        source, read, spec["columns"], backend, bool(clean.get("materialize", True))
-    )
-    mapping = S.resolve_columns(list(raw.columns), spec["columns"])
+    spec, profile_name = _resolve_spec(columns)
+    given = {k: v for k, v in options.items() if v is not None}
+    merged = {**spec["read"], **spec["clean"], **given}
+    read_given = {k: merged[k] for k in _READ_OPTIONS if k in merged}
+    if read_given.get("names"):
+        read_given["names"] = tuple(read_given["names"])
     try:
-        options = engine.CleaningOptions(
-            date_format=read.get("date_format"),
-            dayfirst=read.get("dayfirst"),
-            decimal=read.get("decimal"),
-            as_of=_as_of(as_of),
-            **clean,
-        )
+        read = ReadOptions(**read_given)
+    except TypeError as exc:
+        raise SchemaError(f"invalid reading option: {exc}") from None
+    materialize = bool(merged.get("materialize", True))
+
+    def fits(header: Any) -> bool:
+        try:
+            S.resolve_columns(list(map(str, header)), spec["columns"])
+        except SchemaError:
+            return recognise_profile(list(header)) is not None
+        return True
+
+    raw = open_source(source, read=read, fits=fits, materialize=materialize, backend=backend)
+    notes = list(raw.notes)
+    header = [c for c in raw.table.columns if c not in ("_line", "_file")]
+    if profile_name is None and not spec["columns"]:
+        found = recognise_profile(header)
+        if found is not None:
+            spec = {k: dict(v) for k, v in found.spec.items()}
+            merged = {**spec["read"], **spec["clean"], **given}
+            notes.append(f"recognised as {found.title} from its columns (profile {found.name!r})")
+    # a list names alternatives: the columns of it the data has, the first non-empty counting
+    present = {
+        k: ([c for c in v if c in header] or list(v[:1])) if isinstance(v, list | tuple) else [v]
+        for k, v in spec["columns"].items()
+    }
+    named = {k: v[0] for k, v in present.items()}
+    fallbacks = {k: tuple(v[1:]) for k, v in present.items() if len(v) > 1}
+    mapping = S.resolve_columns(header, named)
+    clean = {k: merged[k] for k in CLEAN_KEYS + _PARSE_OPTIONS if k in merged}
+    for key in (
+        "keep_columns",
+        "guest_ids",
+        "sale_statuses",
+        "not_sale_statuses",
+        "fill_down",
+        "subtract",
+    ):
+        if clean.get(key) is not None:
+            clean[key] = (clean[key],) if isinstance(clean[key], str) else tuple(clean[key])
+    if "not_sales" in clean:
+        clean["not_sales"] = {
+            k: (v,) if isinstance(v, str) else tuple(v) for k, v in dict(clean["not_sales"]).items()
+        }
+    if fallbacks:
+        clean["fallbacks"] = fallbacks
+    try:
+        cleaning = engine.CleaningOptions(as_of=_as_of(as_of), **clean)
     except (TypeError, ValueError) as exc:
         raise SchemaError(f"invalid loading option: {exc}") from None
-    table, report, keyed = engine.clean_table(
-        raw,
-        mapping,
-        options,
-        source=description,
-        delimiter=used_delimiter,
-        row_offset=row_offset,
+    info = engine.SourceInfo(
+        description=raw.description,
+        row_offset=raw.row_offset,
+        line_word=raw.line_word,
+        malformed=raw.malformed,
+        malformed_examples=raw.malformed_examples,
+        time_zones=raw.time_zones,
+        notes=tuple(notes),
     )
+    table, report, keyed = engine.clean_table(raw.table, mapping, cleaning, info=info)
     if report.rows_kept == 0:
         raise DataValidationError(
-            f"{description}: no rows left after cleaning ({report.rows_read:,} read; "
+            f"{raw.description}: no rows left after cleaning ({report.rows_read:,} read; "
             + ", ".join(f"{n:,} {r}" for r, n in report.dropped.items())
             + "). Check the column mapping and the options."
         )
@@ -521,34 +277,36 @@ def _as_of(value: Any) -> pd.Timestamp | None:
 
 
 def _read_side_table(source: Any, what: str) -> tuple[pd.DataFrame, str]:
+    """Read a side table as text columns (ids keep their zeros), numbers typed after."""
     if isinstance(source, pd.DataFrame):
         return source.copy(), "pandas DataFrame"
     p = Path(source)
     if not p.is_file():
         raise SchemaError(f"the {what} file {str(p)!r} does not exist")
-    kind, compressed = _suffixes(p)
-    if kind in _EXCEL_SUFFIXES:
-        return pd.read_excel(p), str(p)
-    if kind in _PARQUET_SUFFIXES:
-        return pd.read_parquet(p), str(p)
-    head = _head_bytes(p, compressed)
-    encoding = _detect_encoding(head, truncated=len(head) == _HEAD)
-    delimiter = _detect_delimiter(head, encoding) or ","
-    frame = pd.read_csv(
-        p,
-        sep=delimiter,
-        dtype=str,
-        encoding="utf-8-sig" if encoding == "utf-8" else encoding,
-        keep_default_na=False,
-        na_values=[""],
-    )
-    for col in frame.columns:  # numbers stay numbers, codes stay text
-        values = frame[col].dropna()
-        if len(values) and values.str.fullmatch(r"[-+]?\d+").all():
-            frame[col] = pd.to_numeric(frame[col]).astype("Int64")  # scores stay whole
-        elif len(values) and values.str.fullmatch(r"[-+]?\d+(\.\d+)?").all():
-            frame[col] = pd.to_numeric(frame[col])
-    return frame, str(p)
+    raw = open_source(p, materialize=True)
+    frame = engine.execute(raw.table).drop(columns=["_line", "_file"], errors="ignore")
+    if raw.malformed:
+        raise DataValidationError(
+            f"the {what} file {str(p)!r} has {raw.malformed} lines that do not split into its "
+            f"columns: {'; '.join(raw.malformed_examples[:3])}; fix them or quote the fields"
+        )
+    return frame.astype(object).where(frame.notna(), None), str(p)
+
+
+def _numbers_typed(frame: pd.DataFrame, *, skip: str) -> pd.DataFrame:
+    """Turn text columns that hold only numbers into numbers (ids excepted)."""
+    out = frame.copy()
+    for col in out.columns:
+        if col == skip or out[col].dtype != object:
+            continue
+        values = out[col].dropna().astype(str).str.strip()
+        if not len(values):
+            continue
+        if values.str.fullmatch(r"[-+]?(0|[1-9][0-9]*)").all():
+            out[col] = pd.to_numeric(out[col]).astype("Int64")  # scores stay whole
+        elif values.str.fullmatch(r"[-+]?[0-9]+\.[0-9]+").all():
+            out[col] = pd.to_numeric(out[col])
+    return out
 
 
 def load_customers(
@@ -609,6 +367,7 @@ def load_customers(
             f"once (e.g. {shown}); keep one row per customer"
         )
     frame[S.CUSTOMER_ID] = ids.astype(str)
+    frame = _numbers_typed(frame, skip=S.CUSTOMER_ID)
     others = [c for c in frame.columns if c != S.CUSTOMER_ID]
     return frame[[S.CUSTOMER_ID, *others]].reset_index(drop=True)
 

@@ -14,13 +14,21 @@ import pandas as pd
 
 from retainkit.schema import ColumnMapping
 
-__all__ = ["DROP_REASONS", "QualityReport"]
+__all__ = ["DEFECT_REASONS", "DROP_REASONS", "REASON_MEANINGS", "QualityReport"]
 
 #: Why a row was dropped, in the order the rules are applied: a row is counted under
-#: the first reason that applies to it.
+#: the first reason that applies to it. Rows that are not the business's sales come
+#: first (report furniture, another currency, failed payments, transfers), then the
+#: sales that cannot be used as they are, so that the shares of unreadable rows are
+#: shares of the sales.
 DROP_REASONS: tuple[str, ...] = (
+    "malformed line",
     "repeated header row",
+    "totals row",
+    "other currency",
+    "not a completed sale",
     "missing customer id",
+    "guest placeholder id",
     "unparseable date",
     "implausible date",
     "non-numeric amount",
@@ -30,6 +38,38 @@ DROP_REASONS: tuple[str, ...] = (
     "zero revenue",
     "exact duplicate",
 )
+
+#: The reasons that mean the data could not be read as it was meant (as opposed to
+#: rows that are read right and are not purchases): together they may not exceed
+#: ``max_invalid_share`` of the rows read.
+DEFECT_REASONS: tuple[str, ...] = (
+    "malformed line",
+    "unparseable date",
+    "implausible date",
+    "non-numeric amount",
+)
+
+#: What each reason means, for the report's readers.
+REASON_MEANINGS: dict[str, str] = {
+    "malformed line": "a line of the file that does not split into the header's columns "
+    "(a stray separator or quote); its values cannot be placed",
+    "repeated header row": "the column names again, inside the data (files joined together)",
+    "totals row": "a totals or subtotal line of a report, or a group heading",
+    "missing customer id": "no customer id: a guest checkout or a gap in the export",
+    "guest placeholder id": "an id that stands for every guest checkout (0, 'guest'...), "
+    "not for one customer",
+    "unparseable date": "a date that cannot be read",
+    "implausible date": "a date before 1900 or in the future",
+    "non-numeric amount": "an amount that is not a number",
+    "implausible amount": "an amount far above every other line (max_amount)",
+    "other currency": "an amount in another currency than the one analysed",
+    "not a completed sale": "a failed, pending, cancelled or fully refunded payment, or a "
+    "row that is no sale (a transfer, a withdrawal)",
+    "after as_of": "dated after the analysis date",
+    "return line (returns='drop')": "a return or cancellation, left out on request",
+    "zero revenue": "a line worth nothing (free item, adjustment)",
+    "exact duplicate": "a line equal in every column to one before it",
+}
 
 
 @dataclass(frozen=True)
@@ -64,6 +104,8 @@ class QualityReport:
         Where each canonical column came from.
     notes : tuple of str
         Decisions taken while reading (date format, decimal comma, derived revenue...).
+    malformed_examples : tuple of str
+        Up to five malformed lines: where, what is wrong, the raw text.
     """
 
     source: str
@@ -80,6 +122,7 @@ class QualityReport:
     last_date: pd.Timestamp | None
     mapping: ColumnMapping
     notes: tuple[str, ...] = field(default_factory=tuple)
+    malformed_examples: tuple[str, ...] = field(default_factory=tuple)
 
     @property
     def rows_dropped(self) -> int:
@@ -142,6 +185,8 @@ class QualityReport:
         )
         if self.revenue_read is None:
             frame = frame.drop(columns=money)
+        meaning = {f"dropped: {r}": m for r, m in REASON_MEANINGS.items()}
+        frame["What it means"] = frame["Step"].map(meaning).fillna("")
         table = frame.to_html(
             index=False,
             formatters={
@@ -156,6 +201,13 @@ class QualityReport:
             else "no rows kept"
         )
         notes = "".join(f"<li>{html.escape(n)}</li>" for n in self.notes)
+        if self.malformed_examples:
+            shown = "".join(
+                f"<li><code>{html.escape(e)}</code></li>" for e in self.malformed_examples
+            )
+            notes += (
+                f"<li>malformed lines (first {len(self.malformed_examples)}):<ul>{shown}</ul></li>"
+            )
         return (
             f"<p><b>Data quality</b> — {html.escape(self.source)}: "
             f"{self.rows_kept:,} of {self.rows_read:,} rows kept, "

@@ -156,6 +156,12 @@ def _convert(name: str, value: Any, type_name: str) -> Any:
     return value
 
 
+def _profiles() -> list[Any]:
+    from retainkit.io import list_profiles
+
+    return list_profiles()
+
+
 def _resolve_path_parameter(name: str, value: Any) -> Any:
     if not isinstance(value, str) or not value.strip():
         return value
@@ -166,13 +172,17 @@ def _resolve_path_parameter(name: str, value: Any) -> Any:
     if name == "data" and "://" in value:  # a connection URL: resolved where it is read
         return value
     p = Path(value).expanduser()
+    if name == "columns" and not p.exists() and not p.suffix:
+        from retainkit.io import load_profile
+
+        load_profile(value)  # an export profile's name: an error lists the profiles
+        return value
     if not p.exists() and not any(ch in value for ch in "*?["):
-        hint = (
-            " (or a preset: demo, online_retail, cdnow, cdnow_sample, telco; or a connection "
-            "URL such as duckdb:///shop.duckdb?table=orders)"
-            if name == "data"
-            else ""
-        )
+        hint = {
+            "data": " (or a preset: demo, online_retail, cdnow, cdnow_sample, telco; or a "
+            "connection URL such as duckdb:///shop.duckdb?table=orders)",
+            "columns": " (or an export profile: " + ", ".join(p.name for p in _profiles()) + ")",
+        }.get(name, "")
         raise ReportError(f"{name}={value!r}: no such file or folder{hint}")
     return str(p.resolve()) if p.exists() else str(Path.cwd() / p)
 

@@ -39,6 +39,7 @@ from retainkit.exceptions import DataValidationError, SchemaError
 __all__ = [
     "CATEGORY",
     "COST",
+    "CURRENCY",
     "CUSTOMER_ID",
     "IS_RETURN",
     "OPTIONAL_COLUMNS",
@@ -48,8 +49,12 @@ __all__ = [
     "QUANTITY",
     "REASON",
     "REASON_DATE",
+    "REFUNDED",
     "REQUIRED_COLUMNS",
     "REVENUE",
+    "SOURCE_COLUMNS",
+    "SOURCE_TRANSACTION_COLUMNS",
+    "STATUS",
     "TRANSACTION_COLUMNS",
     "UNIT_PRICE",
     "ColumnMapping",
@@ -71,6 +76,12 @@ COST = "cost"
 #: Added by cleaning: True for a return or cancellation line.
 IS_RETURN = "is_return"
 
+#: Read from the source and used by cleaning, never kept: a payment's or order's status
+#: (paid, failed, refunded...), the amount refunded on the row, and its currency.
+STATUS = "status"
+REFUNDED = "refunded"
+CURRENCY = "currency"
+
 REASON = "reason"
 REASON_DATE = "reason_date"
 
@@ -85,6 +96,9 @@ OPTIONAL_COLUMNS: tuple[str, ...] = (
     COST,
 )
 TRANSACTION_COLUMNS: tuple[str, ...] = REQUIRED_COLUMNS + OPTIONAL_COLUMNS
+SOURCE_COLUMNS: tuple[str, ...] = (STATUS, REFUNDED, CURRENCY)
+#: Every column a transaction source may map: the canonical ones and those cleaning uses.
+SOURCE_TRANSACTION_COLUMNS: tuple[str, ...] = TRANSACTION_COLUMNS + SOURCE_COLUMNS
 NUMERIC_COLUMNS: tuple[str, ...] = (REVENUE, QUANTITY, UNIT_PRICE, COST)
 TEXT_COLUMNS: tuple[str, ...] = (CUSTOMER_ID, ORDER_ID, PRODUCT_ID, CATEGORY)
 REASON_COLUMNS: tuple[str, ...] = (CUSTOMER_ID, REASON, REASON_DATE)
@@ -93,6 +107,31 @@ REASON_COLUMNS: tuple[str, ...] = (CUSTOMER_ID, REASON, REASON_DATE)
 MISSING_TOKENS: tuple[str, ...] = ("", "na", "n/a", "nan", "none", "null", "nat", "#n/a", "-")
 #: An id written as a number with a zero fraction ("17850.0") is the integer id.
 FLOAT_ID_PATTERN = r"^([+-]?[0-9]+)\.0*$"
+#: Invisible characters removed anywhere in ids and text (zero-width spaces and joiners,
+#: word joiner, byte-order mark).
+INVISIBLE_PATTERN = "[\u200b\u200c\u200d\u2060\ufeff]"
+#: Space trimmed from both ends of ids and text: ASCII white space and the Unicode
+#: spaces (no-break, thin, figure, ideographic...).
+EDGE_SPACE_PATTERN = (
+    "^[\\s\u00a0\u1680\u2000-\u200a\u2028\u2029\u202f\u205f\u3000]+"
+    "|[\\s\u00a0\u1680\u2000-\u200a\u2028\u2029\u202f\u205f\u3000]+$"
+)
+#: An id as Excel writes a long number it has rounded: "4.00638E+12". Different
+#: customers then share one id, so such ids are refused.
+SCIENTIFIC_ID_PATTERN = r"^[0-9](\.[0-9]+)?[eE]\+[0-9]{1,3}$"
+#: Ids that shops give every guest checkout (compared case-insensitively): they are
+#: no customer, and are dropped as "guest placeholder id".
+GUEST_ID_PATTERN = (
+    r"(?i)^(0+|-1|guests?([ _-]?(checkout|customer|user|order|account))?|anonymous|anon"
+    r"|walk[ -]?in( customer)?|cash[ _-]?(customer|sale)|unknown( customer)?|no customer"
+    r"|not registered|unregistered)$"
+)
+#: A totals or subtotal row of a report export, by the text in its id or first column.
+TOTALS_PATTERN = (
+    r"(?i)^(grand[ -]?totals?|sub-?totals?|totals?|total for .+|overall total"
+    r"|report total|summe|gesamt(summe)?|zwischensumme|endsumme|totaal|total g[eé]n[eé]ral"
+    r"|totale|sum)[:.]?$"
+)
 
 # Names seen in shop exports, compared after lower-casing and dropping everything but
 # letters and digits ("Customer ID" -> "customerid").
@@ -187,6 +226,16 @@ _SYNONYMS: dict[str, tuple[str, ...]] = {
     QUANTITY: ("quantity", "qty", "units", "unitssold", "numberofunits", "numberofcds", "items"),
     UNIT_PRICE: ("unitprice", "price", "itemprice", "priceeach", "priceperunit", "listprice"),
     COST: ("cost", "linecost", "totalcost", "cogs", "costofgoods"),
+    STATUS: (
+        "status",
+        "orderstatus",
+        "paymentstatus",
+        "financialstatus",
+        "transactionstatus",
+        "invoicestatus",
+    ),
+    REFUNDED: ("refundedamount", "amountrefunded", "refunded", "refundamount", "totalrefunded"),
+    CURRENCY: ("currency", "currencycode", "curr", "whrung", "waehrung", "devise", "moneda"),
     REASON: ("reason", "churnreason", "cancellationreason", "cancelreason", "reasontext"),
     REASON_DATE: ("reasondate", "churndate", "canceldate", "cancellationdate", "leftdate"),
 }
@@ -194,6 +243,15 @@ _SYNONYMS: dict[str, tuple[str, ...]] = {
 
 def _norm(name: str) -> str:
     return re.sub(r"[^0-9a-z]", "", str(name).lower())
+
+
+#: Money columns, which may be written in cents (``amount_cents``).
+MONEY_COLUMNS: tuple[str, ...] = (REVENUE, UNIT_PRICE, COST)
+
+
+def _money_base(name: str) -> str:
+    """Return the name without a unit of minor currency (``amount_cents`` -> ``amount``)."""
+    return re.sub(r"(in)?(cents|minor(units)?)$", "", _norm(name))
 
 
 @dataclass(frozen=True)
@@ -207,10 +265,13 @@ class ColumnMapping:
     guessed : tuple of str
         Canonical names that were matched by a known synonym rather than named by the
         user or spelled canonically; reports show them so a wrong guess is visible.
+    ambiguous : dict
+        Optional canonical names that several columns could be, so none was taken.
     """
 
     source: dict[str, str]
     guessed: tuple[str, ...] = field(default_factory=tuple)
+    ambiguous: dict[str, list[str]] = field(default_factory=dict)
 
     def describe(self) -> pd.DataFrame:
         """Return the mapping as a table: canonical name, source column, how it was found.
@@ -253,7 +314,7 @@ def resolve_columns(
     mapping: Mapping[str, str] | None = None,
     *,
     required: Sequence[str] = REQUIRED_COLUMNS,
-    known: Sequence[str] = TRANSACTION_COLUMNS,
+    known: Sequence[str] = SOURCE_TRANSACTION_COLUMNS,
     guess: bool = True,
     table: str = "transactions",
 ) -> ColumnMapping:
@@ -328,6 +389,7 @@ def resolve_columns(
             )
 
     guessed: list[str] = []
+    ambiguous: dict[str, list[str]] = {}
     taken = set(source.values())
     for canonical in known:
         if canonical in source or canonical in mapping:
@@ -339,16 +401,25 @@ def resolve_columns(
         if not guess:
             continue
         synonyms = set(_SYNONYMS.get(canonical, ()))
-        hits = [c for c in found if _norm(c) in synonyms and c not in taken]
+        hits = [
+            c
+            for c in found
+            if c not in taken
+            and (
+                _norm(c) in synonyms or (canonical in MONEY_COLUMNS and _money_base(c) in synonyms)
+            )
+        ]
         if len(hits) == 1:
             source[canonical] = hits[0]
             taken.add(hits[0])
             guessed.append(canonical)
-        elif len(hits) > 1 and canonical in required:
+        elif len(hits) > 1 and (canonical in required or canonical == REVENUE):
             problems.append(
                 f"several columns could be {canonical!r}: {hits}; name one in the mapping, "
                 f"e.g. columns={{{canonical!r}: {hits[0]!r}}}"
             )
+        elif len(hits) > 1:
+            ambiguous[canonical] = hits
 
     for canonical in required:
         if canonical not in source and canonical not in mapping:
@@ -368,15 +439,18 @@ def resolve_columns(
             + ("; ".join(problems) if len(problems) == 1 else "\n  - " + "\n  - ".join(problems))
         )
     ordered = {c: source[c] for c in known if c in source}
-    return ColumnMapping(ordered, tuple(c for c in known if c in guessed))
+    return ColumnMapping(ordered, tuple(c for c in known if c in guessed), ambiguous)
 
 
 def normalize_customer_ids(ids: pd.Series) -> pd.Series:
     """Return customer ids as text, the way transactions store them.
 
-    Surrounding spaces are stripped, ids written as whole numbers with a zero
-    fraction (``17850.0``, as spreadsheets and float columns write them) lose it, and
-    the tokens in :data:`MISSING_TOKENS` become missing.
+    Invisible characters (zero-width spaces, byte-order marks) are removed, spaces are
+    stripped from both ends (no-break and other Unicode spaces too), ids written as
+    whole numbers with a zero fraction (``17850.0``, as spreadsheets and float columns
+    write them) lose it, and the tokens in :data:`MISSING_TOKENS` become missing. Ids
+    are never turned into numbers: ``00123`` keeps its zeros. The engine applies the
+    same rules to transactions (``retainkit.engine``), so side tables match them.
 
     Parameters
     ----------
@@ -389,10 +463,12 @@ def normalize_customer_ids(ids: pd.Series) -> pd.Series:
 
     Examples
     --------
-    >>> normalize_customer_ids(pd.Series([17850.0, " A1 ", None, "nan"])).tolist()
-    ['17850', 'A1', None, None]
+    >>> normalize_customer_ids(pd.Series([17850.0, " A1\u00a0", None, "nan", "00123"])).tolist()
+    ['17850', 'A1', None, None, '00123']
     """
-    text = ids.astype(object).map(lambda v: None if pd.isna(v) else str(v).strip())
+    text = ids.astype(object).map(lambda v: None if pd.isna(v) else str(v))
+    text = text.str.replace(INVISIBLE_PATTERN, "", regex=True)
+    text = text.str.replace(EDGE_SPACE_PATTERN, "", regex=True)
     text = text.str.replace(FLOAT_ID_PATTERN, r"\1", regex=True)
     missing = text.isna() | text.str.lower().isin(MISSING_TOKENS)
     return text.astype(object).where(~missing, None)

@@ -154,7 +154,7 @@ def test_too_many_unreadable_dates_fail_with_rows_and_a_fix(tmp_path):
     with pytest.raises(DataValidationError, match="unparseable date") as err:
         rk.load_transactions(p)
     text = str(err.value)
-    assert "'order_date'" in text and "row 10: 'soon'" in text and "date_format" in text
+    assert "'order_date'" in text and "line 10: 'soon'" in text and "date_format" in text
 
 
 def test_non_numeric_amounts_dropped_and_counted(tmp_path):

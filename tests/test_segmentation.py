@@ -595,9 +595,9 @@ def test_online_retail_top20_share_matches_an_independent_pandas_computation(dat
     and the quality report): rows without CustomerID dropped (ids like "17850.0" read as
     17850); revenue = Quantity x UnitPrice; lines with zero revenue dropped unless they
     are returns; returns and cancellations (negative quantity or revenue, or an
-    InvoiceNo starting with "C") kept and netted; exact duplicate lines (same invoice,
-    stock code, quantity, date, price, customer and country; the description is not
-    kept) dropped once; text trimmed. No analysis date: the whole file.
+    InvoiceNo starting with "C") kept and netted; exact duplicate lines (equal in every
+    column of the file, the description included) dropped once; text trimmed. No
+    analysis date: the whole file.
     """
     raw = pd.read_csv(
         data_dir / "online_retail" / "online_retail_2010-2011.csv.gz",
@@ -611,8 +611,8 @@ def test_online_retail_top20_share_matches_an_independent_pandas_computation(dat
     is_return = (raw["revenue"] < 0) | (raw["Quantity"] < 0) | raw["InvoiceNo"].str.startswith("C")
     raw = raw[~((raw["revenue"] == 0) & ~is_return)]
     raw = raw.drop_duplicates(
-        subset=["InvoiceNo", "StockCode", "Quantity", "InvoiceDate", "UnitPrice", "CustomerID",
-                "Country"]
+        subset=["InvoiceNo", "StockCode", "Description", "Quantity", "InvoiceDate", "UnitPrice",
+                "CustomerID", "Country"]
     )  # fmt: skip
     net = raw.groupby("CustomerID")["revenue"].sum().sort_values(ascending=False)
     n = len(net)

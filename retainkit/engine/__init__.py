@@ -13,7 +13,7 @@ from retainkit.engine._backend import (
     materialize,
     to_memtable,
 )
-from retainkit.engine._clean import CleaningOptions, clean_table
+from retainkit.engine._clean import CleaningOptions, SourceInfo, clean_table
 from retainkit.engine._cohorts import (
     cohort_activity,
     customer_windows,
@@ -30,7 +30,14 @@ from retainkit.engine._orders import (
     window_activity,
     window_order_stats,
 )
-from retainkit.engine._read import hide_password, read_csv, read_parquet, read_url
+from retainkit.engine._read import (
+    RejectedLines,
+    hide_password,
+    read_csv,
+    read_parquet,
+    read_url,
+    union_by_name,
+)
 from retainkit.engine._segments import (
     category_values,
     customer_values,
@@ -52,6 +59,8 @@ from retainkit.engine._transactions import KeyedRows, Transactions, as_table
 __all__ = [
     "CleaningOptions",
     "KeyedRows",
+    "RejectedLines",
+    "SourceInfo",
     "Transactions",
     "as_table",
     "attributes_from_transactions",
@@ -86,6 +95,7 @@ __all__ = [
     "resolve_as_of",
     "revenue_before_last_purchase",
     "to_memtable",
+    "union_by_name",
     "window_activity",
     "window_order_stats",
     "write_period_table",

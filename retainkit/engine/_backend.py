@@ -11,7 +11,15 @@ import ibis
 import ibis.expr.types as ir
 import pandas as pd
 
-__all__ = ["connect", "connect_spark", "default_backend", "execute", "is_duckdb", "to_memtable"]
+__all__ = [
+    "connect",
+    "connect_spark",
+    "default_backend",
+    "execute",
+    "is_duckdb",
+    "to_memtable",
+    "whole",
+]
 
 # The datetime resolution this pandas gives by default (microseconds on pandas 3,
 # nanoseconds on pandas 2): engine results use it so they compare equal to frames
@@ -19,6 +27,17 @@ __all__ = ["connect", "connect_spark", "default_backend", "execute", "is_duckdb"
 _DATETIME_DTYPE = pd.Series(pd.to_datetime(["2000-01-01"])).dtype
 # and the text dtype it gives by default (str on pandas 3, object on pandas 2)
 _STRING_DTYPE = pd.Series(["a"]).dtype
+
+
+def whole(value: Any) -> int:
+    """Read a count from an engine result: NULL or NaN (an aggregate over no rows) is 0.
+
+    Examples
+    --------
+    >>> whole(float("nan")), whole(None), whole(3.0)
+    (0, 0, 3)
+    """
+    return 0 if value is None or pd.isna(value) else int(value)
 
 
 def connect(

@@ -1,14 +1,15 @@
-"""Cleaning a raw transaction table into the canonical schema, with a quality report.
+"""Cleaning a raw table into the canonical schema, with a quality report.
 
 Everything here is an Ibis expression: parsing, flagging and counting run where the
 data lives. Only counts, a few sample values for detection and error messages, and the
-quality report come back to Python.
+quality report come back to Python. How values are read lives in its own modules
+(dates in ``_dates``, amounts in ``_amounts``, ids in ``_ids``, order-level revenue in
+``_order_totals``); this module decides which rows are kept, and why not.
 """
 
 from __future__ import annotations
 
-import datetime as _dt
-from collections.abc import Sequence
+from collections.abc import Mapping
 from dataclasses import dataclass, field
 from typing import Any
 
@@ -18,55 +19,105 @@ import ibis.expr.types as ir
 import pandas as pd
 
 from retainkit import schema as S
-from retainkit.engine._backend import execute, is_duckdb, materialize
+from retainkit.engine import _ids
+from retainkit.engine._amounts import decide_decimal, parse_amount
+from retainkit.engine._backend import execute, is_duckdb, materialize, whole
+from retainkit.engine._dates import NAMED_FORMATS, parse_dates
+from retainkit.engine._order_totals import order_level_revenue
 from retainkit.engine._transactions import CUSTOMER_KEY, KeyedRows
 from retainkit.exceptions import DataValidationError, SchemaError
-from retainkit.quality import DROP_REASONS, QualityReport
+from retainkit.quality import DEFECT_REASONS, DROP_REASONS, QualityReport
 
-__all__ = ["CleaningOptions", "clean_table"]
+__all__ = ["CleaningOptions", "SourceInfo", "clean_table"]
 
 _RETURNS = ("net", "drop")
 _DUPLICATES = ("drop", "keep")
 _ZERO = ("drop", "keep")
 
-# Columns cleaning adds for itself; a carried source column may not take these names.
-_WORKING_COLUMNS = frozenset({"_drop_reason", "_header_row", CUSTOMER_KEY})
+# Columns a source may carry for messages, and columns cleaning adds for itself; a
+# carried source column may not take these names.
+_LOCATION_COLUMNS = ("_line", "_file")
+_WORKING_COLUMNS = frozenset(
+    {
+        "_drop_reason",
+        "_header_row",
+        "_totals",
+        "_guest",
+        "_status",
+        "_currency",
+        "_line_hash",
+        CUSTOMER_KEY,
+        *_LOCATION_COLUMNS,
+    }
+)
 
-# Non-ISO date formats tried when the dates are text; ISO 8601 is tried first, by cast.
-_DAY_FORMATS = (
-    "%d/%m/%Y",
-    "%m/%d/%Y",
-    "%d.%m.%Y",
-    "%d-%m-%Y",
-    "%m-%d-%Y",
-    "%Y/%m/%d",
-    "%Y%m%d",
-    "%Y.%m.%d",
-    "%d/%m/%y",
-    "%m/%d/%y",
-    "%d.%m.%y",
-    "%d-%m-%y",
-    "%d %b %Y",
-    "%b %d %Y",
-    "%d-%b-%Y",
-    "%d-%b-%y",
-    "%d %B %Y",
-    "%B %d, %Y",
-    "%b %d, %Y",
+#: Status values (lower-cased; ``wc-`` prefixes, ``_`` and ``-`` read as spaces) that
+#: mean a row is not a completed sale: failed, cancelled or never captured payments,
+#: drafts, and fully refunded orders.
+NOT_SALE_STATUSES: tuple[str, ...] = (
+    "failed",
+    "declined",
+    "void",
+    "voided",
+    "cancelled",
+    "canceled",
+    "cancel",
+    "pending",
+    "pending payment",
+    "uncaptured",
+    "not captured",
+    "expired",
+    "draft",
+    "checkout draft",
+    "trash",
+    "deleted",
+    "on hold",
+    "abandoned",
+    "denied",
+    "reversed",
+    "incomplete",
+    "unpaid",
+    "not paid",
+    "refunded",
+    "fully refunded",
+    "payment failed",
+    "blocked",
+    "rejected",
+    "requires payment method",
+    "requires action",
+    "requires capture",
+    "requires confirmation",
+    "awaiting payment",
+    "error",
+    "test",
 )
-_TIME_FORMATS = (
-    "",
-    " %H:%M",
-    " %H:%M:%S",
-    "T%H:%M:%S",
-    " %H:%M:%S.%f",
-    " %I:%M %p",
-    " %I:%M:%S %p",
-)
-_CANDIDATE_FORMATS = tuple(d + t for d in _DAY_FORMATS for t in _TIME_FORMATS)
-# a time-zone designator after a clock time: "10:00:00Z", "10:00+02:00", "10:00 UTC"
-_TZ_SUFFIX = (
-    r"^(.*[0-9]{2}:[0-9]{2}(?::[0-9]{2}(?:\.[0-9]+)?)?)\s*(?:Z|UTC|GMT|[+-][0-9]{2}:?[0-9]{2})$"
+#: Status values that mean a completed (or partly refunded) sale.
+SALE_STATUSES: tuple[str, ...] = (
+    "paid",
+    "completed",
+    "complete",
+    "succeeded",
+    "success",
+    "successful",
+    "captured",
+    "settled",
+    "processing",
+    "shipped",
+    "fulfilled",
+    "delivered",
+    "closed",
+    "partially refunded",
+    "partially paid",
+    "approved",
+    "sale",
+    "invoiced",
+    "posted",
+    "done",
+    "ok",
+    "confirmed",
+    "authorised",
+    "authorized",
+    "billed",
 )
 
 
@@ -77,17 +128,27 @@ class CleaningOptions:
     Parameters
     ----------
     date_format : str, optional
-        ``strftime`` format of text dates (``"%d/%m/%Y"``); detected when None.
+        ``strftime`` format of text dates (``"%d/%m/%Y"``), or ``"excel"`` (serial
+        dates), ``"unix"``/``"unix_ms"`` (Unix times), ``"iso"``; detected when None.
     dayfirst : bool, optional
         Settles dates that read both ways (``03/04/2024``) during detection.
     decimal : {".", ","}, optional
-        Decimal mark of text amounts; detected when None.
+        Decimal mark of text amounts; detected from the values when None.
+    timezone : str, optional
+        IANA zone (``"Europe/Berlin"``): timestamps that state a zone are shown as this
+        zone's clock time; default: each in its own zone's clock time (Unix times: UTC).
+    amount_unit : {"units", "cents"}, optional
+        ``"cents"`` divides money by 100; default: units, or cents when the money
+        column's name says so (``amount_cents``).
+    currency : str, optional
+        Keep the rows in this currency (by the currency column) and drop the others as
+        "other currency"; without it, a log in several currencies is refused.
     as_of : pandas.Timestamp, optional
         Rows dated after this day are dropped ("after as_of").
     returns : {"net", "drop"}
         Keep return and cancellation lines and net them into revenue, or drop them.
     duplicates : {"drop", "keep"}
-        Drop exact duplicate lines (same values in every canonical column).
+        Drop exact duplicate lines: lines equal in every column of the source.
     zero_revenue : {"drop", "keep"}
         Drop lines whose revenue is exactly zero (free items, adjustments).
     cancellation_prefix : str, optional
@@ -95,32 +156,67 @@ class CleaningOptions:
     min_date : str
         Rows dated before it are dropped as implausible.
     max_date : str, optional
-        Rows dated after it are dropped as implausible; default: tomorrow (a log
-        cannot hold purchases that have not happened).
+        Rows dated after it are dropped as implausible; default: tomorrow.
     outliers : {"error", "drop", "keep"}
-        What to do with implausible amounts (see ``max_amount``): stop with the
-        offending rows (default), drop and count them, or keep them.
+        What to do with implausible amounts (see ``max_amount``).
     max_amount : float, optional
         Absolute revenue above which a line is implausible; default 100,000 times the
         median absolute revenue of a line.
     id_case : {"keep", "upper", "lower"}
-        Keep customer ids as written, or fold their letter case so that "ab1" and
-        "AB1" are one customer.
+        Keep customer ids as written, or fold their letter case.
+    guest_ids : tuple of str, optional
+        Ids that stand for guest checkouts, dropped as "guest placeholder id"; default:
+        the usual placeholders (``0``, ``guest``, ``anonymous``...) and an id that holds
+        a share of orders no real customer holds. Pass ``()`` to treat every id as a
+        customer.
+    revenue_level : {"auto", "line", "order"}
+        Whether the revenue column holds line amounts or order totals (repeated on
+        each line, or on the first line only); ``"auto"`` decides from the values.
+    not_sales : mapping, optional
+        Source column -> values marking rows that are not sales (a payment export's
+        withdrawals and transfers), dropped as "not a completed sale"; the value
+        ``"*"`` marks any non-empty value (a cancellation date).
+    fallbacks : mapping, optional
+        Canonical name -> further source columns read where the mapped one is empty
+        (``customer_id``: ``Customer ID``, else ``Customer Email``). A mapping file
+        writes them as a list: ``customer_id = ["Customer ID", "Customer Email"]``.
+    fill_down : tuple of str
+        Columns a report writes once above a group of rows (a customer heading), carried
+        down to the rows below; a row holding only that value is a heading, dropped as
+        "totals row".
+    subtract : tuple of str
+        Amount columns subtracted from revenue (a discount written beside the
+        pre-discount amount).
+    refunded_pattern : str, optional
+        A regular expression whose first group finds the amounts, written as plain
+        numbers, in a text refund column (``amount:([0-9.]+)``); they are added up.
+    refund_from_adjusted : mapping, optional
+        ``{"total": column, "adjusted": column}``: the amount refunded is the total less
+        the adjusted total, where the adjusted total is not 0 (Etsy).
+    return_customer_id : str, optional
+        The column that names the customer on return lines (negative revenue), where
+        the export names the other party there (PayPal's refunds).
+    sale_statuses, not_sale_statuses : tuple of str, optional
+        Status values (compared lower-cased) added to the built-in lists.
     max_invalid_share : float
-        When more than this share of rows lacks a customer id, a readable date or a
-        numeric amount, loading fails with the offending values instead of dropping
-        them quietly.
+        Loading stops when more than this share of rows is malformed or has an
+        unreadable or implausible date or amount (default 0.05).
+    max_missing_id_share : float
+        Loading stops when more than this share of rows has no customer id, which
+        means the id column is probably the wrong one (default 0.5); fewer are guest
+        checkouts, dropped and shown in the quality report.
     keep_columns : tuple of str
         Source columns carried along unchanged (as text) beside the canonical ones.
     materialize : bool
-        Compute the cleaned table once and keep it in the engine (fast repeated
-        queries); False keeps it a lazy query over the source (for data larger than
-        memory stored as Parquet).
+        Compute the cleaned table once and keep it in the engine.
     """
 
     date_format: str | None = None
     dayfirst: bool | None = None
     decimal: str | None = None
+    timezone: str | None = None
+    amount_unit: str | None = None
+    currency: str | None = None
     as_of: pd.Timestamp | None = None
     returns: str = "net"
     duplicates: str = "drop"
@@ -131,7 +227,19 @@ class CleaningOptions:
     outliers: str = "error"
     max_amount: float | None = None
     id_case: str = "keep"
+    guest_ids: tuple[str, ...] | None = None
+    revenue_level: str = "auto"
+    not_sales: Mapping[str, tuple[str, ...]] = field(default_factory=dict)
+    fallbacks: Mapping[str, tuple[str, ...]] = field(default_factory=dict)
+    fill_down: tuple[str, ...] = ()
+    subtract: tuple[str, ...] = ()
+    refunded_pattern: str | None = None
+    refund_from_adjusted: Mapping[str, str] = field(default_factory=dict)
+    return_customer_id: str | None = None
+    sale_statuses: tuple[str, ...] = ()
+    not_sale_statuses: tuple[str, ...] = ()
     max_invalid_share: float = 0.05
+    max_missing_id_share: float = 0.5
     keep_columns: tuple[str, ...] = field(default_factory=tuple)
     materialize: bool = True
 
@@ -143,222 +251,173 @@ class CleaningOptions:
             "decimal": (self.decimal, (None, ".", ",")),
             "outliers": (self.outliers, ("error", "drop", "keep")),
             "id_case": (self.id_case, ("keep", "upper", "lower")),
+            "amount_unit": (self.amount_unit, (None, "units", "cents")),
+            "revenue_level": (self.revenue_level, ("auto", "line", "order")),
         }
         for name, (value, allowed) in checks.items():
             if value not in allowed:
                 raise ValueError(f"{name}={value!r} is not one of {list(allowed)}")
-        if not 0 <= self.max_invalid_share <= 1:
+        for name in ("max_invalid_share", "max_missing_id_share"):
+            value = getattr(self, name)
+            if not 0 <= value <= 1:
+                raise ValueError(f"{name}={value!r} must lie between 0 and 1")
+        if (
+            self.date_format
+            and self.date_format not in NAMED_FORMATS
+            and "%" not in self.date_format
+        ):
             raise ValueError(
-                f"max_invalid_share={self.max_invalid_share!r} must lie between 0 and 1"
+                f"date_format={self.date_format!r} is neither a strftime format (such as "
+                f"'%d/%m/%Y') nor one of {list(NAMED_FORMATS)}"
             )
 
 
-@ibis.udf.scalar.builtin
-def try_strptime(value: str, fmt: str) -> dt.timestamp:  # type: ignore[empty-body]
-    """DuckDB's ``try_strptime``: NULL where the text does not match the format."""
+@dataclass(frozen=True)
+class SourceInfo:
+    """What reading knows about the raw table, for the report and messages.
 
-
-# --------------------------------------------------------------------------- ids
-
-
-def _customer_id(col: ir.Value, case: str = "keep") -> ir.StringValue:
-    text = col.cast("string").strip()
-    text = text.re_replace(S.FLOAT_ID_PATTERN, r"\1")  # 17850.0 -> 17850
-    if case == "upper":
-        text = text.upper()
-    elif case == "lower":
-        text = text.lower()
-    return ibis.cases((text.lower().isin(S.MISSING_TOKENS), ibis.null("string")), else_=text)
-
-
-def _text(col: ir.Value) -> ir.StringValue:
-    text = col.cast("string").strip()
-    return ibis.cases((text.lower().isin(S.MISSING_TOKENS), ibis.null("string")), else_=text)
-
-
-# ------------------------------------------------------------------------- dates
-
-
-def _strip_tz(col: ir.StringValue) -> ir.StringValue:
-    return col.strip().re_replace(_TZ_SUFFIX, r"\1")
-
-
-def _format_covers(fmt: str, value: str) -> bool:
-    try:
-        _dt.datetime.strptime(value, fmt)
-    except ValueError:
-        return False
-    return True
-
-
-def _ambiguous_pair(formats: Sequence[str]) -> bool:
-    orders = set()
-    for f in formats:
-        d, m = f.find("%d"), f.find("%m")
-        if d >= 0 and m >= 0:
-            orders.add(d < m)
-    return len(orders) > 1
-
-
-def _detect_date_formats(
-    text: ir.StringValue, table: ir.Table, *, dayfirst: bool | None, header: str
-) -> tuple[list[str], str]:
-    """Pick the date format(s) of a text column; returns the formats and a note.
-
-    Values equal to the column's own name (repeated header rows) are not dates and
-    are left out of the detection.
+    Attributes
+    ----------
+    description : str
+    row_offset : int
+        Without a ``_line`` column, a record's 0-based position plus this is its line.
+    line_word : str
+        ``"line"``, ``"record"`` or ``"row"``: how positions are named in messages.
+    malformed : int
+        Lines set aside by the reader (wrong number of fields).
+    malformed_examples : tuple of str
+    time_zones : dict
+        Column -> the zone its timestamps were stored with.
+    notes : tuple of str
     """
-    given = text.notnull() & (text != "") & (text != header)
-    counts = execute(
-        table.aggregate(n=given.sum(), iso=(given & text.try_cast("timestamp").notnull()).sum())
-    )
-    if int(counts["n"].fillna(0).iloc[0]) == int(counts["iso"].fillna(0).iloc[0]):
-        return ["ISO"], "dates read as ISO 8601 (YYYY-MM-DD)"
-    values = table.select(v=text).filter(lambda t: t.v.notnull() & (t.v != "") & (t.v != header))
-    values = values.distinct()
-    values = values.cache()
-    is_iso = values.v.try_cast("timestamp").notnull()
-    counts = execute(values.aggregate(n=values.count(), iso=is_iso.sum()))
-    total, iso = int(counts["n"].iloc[0]), int(counts["iso"].fillna(0).iloc[0])
-    sample = execute(values.filter(~is_iso).v.name("v").as_table().limit(300))["v"].tolist()
-    candidates = [f for f in _CANDIDATE_FORMATS if any(_format_covers(f, s) for s in sample)]
-    if not candidates and iso:  # the rest are not dates: cleaning counts and drops them
-        return ["ISO"], "dates read as ISO 8601 (YYYY-MM-DD)"
-    if not candidates:
-        shown = ", ".join(repr(s) for s in sample[:5])
+
+    description: str
+    row_offset: int = 1
+    line_word: str = "row"
+    malformed: int = 0
+    malformed_examples: tuple[str, ...] = ()
+    time_zones: Mapping[str, str] = field(default_factory=dict)
+    notes: tuple[str, ...] = ()
+
+
+@ibis.udf.scalar.builtin(name="regexp_extract_all")
+def _regexp_extract_all(text: str, pattern: str, group: int) -> dt.Array(dt.string):  # type: ignore[empty-body]
+    """DuckDB's ``regexp_extract_all``: every match of a pattern's group."""
+
+
+@ibis.udf.scalar.builtin(name="list_sum")
+def _list_sum(values: dt.Array(dt.float64)) -> dt.float64:  # type: ignore[empty-body]
+    """DuckDB's ``list_sum``."""
+
+
+def _extract_all(text: ir.StringValue, pattern: str) -> ir.ArrayValue:
+    group = 1 if "(" in pattern else 0
+    return _regexp_extract_all(text, pattern, group)
+
+
+def _sum_texts(values: ir.ArrayValue, scale: float) -> ir.FloatingValue:
+    numbers = _list_sum(values.cast(dt.Array(dt.float64))).fill_null(0.0)
+    return numbers * scale if scale != 1.0 else numbers
+
+
+def _norm_status(col: ir.Value) -> ir.StringValue:
+    return _ids.text(col).lower().re_replace(r"^wc-", "").re_replace(r"[_-]+", " ")
+
+
+# ---------------------------------------------------------------------- typing
+
+
+def _realign_headers(raw: ir.Table, mapping: S.ColumnMapping) -> tuple[ir.Table, list[str]]:
+    """Read the rows below a repeated header with another column order in that order.
+
+    A log concatenated from several exports can repeat its header further down with
+    the columns in another order; the rows below such a header follow it.
+    """
+    names = [c for c in raw.columns if c not in _LOCATION_COLUMNS]
+    cust, date = mapping.source[S.CUSTOMER_ID], mapping.source[S.ORDER_DATE]
+    if not all(raw.schema()[c].is_string() for c in names):
+        return raw, []
+    as_text = {c: raw[c].strip() for c in names}
+    header_like = as_text[cust].isin(names) & as_text[date].isin(names)
+    permuted = header_like & ((as_text[cust] != cust) | (as_text[date] != date))
+    found = execute(raw.filter(permuted).select(*names).limit(20))
+    if found.empty:
+        return raw, []
+    orders = {tuple(str(v).strip() for v in row) for row in found.itertuples(index=False)}
+    if len(orders) > 1 or set(next(iter(orders))) != set(names):
+        shown = ", ".join(repr(list(o)) for o in list(orders)[:2])
         raise DataValidationError(
-            f"could not recognise the date format of 'order_date' (values such as {shown}); "
-            "pass date_format, e.g. date_format='%d/%m/%Y %H:%M' "
-            "(Python strftime codes), in code or in the [read] table of the mapping file"
+            f"the data repeats its header further down in another form ({shown}); split the "
+            "file where the header repeats and load each part, or export it again"
         )
-    agg = {f"f{i}": try_strptime(values.v, f).notnull().sum() for i, f in enumerate(candidates)}
-    cover = execute(values.aggregate(**agg)).iloc[0]
-    covered = {f: int(cover[f"f{i}"]) for i, f in enumerate(candidates)}
-    remaining = total - iso
-    full = [f for f, n in covered.items() if n == remaining]
-    if full:
-        if _ambiguous_pair(full):
-            wanted = [f for f in full if (f.find("%d") < f.find("%m")) == bool(dayfirst)]
-            if dayfirst is None or not wanted:
-                examples = ", ".join(repr(s) for s in sample[:3])
-                first = next(f for f in full if f.find("%d") < f.find("%m"))
-                second = next(f for f in full if f.find("%d") > f.find("%m"))
-                raise DataValidationError(
-                    f"the dates in 'order_date' (such as {examples}) read both day-first and "
-                    "month-first: no day is above 12. Say which it is: "
-                    f"date_format={first!r} (day first) or date_format={second!r} "
-                    "(month first), or dayfirst=True/False"
-                )
-            full = wanted
-        chosen = [full[0]]
-    else:  # mixed formats: cover greedily with up to three
-        chosen = []
-        left = remaining
-        for f, n in sorted(covered.items(), key=lambda kv: -kv[1])[:3]:
-            if left <= 0 or n == 0:
-                break
-            chosen.append(f)
-            left -= n
-        if _ambiguous_pair(chosen):
-            raise DataValidationError(
-                "the dates in 'order_date' mix day-first and month-first forms "
-                f"({', '.join(chosen)}), so some cannot be read safely; "
-                "pass date_format for the form you use"
-            )
-    fmts = (["ISO"] if iso else []) + chosen
-    note = "dates read with format " + " or ".join(
-        "ISO 8601" if f == "ISO" else repr(f) for f in fmts
+    order = next(iter(orders))
+    numbered = raw.mutate(_pos=ibis.row_number())
+    text = {c: numbered[c].strip() for c in names}
+    flip = (
+        text[cust].isin(names)
+        & text[date].isin(names)
+        & ((text[cust] != cust) | (text[date] != date))
     )
-    return fmts, note
-
-
-def _parse_dates(text: ir.StringValue, formats: Sequence[str], duck: bool) -> ir.TimestampValue:
-    parsed = []
-    for f in formats:
-        if f == "ISO":
-            parsed.append(text.try_cast("timestamp"))
-        elif duck:
-            parsed.append(try_strptime(text, f))
-        else:
-            parsed.append(text.as_timestamp(f))
-    return ibis.coalesce(*parsed) if len(parsed) > 1 else parsed[0]
-
-
-# ----------------------------------------------------------------------- amounts
-
-_COMMA_DECIMAL = r"^[-+(]?[0-9]{1,3}(\.[0-9]{3})+,[0-9]+\)?$|^[-+(]?[0-9]+,[0-9]{1,2}\)?$"
-_DOT_DECIMAL = r"^[-+(]?[0-9]{1,3}(,[0-9]{3})+\.[0-9]+\)?$|^[-+(]?[0-9]+\.[0-9]{1,2}\)?$"
-
-
-def _amount_text(col: ir.Value) -> ir.StringValue:
-    text = col.cast("string").strip()
-    text = text.re_replace(r"[A-Za-z]{2,}", "")  # currency codes: EUR, USD, GBP
-    return text.re_replace(r"[^0-9.,()eE+\-]", "")  # symbols, spaces, apostrophes
-
-
-def _detect_decimal(
-    raws: dict[str, ir.Value], table: ir.Table, delimiter: str | None
-) -> tuple[str, str | None]:
-    stripped = {name: col.cast("string").strip() for name, col in raws.items()}
-    aggs = {}
-    for name, text in stripped.items():
-        aggs[f"{name}__n"] = text.notnull().sum()
-        aggs[f"{name}__ok"] = text.try_cast("float64").notnull().sum()
-    plain = execute(table.aggregate(**aggs)).iloc[0].fillna(0)
-    if all(plain[f"{n}__n"] == plain[f"{n}__ok"] for n in raws) and delimiter != ";":
-        return ".", None  # every amount is a plain number
-    comma = dot = 0
-    for col in raws.values():  # distinct values: evidence, not row counts, is needed
-        values = table.select(v=_amount_text(col)).distinct()
-        counts = execute(
-            values.aggregate(
-                comma=values.v.re_search(_COMMA_DECIMAL).sum(),
-                dot=values.v.re_search(_DOT_DECIMAL).sum(),
-            )
+    numbered = numbered.mutate(
+        _seg=flip.cast("int64").sum().over(ibis.window(order_by=numbered._pos, following=0))
+    )
+    # below a header in another order, the field order[j] sits in the column names[j]
+    realigned = {
+        name: ibis.cases(
+            (numbered._seg > 0, numbered[names[order.index(name)]]), else_=numbered[name]
         )
-        counts = counts.iloc[0].fillna(0)
-        comma += int(counts["comma"])
-        dot += int(counts["dot"])
-    if comma and dot:
-        raise DataValidationError(
-            f"the amounts mix decimal marks: {comma:,} values read like '1.234,56' or '2,5' "
-            f"and {dot:,} like '1,234.56' or '2.5'; pass decimal=',' or decimal='.'"
-        )
-    if comma or (not dot and delimiter == ";"):
-        return ",", "amounts read with a decimal comma (1.234,56)"
-    return ".", None
+        for name in names
+    }
+    extra = {c: numbered[c] for c in _LOCATION_COLUMNS if c in raw.columns}
+    out = numbered.select(**realigned, **extra, _pos=numbered._pos).order_by("_pos").drop("_pos")
+    note = (
+        "the header repeats further down with the columns in another order "
+        f"({', '.join(order[:4])}...); the rows below it were read in that order"
+    )
+    return out, [note]
 
 
-def _parse_amount(raw: ir.Value, decimal: str) -> ir.FloatingValue:
-    plain = raw.cast("string").strip()
-    text = _amount_text(raw)
-    negative = text.re_search(r"^\(.*\)$")
-    bare = text.re_replace(r"[()]", "")
-    if decimal == ",":
-        bare = bare.re_replace(r"\.", "").re_replace(",", ".")
-    else:
-        bare = bare.re_replace(",", "")
-    value = bare.try_cast("float64")
-    if decimal == ".":  # most values are plain numbers: skip the clean-up for them
-        direct = plain.try_cast("float64")
-        return ibis.cases((direct.notnull(), direct), (negative, -value), else_=value)
-    return ibis.cases((negative, -value), else_=value)
+def _filled_down(raw: ir.Table, columns: tuple[str, ...]) -> ir.Table:
+    """Carry report headings down to the rows below them; mark the heading rows.
 
-
-# ---------------------------------------------------------------------- cleaning
+    Adds ``_heading``: True on a row that holds only a heading (every other column
+    empty).
+    """
+    names = [c for c in raw.columns if c not in _LOCATION_COLUMNS]
+    unknown = [c for c in columns if c not in names]
+    if unknown:
+        raise SchemaError(f"fill_down names {unknown}, which the data does not have; found {names}")
+    numbered = raw.mutate(_pos=ibis.row_number())
+    heading = ibis.literal(False)
+    groups = {}
+    for c in columns:
+        value = _ids.text(numbered[c])
+        rest = ibis.literal(True)
+        for other in names:
+            if other != c:
+                rest = rest & _ids.text(numbered[other]).isnull()
+        heading = heading | (value.notnull() & rest)
+        groups[f"_grp_{c}"] = value.count().over(ibis.cumulative_window(order_by=numbered._pos))
+    numbered = numbered.mutate(**groups, _heading=heading)
+    filled = {
+        c: _ids.text(numbered[c]).max().over(ibis.window(group_by=numbered[f"_grp_{c}"]))
+        for c in columns
+    }
+    out = numbered.mutate(**filled).order_by("_pos")
+    return out.drop("_pos", *groups)
 
 
 def _typed_columns(
     raw: ir.Table,
     mapping: S.ColumnMapping,
     options: CleaningOptions,
-    delimiter: str | None,
+    info: SourceInfo,
     carry: tuple[str, ...] = (),
 ) -> tuple[ir.Table, list[str]]:
-    """Select, rename and type the canonical columns; returns the table and notes.
+    """Select, rename and type the canonical columns, with the working flags.
 
-    ``carry`` names columns of ``raw`` passed through unchanged (row numbers and raw
-    values for error messages).
+    Returns the table and notes. ``carry`` names columns of ``raw`` passed through
+    unchanged (row numbers and raw values for error messages).
     """
     notes: list[str] = []
     src = mapping.source
@@ -366,50 +425,90 @@ def _typed_columns(
     cols: dict[str, ir.Value] = {}
     raw_schema = raw.schema()
 
-    cols[S.CUSTOMER_ID] = _customer_id(raw[src[S.CUSTOMER_ID]], options.id_case)
+    def column(canonical: str) -> ir.Value:
+        """Return the source column of a canonical name, or the first non-empty of several."""
+        first = raw[src[canonical]]
+        others = [raw[c] for c in options.fallbacks.get(canonical, ())]
+        if not others:
+            return first
+        return ibis.coalesce(*[_ids.text(c) for c in (first, *others)])
 
-    date_src = raw[src[S.ORDER_DATE]]
-    date_type = raw_schema[src[S.ORDER_DATE]]
-    if date_type.is_timestamp():
-        cols[S.ORDER_DATE] = date_src.cast(dt.Timestamp())
-    elif date_type.is_date():
-        cols[S.ORDER_DATE] = date_src.cast("timestamp")
-    else:
-        text = date_src.cast("string").strip()
-        has_tz = 0
-        if duck:
-            found = raw.aggregate(n=text.re_search(_TZ_SUFFIX).sum())
-            has_tz = int(execute(found)["n"].fillna(0).iloc[0])
-        if has_tz:  # the regex rewrite costs a pass over every value: only when needed
-            text = _strip_tz(text)
-            notes.append("time-zone offsets in the dates ignored: local times are used")
-        if options.date_format:
-            formats = [options.date_format]
-            notes.append(f"dates read with format {options.date_format!r} (as given)")
-        else:
-            formats, note = _detect_date_formats(
-                text, raw, dayfirst=options.dayfirst, header=src[S.ORDER_DATE]
+    for canonical, extra in options.fallbacks.items():
+        unknown = [c for c in extra if c not in raw_schema]
+        if unknown or canonical not in src:
+            raise SchemaError(
+                f"the mapping gives {canonical!r} the columns {[src.get(canonical), *extra]}, "
+                f"but the data has no column {unknown or [src.get(canonical)]}; found "
+                f"{list(raw_schema)}"
             )
-            notes.append(note)
-        cols[S.ORDER_DATE] = _parse_dates(text, formats, duck)
+    cols[S.CUSTOMER_ID] = _ids.customer_id(column(S.CUSTOMER_ID), options.id_case)
 
-    numeric = [c for c in S.NUMERIC_COLUMNS if c in src]
+    dates = parse_dates(
+        raw[src[S.ORDER_DATE]],
+        raw,
+        name=src[S.ORDER_DATE],
+        date_format=options.date_format,
+        dayfirst=options.dayfirst,
+        timezone=options.timezone,
+        column_zone=info.time_zones.get(src[S.ORDER_DATE]),
+        duck=duck,
+    )
+    cols[S.ORDER_DATE] = dates.value
+    notes += dates.notes
+
+    numeric = [c for c in (*S.NUMERIC_COLUMNS, S.REFUNDED) if c in src]
     text_numeric = [c for c in numeric if not raw_schema[src[c]].is_numeric()]
     decimal = options.decimal
     if text_numeric and decimal is None:
-        raws = {c: raw[src[c]] for c in text_numeric}
-        decimal, note = _detect_decimal(raws, raw, delimiter)
+        decimal, note = decide_decimal({src[c]: raw[src[c]] for c in text_numeric}, raw)
         if note:
             notes.append(note)
+    money_columns = [src[c] for c in (S.REVENUE, S.UNIT_PRICE, S.COST, S.REFUNDED) if c in src]
+    unit = options.amount_unit
+    if unit is None and any(
+        "cent" in S._norm(c) or S._norm(c).endswith("minor") for c in money_columns
+    ):
+        unit = "cents"
+        notes.append(
+            f"amounts in {', '.join(map(repr, money_columns))} read as cents (from the column "
+            "name) and divided by 100; pass amount_unit='units' if they are not"
+        )
+    elif unit == "cents":
+        notes.append("amounts read as cents and divided by 100 (amount_unit='cents')")
+
+    def amount(col: ir.Value, scale: float) -> ir.FloatingValue:
+        if col.type().is_numeric():
+            value = col.cast("float64")
+            return value * scale if scale != 1.0 else value
+        return parse_amount(col, decimal or ".", scale=scale)
+
     for c in numeric:
-        if c in text_numeric:
-            cols[c] = _parse_amount(raw[src[c]], decimal or ".")
+        scale = 0.01 if unit == "cents" and c != S.QUANTITY else 1.0
+        if c == S.REFUNDED and options.refunded_pattern:
+            found = _extract_all(_ids.text(raw[src[c]]).fill_null(""), options.refunded_pattern)
+            cols[c] = _sum_texts(found, scale)
         else:
-            cols[c] = raw[src[c]].cast("float64")
+            cols[c] = amount(column(c), scale)
+    if options.refund_from_adjusted:
+        total, adjusted = (
+            amount(raw[options.refund_from_adjusted[k]], 0.01 if unit == "cents" else 1.0)
+            for k in ("total", "adjusted")
+        )
+        refund = ibis.cases(((adjusted != 0) & adjusted.notnull(), total - adjusted), else_=0.0)
+        cols[S.REFUNDED] = cols[S.REFUNDED] + refund if S.REFUNDED in cols else refund
+    if options.subtract and S.REVENUE in cols:
+        for name in options.subtract:
+            part = amount(raw[name], 0.01 if unit == "cents" else 1.0).fill_null(0).abs()
+            cols[S.REVENUE] = cols[S.REVENUE] - part
+        notes.append(f"revenue is {src[S.REVENUE]!r} less {', '.join(map(repr, options.subtract))}")
+    if options.return_customer_id:
+        turned = _ids.customer_id(raw[options.return_customer_id], options.id_case)
+        negative = (cols[S.REVENUE] < 0).fill_null(False) if S.REVENUE in cols else False
+        cols[S.CUSTOMER_ID] = ibis.cases((negative, turned), else_=cols[S.CUSTOMER_ID])
 
     for c in (S.ORDER_ID, S.PRODUCT_ID, S.CATEGORY):
         if c in src:
-            cols[c] = _text(raw[src[c]])
+            cols[c] = _ids.text(raw[src[c]])
     for extra in options.keep_columns:
         if extra in cols:
             continue
@@ -423,34 +522,81 @@ def _typed_columns(
                 f"keep_columns names {extra!r}, which the data does not have; "
                 f"found {list(raw_schema)}"
             )
-        cols[extra] = _text(raw[extra])
+        cols[extra] = _ids.text(raw[extra])
 
     if S.REVENUE not in cols and S.QUANTITY in cols and S.UNIT_PRICE in cols:
         cols[S.REVENUE] = cols[S.QUANTITY] * cols[S.UNIT_PRICE]
         notes.append("revenue derived as quantity × unit_price")
 
-    header = None
+    date_type = raw_schema[src[S.ORDER_DATE]]
+    cust_src, date_src = src[S.CUSTOMER_ID], src[S.ORDER_DATE]
+    header = ibis.literal(False)
     if not date_type.is_temporal():
-        header = (raw[src[S.CUSTOMER_ID]].cast("string").strip() == src[S.CUSTOMER_ID]) & (
-            date_src.cast("string").strip() == src[S.ORDER_DATE]
+        header = (raw[cust_src].cast("string").strip() == cust_src) & (
+            raw[date_src].cast("string").strip() == date_src
         )
-    table = raw.select(
-        **cols,
-        _header_row=header if header is not None else ibis.literal(False),
-        **{c: raw[c] for c in carry},
-    )
+    first = next(c for c in raw.columns if c not in _LOCATION_COLUMNS)
+    totals = _ids.is_totals(raw[cust_src]) | _ids.is_totals(raw[first])
+    if "_heading" in raw.columns:
+        totals = totals | raw._heading
+    if S.ORDER_ID in src:
+        totals = totals | _ids.is_totals(raw[src[S.ORDER_ID]])
+    working: dict[str, ir.Value] = {
+        "_header_row": header.fill_null(False),
+        "_totals": totals,
+        "_status": _norm_status(raw[src[S.STATUS]]) if S.STATUS in src else ibis.null("string"),
+        "_currency": _ids.text(raw[src[S.CURRENCY]]).upper()
+        if S.CURRENCY in src
+        else ibis.null("string"),
+    }
+    not_sale = ibis.literal(False)
+    for name, values in {**options.not_sales}.items():
+        checked = [name, *options.subtract, *options.refund_from_adjusted.values()]
+        checked += [options.return_customer_id] if options.return_customer_id else []
+        unknown = [c for c in checked if c not in raw_schema]
+        if unknown:
+            raise SchemaError(
+                f"the cleaning options name the column {unknown[0]!r}, which the data does "
+                f"not have; found {list(raw_schema)}"
+            )
+        value = _ids.text(raw[name]).lower()
+        wanted = [str(v).strip().lower() for v in values if v != "*"]
+        flag = value.isin(wanted) if wanted else ibis.literal(False)
+        if "*" in values:  # any value at all (a cancellation date, say)
+            flag = flag | value.notnull()
+        not_sale = not_sale | flag.fill_null(False)
+    working["_not_sale"] = not_sale
+    unmapped = [
+        c
+        for c in raw.columns
+        if c not in set(src.values()) and c not in _LOCATION_COLUMNS and not c.startswith("_")
+    ]
+    if unmapped and options.duplicates == "drop" and duck:
+        parts = [raw[c].cast("string").fill_null("\x00") for c in unmapped]
+        joined = parts[0]
+        for part in parts[1:]:
+            joined = joined + "\x1f" + part
+        working["_line_hash"] = joined.hash()
+    table = raw.select(**cols, **working, **{c: raw[c] for c in carry})
     return table, notes
+
+
+# -------------------------------------------------------------------- flagging
 
 
 def _flagged(
     table: ir.Table,
     options: CleaningOptions,
     has_revenue: bool,
+    *,
     amount_limit: float | None = None,
+    guests: tuple[str, ...] = (),
+    placeholders: bool = True,
 ) -> ir.Table:
     """Add ``is_return`` and ``_drop_reason`` (NULL for kept rows).
 
-    With ``amount_limit``, lines whose absolute revenue exceeds it are implausible.
+    ``guests`` are ids that stand for guest checkouts; with ``placeholders`` the usual
+    placeholder ids (``0``, ``guest``...) are guests too.
     """
     t = table
     is_return = ibis.literal(False)
@@ -471,9 +617,25 @@ def _flagged(
         if options.max_date
         else pd.Timestamp.now().normalize() + pd.Timedelta(days=1)
     )
+    not_sale_values = [*NOT_SALE_STATUSES, *(s.lower() for s in options.not_sale_statuses)]
+    sale_values = [*(s.lower() for s in options.sale_statuses)]
+    status = t._status
+    status_not_sale = status.isin(not_sale_values) & ~status.isin(sale_values)
     branches = [
         (t._header_row, "repeated header row"),
+        (t._totals, "totals row"),
+    ]
+    if options.currency:
+        branches.append(
+            ((t._currency != options.currency.strip().upper()).fill_null(True), "other currency")
+        )
+    branches += [
+        ((status_not_sale.fill_null(False) | t._not_sale), "not a completed sale"),
         (t[S.CUSTOMER_ID].isnull(), "missing customer id"),
+        (
+            _ids.is_guest(t[S.CUSTOMER_ID], guests, placeholders=placeholders),
+            "guest placeholder id",
+        ),
         (date.isnull(), "unparseable date"),
         (
             (date < min_date) | (date.year() > 2261) | (date >= max_date + pd.Timedelta(days=1)),
@@ -507,18 +669,123 @@ def _amount_limit(flagged: ir.Table, options: CleaningOptions) -> tuple[float, i
         if pd.isna(median):
             return float("inf"), 0
         limit = 100_000 * float(median)
-    over = int(execute(ok.aggregate(n=(rev.abs() > limit).sum()))["n"].fillna(0).iloc[0])
+    over = whole(execute(ok.aggregate(n=(rev.abs() > limit).sum()))["n"].iloc[0])
     return limit, over
 
 
-def _examples(flagged_with_rows: ir.Table, reason: str, col: str) -> str:
-    rows = execute(
-        flagged_with_rows.filter(flagged_with_rows._drop_reason == reason)
-        .select("_row", col)
-        .order_by("_row")
-        .limit(5)
+def _prepared(
+    raw: ir.Table,
+    mapping: S.ColumnMapping,
+    options: CleaningOptions,
+    info: SourceInfo,
+    carry: tuple[str, ...] = (),
+) -> tuple[ir.Table, list[str]]:
+    """Typed columns with refunds netted and order-level revenue counted once."""
+    typed, notes = _typed_columns(raw, mapping, options, info, carry)
+    if S.ORDER_ID in typed.columns:
+        typed = _order_attributes(typed)
+    if S.REVENUE in typed.columns:
+        level = options.revenue_level if S.REVENUE in mapping.source else "line"
+        typed, note = order_level_revenue(
+            typed, source_column=mapping.source.get(S.REVENUE, S.REVENUE), level=level
+        )
+        if note:
+            notes.append(note)
+    elif S.REFUNDED in typed.columns:
+        typed = typed.drop(S.REFUNDED)
+    return typed, notes
+
+
+def _order_attributes(typed: ir.Table) -> ir.Table:
+    """Give every line of an order the order's status, currency and not-a-sale mark.
+
+    Exports that write an order over several lines often fill order-level fields on
+    the first line only (Shopify's Financial Status, Currency, Cancelled at).
+    """
+    if typed.schema()["_status"].is_null() and typed.schema()["_currency"].is_null():
+        spread = {}
+    else:
+        window = ibis.window(group_by=typed[S.ORDER_ID])
+        spread = {
+            c: ibis.cases(
+                (typed[S.ORDER_ID].isnull(), typed[c]),
+                else_=typed[c].fill_null(typed[c].max().over(window)),
+            )
+            for c in ("_status", "_currency")
+            if not typed.schema()[c].is_null()
+        }
+    window = ibis.window(group_by=typed[S.ORDER_ID])
+    spread["_not_sale"] = ibis.cases(
+        (typed[S.ORDER_ID].isnull(), typed._not_sale),
+        else_=typed._not_sale.cast("int8").max().over(window) > 0,
     )
-    return ", ".join(f"row {int(r)}: {v!r}" for r, v in zip(rows["_row"], rows[col], strict=True))
+    return typed.mutate(**spread)
+
+
+def _located(raw: ir.Table, info: SourceInfo) -> tuple[ir.Table, str]:
+    """Add ``_where``: each record's place in the source, as the user would look for it."""
+    if "_line" in raw.columns:
+        line = raw._line.cast("int64")
+    elif "_file" in raw.columns:
+        line = ibis.row_number().over(group_by=raw._file) + info.row_offset
+    else:
+        line = ibis.row_number() + info.row_offset
+    where = ibis.literal(info.line_word + " ") + line.cast("string")
+    if "_file" in raw.columns:
+        where = raw._file.cast("string") + " " + where
+    return raw.mutate(_where=where), "_where"
+
+
+def _examples(
+    raw: ir.Table,
+    mapping: S.ColumnMapping,
+    options: CleaningOptions,
+    info: SourceInfo,
+    reason: str,
+    source_col: str,
+    has_revenue: bool,
+    *,
+    limit: float | None = None,
+    guests: tuple[str, ...] = (),
+    placeholders: bool = True,
+) -> str:
+    """Up to five offending rows, named by their place in the source."""
+    located, where = _located(raw, info)
+    located = located.mutate(_raw_value=located[source_col].cast("string"))
+    typed, _ = _prepared(located, mapping, options, info, carry=(where, "_raw_value"))
+    flagged = _flagged(
+        typed, options, has_revenue, amount_limit=limit, guests=guests, placeholders=placeholders
+    )
+    rows = execute(
+        flagged.filter(flagged._drop_reason == reason).select(where, "_raw_value").limit(5)
+    )
+    return ", ".join(f"{w}: {v!r}" for w, v in zip(rows[where], rows["_raw_value"], strict=True))
+
+
+def _scientific_ids(raw: ir.Table, mapping: S.ColumnMapping, info: SourceInfo) -> None:
+    cust = mapping.source[S.CUSTOMER_ID]
+    ids = _ids.text(raw[cust])
+    bad = ids.re_search(S.SCIENTIFIC_ID_PATTERN).fill_null(False)
+    n = whole(execute(raw.aggregate(n=bad.sum()))["n"].iloc[0])
+    if not n:
+        return
+    located, where = _located(raw, info)
+    rows = execute(
+        located.filter(_ids.text(located[cust]).re_search(S.SCIENTIFIC_ID_PATTERN))
+        .select(where, v=located[cust])
+        .limit(3)
+    )
+    shown = ", ".join(f"{w}: {v!r}" for w, v in zip(rows[where], rows["v"], strict=True))
+    raise DataValidationError(
+        f"{info.description}: {n:,} customer ids in {cust!r} are written in scientific "
+        f"notation ({shown}). Excel writes long numbers this way when it saves a CSV and "
+        "keeps only 15 digits, so different customers now share one id. Export the file "
+        "again from the source system, or in Excel format the column as Text before "
+        "saving; retainkit does not guess the lost digits"
+    )
+
+
+# ---------------------------------------------------------------------- cleaning
 
 
 def clean_table(
@@ -526,9 +793,10 @@ def clean_table(
     mapping: S.ColumnMapping,
     options: CleaningOptions,
     *,
-    source: str,
+    info: SourceInfo | None = None,
+    source: str | None = None,
     delimiter: str | None = None,
-    row_offset: int = 1,
+    row_offset: int | None = None,
 ) -> tuple[ir.Table, QualityReport, KeyedRows | None]:
     """Turn a raw table into the canonical cleaned transactions and a quality report.
 
@@ -539,57 +807,116 @@ def clean_table(
     mapping : ColumnMapping
         Where each canonical column is in ``raw``.
     options : CleaningOptions
-    source : str
-        Description of the source for the report.
+    info : SourceInfo, optional
+        What reading found (malformed lines, title lines, positions for messages).
+    source : str, optional
+        Description of the source (when ``info`` is not given).
     delimiter : str, optional
-        The file's delimiter, a hint for decimal-comma detection.
-    row_offset : int
-        Added to 0-based row positions in error messages (2 for a CSV with a header:
-        the first data row is line 2).
+        Kept for compatibility; the decimal mark is decided from the values.
+    row_offset : int, optional
+        Added to 0-based row positions in messages (when ``info`` is not given).
 
     Returns
     -------
     (ibis.expr.types.Table, QualityReport, KeyedRows or None)
         The cleaned rows, what cleaning did, and, when the rows are stored in DuckDB
         (``materialize=True``) with exact duplicates dropped, the same rows with an
-        integer customer key (see
-        :class:`~retainkit.engine.Transactions`).
+        integer customer key (see :class:`~retainkit.engine.Transactions`).
 
     Raises
     ------
     DataValidationError
-        When more than ``options.max_invalid_share`` of the rows lack a customer id,
-        a readable date or a numeric amount; the message shows offending rows.
+        When more than ``options.max_invalid_share`` of the rows are malformed or have
+        an unreadable or implausible date or amount, when more than
+        ``options.max_missing_id_share`` lack a customer id, when customer ids were
+        rounded by Excel, or when the amounts are in several currencies and
+        ``options.currency`` does not choose one; the message shows offending rows.
     """
-    typed, notes = _typed_columns(raw, mapping, options, delimiter)
+    del delimiter
+    if info is None:
+        info = SourceInfo(source or "data", row_offset if row_offset is not None else 1)
+    notes: list[str] = list(info.notes)
+    notes += [
+        f"several columns could be {c!r}: {cols}; none was taken (name one in the mapping)"
+        for c, cols in mapping.ambiguous.items()
+    ]
+
+    names = [c for c in raw.columns if c not in _LOCATION_COLUMNS]
+    blank = ibis.literal(True)
+    for c in names:
+        blank = blank & (raw[c].isnull() | (raw[c].cast("string").strip() == ""))
+    n_blank = whole(execute(raw.aggregate(n=blank.sum()))["n"].iloc[0])
+    if n_blank:
+        raw = raw.filter(~blank)
+        notes.append(f"{n_blank:,} empty rows (every field blank) skipped")
+    raw, realigned = _realign_headers(raw, mapping)
+    notes += realigned
+    if options.fill_down:
+        raw = _filled_down(raw, options.fill_down)
+        notes.append(
+            f"{', '.join(map(repr, options.fill_down))} carried down from each heading row to "
+            "the rows below it; heading rows dropped as 'totals row'"
+        )
+    _scientific_ids(raw, mapping, info)
+
+    typed, typing_notes = _prepared(raw, mapping, options, info)
+    notes += typing_notes
     has_revenue = S.REVENUE in typed.columns
-    flagged = _flagged(typed, options, has_revenue)
+
+    guests: tuple[str, ...] = tuple(options.guest_ids or ())
+    placeholders = options.guest_ids is None
+    if placeholders:
+        live = typed.filter(typed[S.CUSTOMER_ID].notnull() & ~_ids.is_guest(typed[S.CUSTOMER_ID]))
+        orders = live[S.ORDER_ID] if S.ORDER_ID in live.columns else live[S.ORDER_DATE].date()
+        found = _ids.dominant_guest_id(live[S.CUSTOMER_ID], orders, live)
+        if found:
+            gid, n, total, second = found
+            guests = (gid,)
+            notes.append(
+                f"customer id {gid!r} holds {n:,} of {total:,} orders ({n / total:.0%}), "
+                f"{n / max(second, 1):.0f} times the next customer: a guest or walk-in "
+                "account, dropped as 'guest placeholder id' (pass guest_ids=() to keep it as "
+                "a customer)"
+            )
+    flagged = _flagged(typed, options, has_revenue, guests=guests, placeholders=placeholders)
     if options.materialize:  # parse once; the report and the kept rows both read it
         flagged = materialize(flagged)
 
     def examples_of(reason: str, source_col: str, limit: float | None = None) -> str:
-        """Up to five offending rows, numbered as the user sees them in the file."""
-        numbered = raw.mutate(
-            _row=ibis.row_number() + row_offset, _raw_value=raw[source_col].cast("string")
+        return _examples(
+            raw,
+            mapping,
+            options,
+            info,
+            reason,
+            source_col,
+            has_revenue,
+            limit=limit,
+            guests=guests,
+            placeholders=placeholders,
         )
-        typed_r, _ = _typed_columns(
-            numbered, mapping, options, delimiter, carry=("_row", "_raw_value")
-        )
-        return _examples(_flagged(typed_r, options, has_revenue, limit), reason, "_raw_value")
 
     if has_revenue and options.outliers != "keep":
         limit, over = _amount_limit(flagged, options)
         if over and options.outliers == "error":
             source_col = mapping.source.get(S.REVENUE, mapping.source.get(S.UNIT_PRICE, ""))
             raise DataValidationError(
-                f"{source}: {over:,} lines have implausible amounts (above {limit:,.2f}, "
+                f"{info.description}: {over:,} lines have implausible amounts (above "
+                f"{limit:,.2f}, "
                 f"{'max_amount' if options.max_amount else '100,000 times the median line'}), "
                 f"e.g. {examples_of('implausible amount', source_col, limit)}. Fix them at the "
                 "source, pass outliers='drop' to leave them out, outliers='keep' if they are "
                 "real, or a higher max_amount"
             )
         if over:
-            flagged = _flagged(typed, options, has_revenue, limit)
+            flagged = _flagged(
+                typed,
+                options,
+                has_revenue,
+                amount_limit=limit,
+                guests=guests,
+                placeholders=placeholders,
+            )
             if options.materialize:
                 flagged = materialize(flagged)
 
@@ -603,7 +930,7 @@ def clean_table(
     if not has_revenue:
         by_reason["revenue"] = 0.0
     by_reason["_drop_reason"] = by_reason["_drop_reason"].astype(object)
-    rows_read = int(by_reason["rows"].sum())
+    rows_read = int(by_reason["rows"].sum()) + info.malformed
     dropped = {
         r: int(n)
         for r, n in zip(by_reason["_drop_reason"], by_reason["rows"], strict=True)
@@ -614,46 +941,32 @@ def clean_table(
         for r, v in zip(by_reason["_drop_reason"], by_reason["revenue"], strict=True)
         if r in dropped
     }
+    if info.malformed:
+        dropped["malformed line"] = info.malformed
+        revenue_dropped["malformed line"] = float("nan")
 
-    problems = []
-    for reason, col in (
-        ("missing customer id", S.CUSTOMER_ID),
-        ("unparseable date", S.ORDER_DATE),
-        ("non-numeric amount", S.REVENUE),
-    ):
-        n = dropped.get(reason, 0)
-        if rows_read and n / rows_read > options.max_invalid_share:
-            source_col = mapping.source.get(col, mapping.source.get(S.UNIT_PRICE, col))
-            examples = examples_of(reason, source_col)
-            fix = {
-                S.CUSTOMER_ID: f"check that {source_col!r} is the customer id column",
-                S.ORDER_DATE: "pass date_format (e.g. date_format='%d/%m/%Y')",
-                S.REVENUE: "check the amount column, or pass decimal=',' for decimal commas",
-            }[col]
-            problems.append(
-                f"{reason}: {n:,} of {rows_read:,} rows ({n / rows_read:.0%}) in column "
-                f"{source_col!r}, e.g. {examples}; {fix}"
-            )
-    if problems:
-        raise DataValidationError(
-            f"{source}: too many unusable rows (more than "
-            f"{options.max_invalid_share:.0%} allowed by max_invalid_share):\n  - "
-            + "\n  - ".join(problems)
-        )
+    _check_shares(dropped, rows_read, options, info, mapping, examples_of)
+    currency_note = _check_currencies(flagged, options, info, mapping)
+    if currency_note:
+        notes.append(currency_note)
+    _note_statuses(flagged, notes, mapping)
 
-    keep = [c for c in typed.columns if c != "_header_row"] + [S.IS_RETURN]
-    keep = list(dict.fromkeys(keep))
-    kept = flagged.filter(flagged._drop_reason.isnull()).select(*keep)
+    keep = [c for c in typed.columns if not c.startswith("_") and c != S.REFUNDED]
+    keep = list(dict.fromkeys([*keep, S.IS_RETURN]))
+    kept = flagged.filter(flagged._drop_reason.isnull())
     keyed = None
     if options.duplicates == "drop":
-        deduped = kept.distinct()
+        distinct_on = keep + (["_line_hash"] if "_line_hash" in flagged.columns else [])
+        deduped = kept.select(*distinct_on).distinct()
+        if "_line_hash" in distinct_on:
+            deduped = deduped.drop("_line_hash")
         if options.materialize and is_duckdb(deduped):
-            keyed = _keyed_store(deduped, customers=kept)
+            keyed = _keyed_store(deduped, customers=kept.select(*keep))
             deduped = keyed.rows.drop(CUSTOMER_KEY)
         elif options.materialize:
             deduped = materialize(deduped)
     else:  # a filter over the cached rows: cheap to re-read, not worth a second copy
-        deduped = kept
+        deduped = kept.select(*keep)
 
     def customer_counts(ids: ir.Table) -> dict[str, ir.Value]:
         return {
@@ -697,8 +1010,9 @@ def clean_table(
         )
     if options.as_of is not None and "after as_of" in dropped:
         notes.append(f"rows after as_of={options.as_of:%Y-%m-%d} left out")
+    notes += _customers_only_dropped(flagged, int(customers["customers"]))
     report = QualityReport(
-        source=source,
+        source=info.description,
         rows_read=rows_read,
         rows_kept=rows_kept,
         dropped=dropped,
@@ -717,9 +1031,164 @@ def clean_table(
         first_date=_ts(stats["first_date"]),
         last_date=_ts(stats["last_date"]),
         mapping=mapping,
-        notes=tuple(notes),
+        notes=tuple(dict.fromkeys(notes)),
+        malformed_examples=info.malformed_examples,
     )
     return deduped, report, keyed
+
+
+_FIXES = {
+    "malformed line": "check the separator and quoting (pass delimiter=... or escape=...), or "
+    "re-export the file with quoted fields",
+    "unparseable date": "pass date_format (e.g. date_format='%d/%m/%Y', or 'excel'/'unix')",
+    "implausible date": "check the date format (a day-first file read month-first, or a "
+    "two-digit year) and pass date_format, or min_date/max_date if the dates are real",
+    "non-numeric amount": "check the amount column, or pass decimal=',' or decimal='.'",
+}
+
+
+def _check_shares(
+    dropped: dict[str, int],
+    rows_read: int,
+    options: CleaningOptions,
+    info: SourceInfo,
+    mapping: S.ColumnMapping,
+    examples_of: Any,
+) -> None:
+    """Stop when too many rows are unusable; the message goes reason by reason."""
+    if not rows_read:
+        return
+    missing = dropped.get("missing customer id", 0)
+    cust = mapping.source[S.CUSTOMER_ID]
+    if missing / rows_read > options.max_missing_id_share:
+        raise DataValidationError(
+            f"{info.description}: {missing:,} of {rows_read:,} rows ({missing / rows_read:.0%}) "
+            f"have no customer id in {cust!r} (e.g. {examples_of('missing customer id', cust)}), "
+            f"so {cust!r} is probably not the customer id column: name the right one with "
+            "columns={'customer_id': '<column>'} (customer_id in the [columns] table of the "
+            f"mapping file). If most sales really are guest checkouts, pass "
+            f"max_missing_id_share={min(1.0, round(missing / rows_read + 0.05, 2))} "
+            "(max_missing_id_share in the [clean] table)"
+        )
+    defects = {r: dropped[r] for r in DEFECT_REASONS if dropped.get(r)}
+    total = sum(defects.values())
+    if total / rows_read <= options.max_invalid_share:
+        return
+    columns = {
+        "unparseable date": mapping.source[S.ORDER_DATE],
+        "implausible date": mapping.source[S.ORDER_DATE],
+        "non-numeric amount": mapping.source.get(S.REVENUE, mapping.source.get(S.UNIT_PRICE, "")),
+    }
+    problems = []
+    for reason, n in defects.items():
+        if reason == "malformed line":
+            where = "; ".join(info.malformed_examples[:3])
+            what = f"{reason}: {n:,} lines ({n / rows_read:.1%}), e.g. {where}"
+        else:
+            col = columns[reason]
+            what = (
+                f"{reason}: {n:,} rows ({n / rows_read:.1%}) in column {col!r}, e.g. "
+                f"{examples_of(reason, col)}"
+            )
+        problems.append(f"{what}; {_FIXES[reason]}")
+    raise DataValidationError(
+        f"{info.description}: {total:,} of {rows_read:,} rows ({total / rows_read:.1%}) cannot "
+        f"be used, more than the {options.max_invalid_share:.0%} that max_invalid_share "
+        "allows:\n  - "
+        + "\n  - ".join(problems)
+        + "\nFix the cause, or raise max_invalid_share (in the [clean] table of the mapping "
+        "file) to drop these rows and go on"
+    )
+
+
+def _check_currencies(
+    flagged: ir.Table, options: CleaningOptions, info: SourceInfo, mapping: S.ColumnMapping
+) -> str | None:
+    if S.CURRENCY not in mapping.source:
+        if options.currency:
+            raise SchemaError(
+                f"currency={options.currency!r} was given, but the data has no currency column; "
+                "name it with columns={'currency': '<column>'}"
+            )
+        return None
+    live = flagged.filter(
+        flagged._drop_reason.isnull() | (flagged._drop_reason == "other currency")
+    )
+    counts = execute(
+        live.group_by(c=live._currency).aggregate(n=ibis._.count()).order_by(ibis.desc("n"))
+    )
+    counts = counts[counts["c"].notna()]
+    column = mapping.source[S.CURRENCY]
+    if options.currency:
+        wanted = options.currency.strip().upper()
+        if wanted not in set(counts["c"]):
+            raise DataValidationError(
+                f"{info.description}: no row is in currency {wanted!r}; the currencies in "
+                f"{column!r} are {list(counts['c'])}"
+            )
+        return f"amounts in {wanted} kept (currency={wanted!r}); rows in other currencies dropped"
+    if len(counts) > 1:
+        listed = ", ".join(
+            f"{c} ({n:,} rows)" for c, n in zip(counts["c"], counts["n"], strict=True)
+        )
+        raise DataValidationError(
+            f"{info.description}: the amounts are in {len(counts)} currencies ({listed}, by "
+            f"column {column!r}), which cannot be added up; pass currency="
+            f"{counts['c'].iloc[0]!r} to analyse one of them (currency in the [clean] table "
+            "of the mapping file), or convert the amounts to one currency first"
+        )
+    if len(counts) == 1:
+        return f"amounts in {counts['c'].iloc[0]} (column {column!r})"
+    return None
+
+
+def _customers_only_dropped(flagged: ir.Table, kept: int) -> list[str]:
+    """Say when customer ids appear only on dropped rows (so the count is not a surprise)."""
+    named = flagged.filter(
+        flagged[S.CUSTOMER_ID].notnull()
+        & ~flagged._drop_reason.isin(
+            ["guest placeholder id", "totals row", "repeated header row"]
+        ).fill_null(False)
+    )
+    every = whole(execute(named.aggregate(n=named[S.CUSTOMER_ID].nunique()))["n"].iloc[0])
+    lost = every - kept
+    if lost <= 0:
+        return []
+    kept_ids = flagged.filter(flagged._drop_reason.isnull()).select(S.CUSTOMER_ID).distinct()
+    only = named.anti_join(kept_ids, S.CUSTOMER_ID)
+    why = execute(
+        only.group_by("_drop_reason")
+        .aggregate(n=only[S.CUSTOMER_ID].nunique())
+        .order_by(ibis.desc("n"))
+    )
+    shown = execute(only.select(S.CUSTOMER_ID).distinct().order_by(S.CUSTOMER_ID).limit(3))
+    reasons = ", ".join(f"{r} ({n:,})" for r, n in zip(why["_drop_reason"], why["n"], strict=True))
+    return [
+        f"{lost:,} customer id{'s' if lost > 1 else ''} appear only on dropped rows, so they are "
+        f"not counted as customers (e.g. {', '.join(map(repr, shown[S.CUSTOMER_ID]))}; by "
+        f"reason: {reasons})"
+    ]
+
+
+def _note_statuses(flagged: ir.Table, notes: list[str], mapping: S.ColumnMapping) -> None:
+    if S.STATUS not in mapping.source:
+        return
+    known = [*NOT_SALE_STATUSES, *SALE_STATUSES]
+    unknown = execute(
+        flagged.filter(flagged._status.notnull() & ~flagged._status.isin(known))
+        .group_by("_status")
+        .aggregate(n=ibis._.count())
+        .order_by(ibis.desc("n"))
+        .limit(5)
+    )
+    if len(unknown):
+        listed = ", ".join(
+            f"{s!r} ({n:,} rows)" for s, n in zip(unknown["_status"], unknown["n"], strict=True)
+        )
+        notes.append(
+            f"status values in {mapping.source[S.STATUS]!r} that retainkit does not know were "
+            f"kept as sales: {listed}; pass not_sale_statuses=[...] to drop them"
+        )
 
 
 def _keyed_store(rows: ir.Table, *, customers: ir.Table) -> KeyedRows:

@@ -4,6 +4,7 @@ from __future__ import annotations
 
 import uuid
 import weakref
+from dataclasses import dataclass
 from pathlib import Path
 from typing import Any
 
@@ -11,65 +12,152 @@ import ibis.expr.types as ir
 
 from retainkit.engine._backend import default_backend
 
-__all__ = ["hide_password", "read_csv", "read_parquet", "read_url"]
+__all__ = [
+    "RejectedLines",
+    "hide_password",
+    "read_csv",
+    "read_parquet",
+    "read_url",
+    "union_by_name",
+]
+
+
+@dataclass(frozen=True)
+class RejectedLines:
+    """Records of a text file that do not split into the header's fields.
+
+    Attributes
+    ----------
+    rows : int
+        Physical lines they cover (an unterminated quote can swallow many lines).
+    examples : tuple of (int, str, str)
+        Up to five ``(line, problem, text)``: the line number in the file as DuckDB
+        counts it (the caller turns it into a physical line), what is wrong, the raw text.
+    byte_offsets : tuple of int
+        Byte offset of each example, to find its physical line.
+    """
+
+    rows: int = 0
+    examples: tuple[tuple[int, str, str], ...] = ()
+    byte_offsets: tuple[int, ...] = ()
+
+
+_PROBLEMS = {
+    "TOO MANY COLUMNS": "more fields than the header",
+    "MISSING COLUMNS": "fewer fields than the header",
+    "UNQUOTED VALUE": "a quote that is never closed",
+    "INVALID UNICODE": "bytes that are not valid text",
+    "LINE SIZE OVER MAXIMUM": "a line longer than 2 MB",
+}
 
 
 def read_csv(
     path: str | Path,
     *,
-    delimiter: str | None = None,
-    encoding: str = "utf-8",
-    names: tuple[str, ...] | list[str] | None = None,
+    columns: tuple[str, ...] | list[str],
+    delimiter: str = ",",
+    quote: str = '"',
+    escape: str = '"',
+    skip: int = 0,
+    header: bool = True,
+    compression: str | None = None,
     materialize: bool = True,
     backend: Any = None,
-) -> ir.Table:
-    """Read a delimited text file (optionally compressed) with every column as text.
+) -> tuple[ir.Table, RejectedLines]:
+    """Read a UTF-8 delimited text file with a stated layout, every column as text.
 
-    Typing happens later, in cleaning, so that unreadable values are counted and
-    reported instead of failing the whole read.
+    Nothing is sniffed: the layout comes from the caller (see
+    :func:`retainkit.reading.sniff_layout`). Records whose field count differs from
+    the header's, or with a quote that is never closed, are not shifted into other
+    columns: they are set aside and returned as :class:`RejectedLines`. Typing happens
+    later, in cleaning, so that unreadable values are counted instead of failing the
+    read.
 
     Parameters
     ----------
     path : str or Path
-        A ``.csv``, ``.tsv`` or ``.txt`` file, optionally ``.gz`` or ``.zst``.
-    delimiter : str, optional
-        Field separator; DuckDB's sniffer detects it when None.
-    encoding : {"utf-8", "latin-1", "utf-16"}
-    names : sequence of str, optional
-        Column names for a file without a header row.
+    columns : sequence of str
+        The column names, in file order.
+    delimiter, quote, escape : str
+    skip : int
+        Physical lines before the header (or before the first record when ``header``
+        is False).
+    header : bool
+    compression : {"gzip", "zstd"}, optional
+        Of the file's bytes (not guessed from its name).
     materialize : bool
-        Read the file once into a temporary table (dropped when no expression uses
-        it any more); False leaves a view that re-reads the file for every query.
+        Read the file once into a temporary table (dropped when no expression uses it
+        any more); False leaves a view that re-reads the file for every query.
     backend : ibis backend, optional
         Default: the shared in-process DuckDB connection.
 
     Returns
     -------
-    ibis.expr.types.Table
+    (ibis.expr.types.Table, RejectedLines)
     """
     con = backend or default_backend()
     options: dict[str, Any] = {
-        "all_varchar": True,
-        "header": names is None,
-        "encoding": encoding,
-        "null_padding": True,
-        "strict_mode": False,
+        "auto_detect": False,
+        "columns": {name: "VARCHAR" for name in columns},
+        "header": header,
+        "skip": skip,
+        "delim": delimiter,
+        "quote": quote,
+        "escape": escape,
+        "compression": compression or "none",
+        "strict_mode": True,
+        "ignore_errors": True,
     }
-    if delimiter is not None:
-        options["delim"] = delimiter
-    if names is not None:
-        options["names"] = list(names)
-    if not materialize:
-        return con.read_csv(str(path), **options)
-    # one pass over the file; Ibis's read_csv would sniff it again before caching
-    name = f"retainkit_csv_{uuid.uuid4().hex}"
-    args = ", ".join(f"{k} := {_sql_literal(v)}" for k, v in options.items())
-    con.raw_sql(
-        f"CREATE TEMP TABLE {name} AS SELECT * FROM read_csv({_sql_literal(str(path))}, {args})"
-    )
-    table = con.table(name)
-    weakref.finalize(table.op(), _drop_quietly, con, name)
-    return table
+    tag = uuid.uuid4().hex
+    rejects = {
+        "store_rejects": True,
+        "rejects_table": f"retainkit_rejects_{tag}",
+        "rejects_scan": f"retainkit_scans_{tag}",
+    }
+    source = f"read_csv({_sql_literal(str(path))}, {_sql_args({**options, **rejects})})"
+    if materialize:
+        name = f"retainkit_csv_{tag}"
+        con.raw_sql(f"CREATE TEMP TABLE {name} AS SELECT * FROM {source}").fetchall()
+        table = con.table(name)
+        weakref.finalize(table.op(), _drop_quietly, con, name)
+    else:
+        con.raw_sql(f"SELECT count(*) FROM {source}").fetchall()
+        name = f"retainkit_csv_view_{tag}"
+        view = f"read_csv({_sql_literal(str(path))}, {_sql_args(options)})"
+        con.raw_sql(f"CREATE TEMP VIEW {name} AS SELECT * FROM {view}").fetchall()
+        table = con.table(name)
+    return table, _collect_rejects(con, rejects)
+
+
+def _sql_args(options: dict[str, Any]) -> str:
+    return ", ".join(f"{k} := {_sql_literal(v)}" for k, v in options.items())
+
+
+def _collect_rejects(con: Any, rejects: dict[str, Any]) -> RejectedLines:
+    table, scans = rejects["rejects_table"], rejects["rejects_scan"]
+    try:
+        rows = con.raw_sql(
+            f"SELECT line, min(line_byte_position), string_agg(DISTINCT error_type, ', '), "
+            f"any_value(csv_line) FROM {table} GROUP BY line ORDER BY line"
+        ).fetchall()
+    finally:
+        _drop_quietly(con, table)
+        _drop_quietly(con, scans)
+    if not rows:
+        return RejectedLines()
+    lines = 0
+    examples = []
+    offsets = []
+    for line, offset, errors, text in rows:
+        text = (text or "").lstrip("\r\n")
+        lines += text.count("\n") + 1
+        if len(examples) < 5:
+            problem = "; ".join(
+                _PROBLEMS.get(e.strip(), e.strip().lower()) for e in errors.split(",")
+            )
+            examples.append((int(line), problem, text))
+            offsets.append(int(offset or 0))
+    return RejectedLines(rows=lines, examples=tuple(examples), byte_offsets=tuple(offsets))
 
 
 def _drop_quietly(con: Any, name: str) -> None:
@@ -82,17 +170,23 @@ def _drop_quietly(con: Any, name: str) -> None:
 def _sql_literal(value: Any) -> str:
     if isinstance(value, bool):
         return "true" if value else "false"
+    if isinstance(value, int):
+        return str(value)
+    if isinstance(value, dict):
+        return (
+            "{" + ", ".join(f"{_sql_literal(k)}: {_sql_literal(v)}" for k, v in value.items()) + "}"
+        )
     if isinstance(value, list | tuple):
         return "[" + ", ".join(_sql_literal(v) for v in value) + "]"
     return "'" + str(value).replace("'", "''") + "'"
 
 
-def read_parquet(path: str | Path, *, backend: Any = None) -> ir.Table:
-    """Read a Parquet file, folder (read recursively) or glob as an engine table.
+def read_parquet(path: str | Path | list[str], *, backend: Any = None) -> ir.Table:
+    """Read a Parquet file, a list of files, a folder (read recursively) or a glob.
 
     Parameters
     ----------
-    path : str or Path
+    path : str, Path or list of str
     backend : ibis backend, optional
 
     Returns
@@ -100,9 +194,53 @@ def read_parquet(path: str | Path, *, backend: Any = None) -> ir.Table:
     ibis.expr.types.Table
     """
     con = backend or default_backend()
+    if isinstance(path, list):
+        return con.read_parquet(path)
     p = Path(path)
     target = str(p / "**" / "*.parquet") if p.is_dir() else str(path)
     return con.read_parquet(target, hive_partitioning=p.is_dir())
+
+
+def union_by_name(
+    tables: list[ir.Table], labels: list[str], *, materialize: bool = True
+) -> ir.Table:
+    """Stack tables of text columns, matching columns by name, with a ``_file`` label.
+
+    A column missing from one table is empty (NULL) in its rows.
+
+    Parameters
+    ----------
+    tables : list of ibis.expr.types.Table
+    labels : list of str
+        One per table: where its rows came from, in column ``_file``.
+    materialize : bool
+        Store the result in the engine.
+
+    Returns
+    -------
+    ibis.expr.types.Table
+    """
+    import ibis
+
+    from retainkit.engine._backend import materialize as store
+
+    columns: list[str] = []
+    for t in tables:
+        columns += [c for c in t.columns if c not in columns]
+    parts = [
+        t.select(
+            *[
+                t[c].cast("string").name(c) if c in t.columns else ibis.null("string").name(c)
+                for c in columns
+            ],
+            _file=ibis.literal(label),
+        )
+        for t, label in zip(tables, labels, strict=True)
+    ]
+    out = parts[0]
+    for part in parts[1:]:
+        out = out.union(part, distinct=False)
+    return store(out) if materialize else out
 
 
 def read_url(url: str) -> ir.Table:

@@ -1,0 +1,88 @@
+"""Customer ids and other text columns: one normalisation, the same as for side tables.
+
+See :func:`retainkit.schema.normalize_customer_ids` for the rules; this module writes
+them as engine expressions, plus the checks that only make sense on a whole log:
+ids that Excel rounded into scientific notation, guest placeholders, totals rows.
+"""
+
+from __future__ import annotations
+
+import ibis
+import ibis.expr.types as ir
+
+from retainkit import schema as S
+from retainkit.engine._backend import execute, whole
+
+__all__ = ["customer_id", "dominant_guest_id", "is_guest", "is_totals", "text"]
+
+
+def text(col: ir.Value) -> ir.StringValue:
+    """Text with invisible characters removed, trimmed, and missing tokens as NULL."""
+    value = (
+        col.cast("string").re_replace(S.INVISIBLE_PATTERN, "").re_replace(S.EDGE_SPACE_PATTERN, "")
+    )
+    return ibis.cases((value.lower().isin(S.MISSING_TOKENS), ibis.null("string")), else_=value)
+
+
+def customer_id(col: ir.Value, case: str = "keep") -> ir.StringValue:
+    """Write a customer id as :func:`retainkit.schema.normalize_customer_ids` does."""
+    value = text(col).re_replace(S.FLOAT_ID_PATTERN, r"\1")
+    if case == "upper":
+        value = value.upper()
+    elif case == "lower":
+        value = value.lower()
+    return value
+
+
+def is_guest(
+    ids: ir.StringValue, extra: tuple[str, ...] = (), *, placeholders: bool = True
+) -> ir.BooleanValue:
+    """Flag the ids in ``extra`` and, with ``placeholders``, ``0``, ``guest``..."""
+    flag = ids.re_search(S.GUEST_ID_PATTERN) if placeholders else ibis.literal(False)
+    if extra:
+        flag = flag | ids.isin(list(extra))
+    return flag.fill_null(False)
+
+
+def is_totals(col: ir.Value) -> ir.BooleanValue:
+    """Flag the rows where a column holds a totals label ("Total", "Grand total", "Summe")."""
+    return text(col).re_search(S.TOTALS_PATTERN).fill_null(False)
+
+
+def dominant_guest_id(
+    ids: ir.StringValue, orders: ir.Value, table: ir.Table
+) -> tuple[str, int, int, int] | None:
+    """Find one id holding a share of orders no real customer holds: a shop's guest account.
+
+    An id is such an account when it holds at least 10% of all orders and at least 20
+    times the orders of the next id, among at least 50 customers. A walk-in or guest
+    account collects every anonymous sale; a real customer, even a key account, does
+    not outnumber the next one twenty times over while holding a tenth of the trade.
+
+    Returns
+    -------
+    (str, int, int, int) or None
+        The id, its orders, all orders and the next id's orders.
+    """
+    per_id = (
+        table.select(cid=ids, oid=orders)
+        .filter(ibis._.cid.notnull())
+        .group_by("cid")
+        .aggregate(n=ibis._.oid.nunique())
+    )
+    stats = execute(per_id.aggregate(customers=per_id.count(), total=per_id.n.sum())).iloc[0]
+    if whole(stats["customers"]) < 50:
+        return None
+    top = execute(per_id.order_by(ibis.desc("n")).limit(2))
+    if len(top) < 2:
+        return None
+    first, second = int(top["n"].iloc[0]), int(top["n"].iloc[1])
+    total = int(stats["total"])
+    if first >= 0.1 * total and first >= 20 * max(second, 1):
+        return str(top["cid"].iloc[0]), first, total, second
+    return None
+
+
+def first_column_totals(table: ir.Table) -> ir.BooleanValue:
+    """Flag the rows where the source's first column holds a totals label."""
+    return is_totals(table[table.columns[0]])

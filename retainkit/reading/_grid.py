@@ -1,0 +1,226 @@
+"""Spreadsheet-like sources: Excel workbooks and HTML tables, read as text grids.
+
+Every cell becomes text the way it shows: a text cell stays exactly as typed (``00123``
+keeps its zeros), a whole number loses Excel's float (``17850`` not ``17850.0``), a date
+cell becomes ISO 8601. Typing happens in cleaning, as for CSV. Title lines above the
+header are skipped, and sheets with the same header are read together.
+"""
+
+from __future__ import annotations
+
+import datetime as _dt
+import math
+from collections.abc import Callable, Sequence
+from dataclasses import dataclass
+from pathlib import Path
+from typing import Any
+
+import numpy as np
+import pandas as pd
+
+from retainkit.exceptions import DataValidationError, SchemaError
+
+__all__ = ["Grid", "cell_text", "excel_grids", "html_grids", "pick_grids"]
+
+
+@dataclass(frozen=True)
+class Grid:
+    """One sheet or table: column names and rows of text, with where they came from.
+
+    Attributes
+    ----------
+    name : str
+        Sheet or table name.
+    columns : tuple of str
+    frame : pandas.DataFrame
+        The data rows as text (``None`` for empty cells), columns as ``columns``.
+    first_line : int
+        Spreadsheet row number of the first data row.
+    skipped : tuple of str
+        Title lines found above the header.
+    """
+
+    name: str
+    columns: tuple[str, ...]
+    frame: pd.DataFrame
+    first_line: int
+    skipped: tuple[str, ...] = ()
+
+
+def cell_text(value: Any) -> str | None:
+    """Return a spreadsheet cell as the text it shows.
+
+    Examples
+    --------
+    >>> [cell_text(v) for v in ("00123", 17850.0, 12.5, 0.1 + 0.2, None, True)]
+    ['00123', '17850', '12.5', '0.3', None, 'TRUE']
+    >>> cell_text(_dt.datetime(2024, 1, 5, 8, 26))
+    '2024-01-05 08:26:00'
+    """
+    if value is None or (isinstance(value, float) and math.isnan(value)):
+        return None
+    if isinstance(value, str):
+        return value
+    if isinstance(value, bool | np.bool_):
+        return "TRUE" if value else "FALSE"
+    if isinstance(value, pd.Timestamp | _dt.datetime):
+        return pd.Timestamp(value).isoformat(sep=" ")
+    if isinstance(value, _dt.date | _dt.time):
+        return value.isoformat()
+    if isinstance(value, int | np.integer):
+        return str(int(value))
+    if isinstance(value, float | np.floating):
+        if float(value).is_integer() and abs(value) < 1e15:
+            return str(int(value))
+        text = f"{float(value):.15g}"
+        return text if "e" not in text else np.format_float_positional(float(value), trim="-")
+    return str(value)
+
+
+def _grid_from_rows(name: str, rows: Sequence[Sequence[Any]], first_row: int = 1) -> Grid | None:
+    """Find the header among a sheet's rows and return the grid below it."""
+    text = [[cell_text(v) for v in row] for row in rows]
+    text = [[None if c is None or not str(c).strip() else c for c in row] for row in text]
+    filled = [sum(c is not None for c in row) for row in text]
+    if not any(filled):
+        return None
+    widest = max(filled[:200])
+    header_at = next(i for i, n in enumerate(filled) if n * 2 >= widest)
+    header = text[header_at]
+    last = max(j for j, c in enumerate(header) if c is not None) + 1
+    seen: dict[str, int] = {}
+    columns = []
+    for j, cell in enumerate(header[:last]):
+        label = str(cell).strip() if cell is not None else f"column_{j + 1}"
+        seen[label] = seen.get(label, 0) + 1
+        columns.append(label if seen[label] == 1 else f"{label}_{seen[label]}")
+    body = [(row + [None] * last)[:last] for row in text[header_at + 1 :]]
+    frame = pd.DataFrame(body, columns=columns, dtype=object)
+    skipped = tuple(
+        " ".join(str(c) for c in row if c is not None) for row in text[:header_at] if any(row)
+    )
+    return Grid(name, tuple(columns), frame, first_row + header_at + 1, skipped)
+
+
+def excel_grids(path: Path) -> list[Grid]:
+    """Read every sheet of an ``.xlsx`` workbook as a text grid.
+
+    Raises
+    ------
+    DataValidationError
+        When the workbook cannot be opened (damaged, or password-protected).
+    """
+    import openpyxl
+
+    try:
+        book = openpyxl.load_workbook(path, read_only=True, data_only=True)
+    except Exception as exc:
+        raise DataValidationError(
+            f"cannot open the Excel workbook {str(path)!r} ({type(exc).__name__}: {exc}); "
+            "open it in Excel and save it again as .xlsx or CSV"
+        ) from None
+    grids = []
+    try:
+        for sheet in book.worksheets:
+            grid = _grid_from_rows(sheet.title, list(sheet.iter_rows(values_only=True)))
+            if grid is not None:
+                grids.append(grid)
+    finally:
+        book.close()
+    return grids
+
+
+def html_grids(path: Path, encoding: str) -> list[Grid]:
+    """Read the tables of an HTML page (a web tool's "export to Excel") as text grids."""
+    from bs4 import BeautifulSoup
+
+    soup = BeautifulSoup(path.read_bytes().decode(encoding, errors="replace"), "html.parser")
+    grids = []
+    for i, table in enumerate(soup.find_all("table")):
+        rows = [
+            [cell.get_text(" ", strip=True) for cell in tr.find_all(["td", "th"])]
+            for tr in table.find_all("tr")
+        ]
+        grid = _grid_from_rows(f"table {i + 1}", rows)
+        if grid is not None:
+            grids.append(grid)
+    return grids
+
+
+def pick_grids(
+    grids: list[Grid],
+    *,
+    path: Path,
+    sheet: str | int | None,
+    fits: Callable[[Sequence[str]], bool],
+) -> tuple[pd.DataFrame, str, list[str]]:
+    """Choose the sheet(s) to read: the one named, or every sheet with the transactions.
+
+    Sheets whose header holds the transaction columns (``fits``) are read together
+    when their headers name the same columns (Online Retail II keeps one year per
+    sheet); sheets with different headers need ``sheet``.
+
+    Returns
+    -------
+    (pandas.DataFrame, str, list of str)
+        The rows, with ``_line`` (the spreadsheet row number) and, when several sheets
+        are combined, ``_file`` (which sheet); a description; notes.
+
+    Raises
+    ------
+    SchemaError
+        When the named sheet does not exist, or the sheets that hold transactions
+        have different headers.
+    """
+    names = [g.name for g in grids]
+    if not grids:
+        raise DataValidationError(f"{str(path)!r} has no data: every sheet or table is empty")
+    if sheet is not None:
+        chosen = [
+            g
+            for i, g in enumerate(grids)
+            if g.name == sheet
+            or (isinstance(sheet, int) and not isinstance(sheet, bool) and i == sheet)
+        ]
+        if not chosen:
+            raise SchemaError(f"{str(path)!r} has no sheet {sheet!r}; its sheets are {names}")
+    elif len(grids) == 1:
+        chosen = grids
+    else:
+        chosen = [g for g in grids if fits(g.columns)]
+        if not chosen:
+            raise SchemaError(
+                f"{str(path)!r} has {len(grids)} sheets {names} and none has the transaction "
+                "columns; pass sheet='<name>' (or sheet in the [read] table of the mapping file)"
+            )
+        headers = {frozenset(g.columns) for g in chosen}
+        if len(headers) > 1:
+            raise SchemaError(
+                f"{str(path)!r} has {len(grids)} sheets {names} and {len(chosen)} of them look "
+                f"like transactions ({[g.name for g in chosen]}) but with different columns; "
+                "pass sheet='<name>' (or sheet in the [read] table of the mapping file)"
+            )
+    notes = [
+        f"sheet {g.name!r}: {len(g.skipped)} title line(s) above the header skipped "
+        f"({'; '.join(g.skipped)[:100]!r})"
+        for g in chosen
+        if g.skipped
+    ]
+
+    def numbered(g: Grid) -> pd.DataFrame:
+        return g.frame.assign(_line=range(g.first_line, g.first_line + len(g.frame)))
+
+    if len(chosen) == 1:
+        g = chosen[0]
+        label = (
+            f"{path.name} [sheet {g.name}]" if len(grids) > 1 or sheet is not None else path.name
+        )
+        return numbered(g), label, notes
+    columns = [*chosen[0].columns, "_line"]
+    frames = [numbered(g)[columns].assign(_file=f"sheet {g.name!r}") for g in chosen]
+    notes.append(
+        f"{len(chosen)} sheets with the same columns read together as one log: "
+        + ", ".join(f"{g.name!r} ({len(g.frame):,} rows)" for g in chosen)
+    )
+    label = f"{path.name} [sheets {', '.join(g.name for g in chosen)}]"
+    return pd.concat(frames, ignore_index=True), label, notes
