@@ -1,13 +1,13 @@
 # retainkit: two commands do everything on a fresh machine with Python 3.11+.
 #   make report   executes every notebook on the demo shop into reports/
-#   make test     lint + unit tests + notebook execution + browser tests (needs chromium)
+#   make test     lint + unit tests + notebook execution + browser tests (installs chromium)
 #   make lab      opens JupyterLab on notebooks/
 PYTHON ?= python3
 VENV ?= .venv
 BIN := $(VENV)/bin
 STAMP := $(VENV)/.installed
 
-.PHONY: install report test lint unit lab demo-data lock clean
+.PHONY: install browser report test lint unit lab demo-data lock clean
 
 $(STAMP): pyproject.toml constraints.txt
 	@$(PYTHON) -c 'import sys; sys.exit(0 if sys.version_info >= (3, 11) else "retainkit needs Python 3.11 or newer; set PYTHON=python3.11")'
@@ -17,6 +17,10 @@ $(STAMP): pyproject.toml constraints.txt
 	@touch $(STAMP)
 
 install: $(STAMP)
+
+# Debian's chromium for the browser tests: installed when missing (as root or with sudo)
+browser:
+	@sh .ci/chromium.sh
 
 report: $(STAMP)
 	$(BIN)/retainkit report $(ARGS)
@@ -28,7 +32,7 @@ lint: $(STAMP)
 unit: $(STAMP)
 	MPLBACKEND=Agg $(BIN)/python -m pytest -m "not notebooks and not browser" $(PYTEST_ARGS)
 
-test: $(STAMP)
+test: $(STAMP) browser
 	$(BIN)/ruff check retainkit tests benchmarks notebooks
 	$(BIN)/ruff format --check retainkit tests benchmarks
 	MPLBACKEND=Agg $(BIN)/python -m pytest $(PYTEST_ARGS)
