@@ -682,7 +682,8 @@ def _prepared(
 ) -> tuple[ir.Table, list[str]]:
     """Typed columns with refunds netted and order-level revenue counted once."""
     typed, notes = _typed_columns(raw, mapping, options, info, carry)
-    if S.ORDER_ID in typed.columns:
+    order_level = S.STATUS in mapping.source or S.CURRENCY in mapping.source or options.not_sales
+    if S.ORDER_ID in typed.columns and order_level:
         typed = _order_attributes(typed)
     if S.REVENUE in typed.columns:
         level = options.revenue_level if S.REVENUE in mapping.source else "line"
@@ -764,6 +765,8 @@ def _examples(
 
 def _scientific_ids(raw: ir.Table, mapping: S.ColumnMapping, info: SourceInfo) -> None:
     cust = mapping.source[S.CUSTOMER_ID]
+    if not raw.schema()[cust].is_string():  # numbers and dates cannot hold "4.00638E+12"
+        return
     ids = _ids.text(raw[cust])
     bad = ids.re_search(S.SCIENTIFIC_ID_PATTERN).fill_null(False)
     n = whole(execute(raw.aggregate(n=bad.sum()))["n"].iloc[0])
@@ -867,13 +870,12 @@ def clean_table(
     placeholders = options.guest_ids is None
     if placeholders:
         live = typed.filter(typed[S.CUSTOMER_ID].notnull() & ~_ids.is_guest(typed[S.CUSTOMER_ID]))
-        orders = live[S.ORDER_ID] if S.ORDER_ID in live.columns else live[S.ORDER_DATE].date()
-        found = _ids.dominant_guest_id(live[S.CUSTOMER_ID], orders, live)
+        found = _ids.dominant_guest_id(live[S.CUSTOMER_ID], live)
         if found:
             gid, n, total, second = found
             guests = (gid,)
             notes.append(
-                f"customer id {gid!r} holds {n:,} of {total:,} orders ({n / total:.0%}), "
+                f"customer id {gid!r} holds {n:,} of {total:,} rows ({n / total:.0%}), "
                 f"{n / max(second, 1):.0f} times the next customer: a guest or walk-in "
                 "account, dropped as 'guest placeholder id' (pass guest_ids=() to keep it as "
                 "a customer)"
@@ -1010,7 +1012,15 @@ def clean_table(
         )
     if options.as_of is not None and "after as_of" in dropped:
         notes.append(f"rows after as_of={options.as_of:%Y-%m-%d} left out")
-    notes += _customers_only_dropped(flagged, int(customers["customers"]))
+    if set(dropped) - {
+        "guest placeholder id",
+        "missing customer id",
+        "totals row",
+        "repeated header row",
+        "exact duplicate",
+        "malformed line",
+    }:
+        notes += _customers_only_dropped(flagged, int(customers["customers"]))
     report = QualityReport(
         source=info.description,
         rows_read=rows_read,

@@ -13,7 +13,14 @@ import ibis.expr.types as ir
 from retainkit import schema as S
 from retainkit.engine._backend import execute, whole
 
-__all__ = ["customer_id", "dominant_guest_id", "is_guest", "is_totals", "text"]
+__all__ = [
+    "customer_id",
+    "dominant_guest_id",
+    "first_column_totals",
+    "is_guest",
+    "is_totals",
+    "text",
+]
 
 
 def text(col: ir.Value) -> ir.StringValue:
@@ -49,35 +56,37 @@ def is_totals(col: ir.Value) -> ir.BooleanValue:
     return text(col).re_search(S.TOTALS_PATTERN).fill_null(False)
 
 
-def dominant_guest_id(
-    ids: ir.StringValue, orders: ir.Value, table: ir.Table
-) -> tuple[str, int, int, int] | None:
-    """Find one id holding a share of orders no real customer holds: a shop's guest account.
+def dominant_guest_id(ids: ir.StringValue, table: ir.Table) -> tuple[str, int, int, int] | None:
+    """Find one id holding a share of the rows no real customer holds: a guest account.
 
-    An id is such an account when it holds at least 10% of all orders and at least 20
-    times the orders of the next id, among at least 50 customers. A walk-in or guest
+    An id is such an account when it holds at least 10% of all rows and at least 20
+    times the rows of the next id, among at least 50 customers. A walk-in or guest
     account collects every anonymous sale; a real customer, even a key account, does
     not outnumber the next one twenty times over while holding a tenth of the trade.
 
     Returns
     -------
     (str, int, int, int) or None
-        The id, its orders, all orders and the next id's orders.
+        The id, its rows, all rows with an id and the next id's rows.
     """
     per_id = (
-        table.select(cid=ids, oid=orders)
+        table.select(cid=ids)
         .filter(ibis._.cid.notnull())
         .group_by("cid")
-        .aggregate(n=ibis._.oid.nunique())
+        .aggregate(n=ibis._.count())
     )
-    stats = execute(per_id.aggregate(customers=per_id.count(), total=per_id.n.sum())).iloc[0]
-    if whole(stats["customers"]) < 50:
-        return None
-    top = execute(per_id.order_by(ibis.desc("n")).limit(2))
-    if len(top) < 2:
+    whole_window = ibis.window()
+    top = execute(
+        per_id.mutate(
+            customers=per_id.count().over(whole_window), total=per_id.n.sum().over(whole_window)
+        )
+        .order_by(ibis.desc("n"))
+        .limit(2)
+    )
+    if len(top) < 2 or whole(top["customers"].iloc[0]) < 50:
         return None
     first, second = int(top["n"].iloc[0]), int(top["n"].iloc[1])
-    total = int(stats["total"])
+    total = int(top["total"].iloc[0])
     if first >= 0.1 * total and first >= 20 * max(second, 1):
         return str(top["cid"].iloc[0]), first, total, second
     return None
