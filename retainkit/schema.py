@@ -112,10 +112,8 @@ FLOAT_ID_PATTERN = r"^([+-]?[0-9]+)\.0*$"
 INVISIBLE_PATTERN = "[\u200b\u200c\u200d\u2060\ufeff]"
 #: Space trimmed from both ends of ids and text: ASCII white space and the Unicode
 #: spaces (no-break, thin, figure, ideographic...).
-EDGE_SPACE_PATTERN = (
-    "^[\\s\u00a0\u1680\u2000-\u200a\u2028\u2029\u202f\u205f\u3000]+"
-    "|[\\s\u00a0\u1680\u2000-\u200a\u2028\u2029\u202f\u205f\u3000]+$"
-)
+_SPACES = " \t\n\r\f\v\u00a0\u1680\u2000-\u200a\u2028\u2029\u202f\u205f\u3000"
+EDGE_SPACE_PATTERN = f"^[{_SPACES}]+|[{_SPACES}]+$"
 #: An id as Excel writes a long number it has rounded: "4.00638E+12". Different
 #: customers then share one id, so such ids are refused.
 SCIENTIFIC_ID_PATTERN = r"^[0-9](\.[0-9]+)?[eE]\+[0-9]{1,3}$"

@@ -26,6 +26,7 @@ import ibis
 import ibis.expr.types as ir
 
 from retainkit.engine._backend import execute, whole
+from retainkit.engine._ids import trimmed
 from retainkit.exceptions import DataValidationError
 
 __all__ = ["decide_decimal", "parse_amount"]
@@ -56,7 +57,7 @@ _AMBIGUOUS = r"^[1-9][0-9]{0,2}[.,][0-9]{3}$"
 
 
 def _normalised(col: ir.Value) -> ir.StringValue:
-    return col.cast("string").strip().re_replace(_MINUS, "-").re_replace(_SPACES, " ")
+    return trimmed(col).re_replace(_MINUS, "-").re_replace(_SPACES, " ")
 
 
 def _core(text: ir.StringValue) -> ir.StringValue:
@@ -86,8 +87,8 @@ def decide_decimal(columns: Mapping[str, ir.Value], table: ir.Table) -> tuple[st
     counts = {"comma": 0, "dot": 0, "ambiguous": 0}
     examples: dict[str, list[str]] = {k: [] for k in counts}
     for name, col in columns.items():
-        text = _normalised(col)
-        values = table.select(v=_core(text)).filter(ibis._.v != "").distinct()
+        distinct = table.select(v=col.cast("string")).distinct()  # the clean-up on each value once
+        values = distinct.select(v=_core(_normalised(distinct.v))).filter(ibis._.v != "").distinct()
         flags = {
             "comma": values.v.re_search(_COMMA_EVIDENCE),
             "dot": values.v.re_search(_DOT_EVIDENCE),
@@ -140,6 +141,8 @@ def parse_amount(col: ir.Value, decimal: str, *, scale: float = 1.0) -> ir.Float
     ibis.expr.types.FloatingValue
         NULL where the text is not a number.
     """
+    plain = trimmed(col)
+    direct = plain.try_cast("float64")
     text = _normalised(col)
     negative = (
         text.re_search(r"^\(.*\)$")
@@ -158,7 +161,10 @@ def parse_amount(col: ir.Value, decimal: str, *, scale: float = 1.0) -> ir.Float
         (negative, -magnitude),
         else_=magnitude,
     )
-    if decimal == ".":  # most values are plain numbers: skip the clean-up for them
-        direct = text.try_cast("float64")
-        value = ibis.cases((direct.notnull() & ~text.re_search(r"^\s*$"), direct), else_=value)
+    # most values are plain numbers: they skip the clean-up (a point in them is a decimal
+    # point only when that is the file's decimal mark)
+    fast = direct.notnull() & (plain != "")
+    if decimal == ",":
+        fast = fast & ~plain.contains(".")
+    value = ibis.cases((fast, direct), else_=value)
     return value * scale if scale != 1.0 else value

@@ -17,6 +17,7 @@ __all__ = [
     "default_backend",
     "execute",
     "is_duckdb",
+    "one_of",
     "to_memtable",
     "whole",
 ]
@@ -27,6 +28,29 @@ __all__ = [
 _DATETIME_DTYPE = pd.Series(pd.to_datetime(["2000-01-01"])).dtype
 # and the text dtype it gives by default (str on pandas 3, object on pandas 2)
 _STRING_DTYPE = pd.Series(["a"]).dtype
+
+
+_REGEX_SPECIAL = set("\\.^$|?*+()[]{}")
+
+
+def one_of(value: ir.Value, values: Any) -> ir.BooleanValue:
+    """Flag the rows whose text is one of a list of constants (exactly).
+
+    Written as one anchored regular expression: DuckDB plans ``IN (...)`` (and
+    ``array_contains`` of a constant list) over a computed value as a join, one per use,
+    which made cleaning a 500,000-line file five times slower.
+
+    Examples
+    --------
+    >>> t = ibis.memtable({"a": ["x", "y", None, "a.b"]})
+    >>> execute(t.select(f=one_of(t.a.upper(), ["X", "Z", "A.B"])))["f"].tolist()
+    [True, False, False, True]
+    """
+    items = [str(v) for v in values]
+    if not items:
+        return ibis.literal(False)
+    escaped = ["".join("\\" + c if c in _REGEX_SPECIAL else c for c in v) for v in items]
+    return value.re_search("^(?:" + "|".join(escaped) + ")$").fill_null(False)
 
 
 def whole(value: Any) -> int:

@@ -21,7 +21,7 @@ import pandas as pd
 from retainkit import schema as S
 from retainkit.engine import _ids
 from retainkit.engine._amounts import decide_decimal, parse_amount
-from retainkit.engine._backend import execute, is_duckdb, materialize, whole
+from retainkit.engine._backend import execute, is_duckdb, materialize, one_of, whole
 from retainkit.engine._dates import NAMED_FORMATS, parse_dates
 from retainkit.engine._order_totals import order_level_revenue
 from retainkit.engine._transactions import CUSTOMER_KEY, KeyedRows
@@ -327,6 +327,25 @@ def _norm_status(col: ir.Value) -> ir.StringValue:
 # ---------------------------------------------------------------------- typing
 
 
+def _permuted_header(raw: ir.Table, mapping: S.ColumnMapping) -> ir.BooleanValue:
+    """Flag rows that repeat the header with the columns in another order."""
+    names = [c for c in raw.columns if c not in _LOCATION_COLUMNS]
+    cust, date = mapping.source[S.CUSTOMER_ID], mapping.source[S.ORDER_DATE]
+    if not all(raw.schema()[c].is_string() for c in names):
+        return ibis.literal(False)
+    as_text = {c: _ids.trimmed(raw[c]) for c in (cust, date)}
+    header_like = one_of(as_text[cust], names) & one_of(as_text[date], names)
+    return header_like & ((as_text[cust] != cust) | (as_text[date] != date))
+
+
+def _scientific(raw: ir.Table, mapping: S.ColumnMapping) -> ir.BooleanValue:
+    """Flag customer ids that Excel wrote in scientific notation."""
+    cust = mapping.source[S.CUSTOMER_ID]
+    if not raw.schema()[cust].is_string():  # numbers and dates cannot hold "4.00638E+12"
+        return ibis.literal(False)
+    return _ids.text(raw[cust]).re_search(S.SCIENTIFIC_ID_PATTERN).fill_null(False)
+
+
 def _realign_headers(raw: ir.Table, mapping: S.ColumnMapping) -> tuple[ir.Table, list[str]]:
     """Read the rows below a repeated header with another column order in that order.
 
@@ -335,12 +354,7 @@ def _realign_headers(raw: ir.Table, mapping: S.ColumnMapping) -> tuple[ir.Table,
     """
     names = [c for c in raw.columns if c not in _LOCATION_COLUMNS]
     cust, date = mapping.source[S.CUSTOMER_ID], mapping.source[S.ORDER_DATE]
-    if not all(raw.schema()[c].is_string() for c in names):
-        return raw, []
-    as_text = {c: raw[c].strip() for c in names}
-    header_like = as_text[cust].isin(names) & as_text[date].isin(names)
-    permuted = header_like & ((as_text[cust] != cust) | (as_text[date] != date))
-    found = execute(raw.filter(permuted).select(*names).limit(20))
+    found = execute(raw.filter(_permuted_header(raw, mapping)).select(*names).limit(20))
     if found.empty:
         return raw, []
     orders = {tuple(str(v).strip() for v in row) for row in found.itertuples(index=False)}
@@ -352,10 +366,10 @@ def _realign_headers(raw: ir.Table, mapping: S.ColumnMapping) -> tuple[ir.Table,
         )
     order = next(iter(orders))
     numbered = raw.mutate(_pos=ibis.row_number())
-    text = {c: numbered[c].strip() for c in names}
+    text = {c: _ids.trimmed(numbered[c]) for c in names}
     flip = (
-        text[cust].isin(names)
-        & text[date].isin(names)
+        one_of(text[cust], names)
+        & one_of(text[date], names)
         & ((text[cust] != cust) | (text[date] != date))
     )
     numbered = numbered.mutate(
@@ -532,15 +546,18 @@ def _typed_columns(
     cust_src, date_src = src[S.CUSTOMER_ID], src[S.ORDER_DATE]
     header = ibis.literal(False)
     if not date_type.is_temporal():
-        header = (raw[cust_src].cast("string").strip() == cust_src) & (
-            raw[date_src].cast("string").strip() == date_src
+        header = (_ids.trimmed(raw[cust_src]) == cust_src) & (
+            _ids.trimmed(raw[date_src]) == date_src
         )
+    # a totals label in the customer or order column, or in the first column of a report
     first = next(c for c in raw.columns if c not in _LOCATION_COLUMNS)
-    totals = _ids.is_totals(raw[cust_src]) | _ids.is_totals(raw[first])
+    cleaned = {src[c]: cols[c] for c in (S.CUSTOMER_ID, S.ORDER_ID) if c in src}
+    totals = ibis.literal(False)
+    for name in dict.fromkeys([*cleaned, first]):
+        label = cleaned.get(name, None)
+        totals = totals | _ids.is_totals_text(label if label is not None else _ids.text(raw[name]))
     if "_heading" in raw.columns:
         totals = totals | raw._heading
-    if S.ORDER_ID in src:
-        totals = totals | _ids.is_totals(raw[src[S.ORDER_ID]])
     working: dict[str, ir.Value] = {
         "_header_row": header.fill_null(False),
         "_totals": totals,
@@ -561,7 +578,7 @@ def _typed_columns(
             )
         value = _ids.text(raw[name]).lower()
         wanted = [str(v).strip().lower() for v in values if v != "*"]
-        flag = value.isin(wanted) if wanted else ibis.literal(False)
+        flag = one_of(value, wanted)
         if "*" in values:  # any value at all (a cancellation date, say)
             flag = flag | value.notnull()
         not_sale = not_sale | flag.fill_null(False)
@@ -620,7 +637,7 @@ def _flagged(
     not_sale_values = [*NOT_SALE_STATUSES, *(s.lower() for s in options.not_sale_statuses)]
     sale_values = [*(s.lower() for s in options.sale_statuses)]
     status = t._status
-    status_not_sale = status.isin(not_sale_values) & ~status.isin(sale_values)
+    status_not_sale = one_of(status, not_sale_values) & ~one_of(status, sale_values)
     branches = [
         (t._header_row, "repeated header row"),
         (t._totals, "totals row"),
@@ -679,12 +696,22 @@ def _prepared(
     options: CleaningOptions,
     info: SourceInfo,
     carry: tuple[str, ...] = (),
+    *,
+    store: bool = False,
 ) -> tuple[ir.Table, list[str]]:
-    """Typed columns with refunds netted and order-level revenue counted once."""
+    """Typed columns with refunds netted and order-level revenue counted once.
+
+    With ``store``, the parsed rows are kept in the engine (parsing runs once; the checks
+    that follow read stored columns), and again after an order-level change.
+    """
     typed, notes = _typed_columns(raw, mapping, options, info, carry)
+    if store:
+        typed = materialize(typed)
+    changed = False
     order_level = S.STATUS in mapping.source or S.CURRENCY in mapping.source or options.not_sales
     if S.ORDER_ID in typed.columns and order_level:
         typed = _order_attributes(typed)
+        changed = True
     if S.REVENUE in typed.columns:
         level = options.revenue_level if S.REVENUE in mapping.source else "line"
         typed, note = order_level_revenue(
@@ -692,8 +719,11 @@ def _prepared(
         )
         if note:
             notes.append(note)
+            changed = True
     elif S.REFUNDED in typed.columns:
         typed = typed.drop(S.REFUNDED)
+    if store and changed:
+        typed = materialize(typed)
     return typed, notes
 
 
@@ -765,13 +795,7 @@ def _examples(
 
 def _scientific_ids(raw: ir.Table, mapping: S.ColumnMapping, info: SourceInfo) -> None:
     cust = mapping.source[S.CUSTOMER_ID]
-    if not raw.schema()[cust].is_string():  # numbers and dates cannot hold "4.00638E+12"
-        return
-    ids = _ids.text(raw[cust])
-    bad = ids.re_search(S.SCIENTIFIC_ID_PATTERN).fill_null(False)
-    n = whole(execute(raw.aggregate(n=bad.sum()))["n"].iloc[0])
-    if not n:
-        return
+    n = whole(execute(raw.aggregate(n=_scientific(raw, mapping).sum()))["n"].iloc[0])
     located, where = _located(raw, info)
     rows = execute(
         located.filter(_ids.text(located[cust]).re_search(S.SCIENTIFIC_ID_PATTERN))
@@ -847,22 +871,36 @@ def clean_table(
     names = [c for c in raw.columns if c not in _LOCATION_COLUMNS]
     blank = ibis.literal(True)
     for c in names:
-        blank = blank & (raw[c].isnull() | (raw[c].cast("string").strip() == ""))
-    n_blank = whole(execute(raw.aggregate(n=blank.sum()))["n"].iloc[0])
-    if n_blank:
+        blank = blank & (raw[c].isnull() | (_ids.trimmed(raw[c]) == ""))
+    # the checks of the raw rows in one pass; each is followed up only when it finds rows
+    checks = {
+        "blank": blank,
+        "permuted": _permuted_header(raw, mapping),
+        "scientific": _scientific(raw, mapping),
+    }
+    found = execute(
+        raw.aggregate(
+            **{k: v.sum() for k, v in checks.items() if isinstance(v, ir.Column)},
+            _rows=raw.count(),
+        )
+    ).iloc[0]
+    found = {k: (found[k] if k in found else 0) for k in checks}
+    if whole(found["scientific"]):
+        _scientific_ids(raw, mapping, info)
+    if whole(found["blank"]):
         raw = raw.filter(~blank)
-        notes.append(f"{n_blank:,} empty rows (every field blank) skipped")
-    raw, realigned = _realign_headers(raw, mapping)
-    notes += realigned
+        notes.append(f"{whole(found['blank']):,} empty rows (every field blank) skipped")
+    if whole(found["permuted"]):
+        raw, realigned = _realign_headers(raw, mapping)
+        notes += realigned
     if options.fill_down:
         raw = _filled_down(raw, options.fill_down)
         notes.append(
             f"{', '.join(map(repr, options.fill_down))} carried down from each heading row to "
             "the rows below it; heading rows dropped as 'totals row'"
         )
-    _scientific_ids(raw, mapping, info)
 
-    typed, typing_notes = _prepared(raw, mapping, options, info)
+    typed, typing_notes = _prepared(raw, mapping, options, info, store=options.materialize)
     notes += typing_notes
     has_revenue = S.REVENUE in typed.columns
 
@@ -881,8 +919,7 @@ def clean_table(
                 "a customer)"
             )
     flagged = _flagged(typed, options, has_revenue, guests=guests, placeholders=placeholders)
-    if options.materialize:  # parse once; the report and the kept rows both read it
-        flagged = materialize(flagged)
+    # the parsed rows are stored (_prepared): flagging is a cheap expression over them
 
     def examples_of(reason: str, source_col: str, limit: float | None = None) -> str:
         return _examples(
@@ -919,8 +956,6 @@ def clean_table(
                 guests=guests,
                 placeholders=placeholders,
             )
-            if options.materialize:
-                flagged = materialize(flagged)
 
     aggs = {"rows": flagged.count(), "returns": flagged[S.IS_RETURN].sum()}
     if has_revenue:
@@ -1156,9 +1191,9 @@ def _customers_only_dropped(flagged: ir.Table, kept: int) -> list[str]:
     """Say when customer ids appear only on dropped rows (so the count is not a surprise)."""
     named = flagged.filter(
         flagged[S.CUSTOMER_ID].notnull()
-        & ~flagged._drop_reason.isin(
-            ["guest placeholder id", "totals row", "repeated header row"]
-        ).fill_null(False)
+        & ~one_of(
+            flagged._drop_reason, ["guest placeholder id", "totals row", "repeated header row"]
+        )
     )
     every = whole(execute(named.aggregate(n=named[S.CUSTOMER_ID].nunique()))["n"].iloc[0])
     lost = every - kept

@@ -35,6 +35,7 @@ import ibis.expr.types as ir
 import pandas as pd
 
 from retainkit.engine._backend import execute, whole
+from retainkit.engine._ids import trimmed
 from retainkit.exceptions import DataValidationError
 
 __all__ = ["DateParse", "parse_dates"]
@@ -175,7 +176,7 @@ def parse_dates(
         return DateParse(col.cast("timestamp"))
     if dtype.is_numeric():
         return _numeric_dates(col.cast("float64"), table, name, date_format, timezone)
-    text = col.cast("string").strip()
+    text = trimmed(col)
     if date_format in NAMED_FORMATS and date_format != "iso":
         number = text.try_cast("float64")
         return _numeric_dates(number, table, name, date_format, timezone)
@@ -282,8 +283,7 @@ class _Shape:
 
 
 def _shapes(base: ir.StringValue, table: ir.Table) -> list[_Shape]:
-    present = base.notnull() & (base != "")
-    values = table.select(v=base).filter(present)
+    values = table.select(v=base).filter(lambda t: t.v.notnull() & (t.v != ""))
     shape = values.v.re_replace("[A-Za-z]+", "a").re_replace("[0-9]+", "#")
     fields = [values.v.re_extract(_FIELDS, k) for k in (1, 2, 3)]
     nums = [f.nullif("").cast("int64") for f in fields]

@@ -8,32 +8,63 @@ ids that Excel rounded into scientific notation, guest placeholders, totals rows
 from __future__ import annotations
 
 import ibis
+import ibis.expr.datatypes as dt
 import ibis.expr.types as ir
 
 from retainkit import schema as S
-from retainkit.engine._backend import execute, whole
+from retainkit.engine._backend import execute, is_duckdb, one_of, whole
 
 __all__ = [
     "customer_id",
     "dominant_guest_id",
     "first_column_totals",
     "is_guest",
+    "is_placeholder",
     "is_totals",
+    "is_totals_text",
     "text",
+    "trimmed",
 ]
 
 
+@ibis.udf.scalar.builtin(name="trim")
+def _trim_spaces(value: str) -> str:  # type: ignore[empty-body]
+    """DuckDB's one-argument ``trim``: spaces removed from both ends (fast)."""
+
+
+@ibis.udf.scalar.builtin(name="strlen")
+def _byte_length(value: str) -> dt.int64:  # type: ignore[empty-body]
+    """DuckDB's ``strlen``: the length in bytes (more than in characters for non-ASCII)."""
+
+
+def trimmed(col: ir.Value) -> ir.StringValue:
+    """Text without invisible characters and without space (Unicode spaces too) at its ends.
+
+    On DuckDB the regular expressions only run on values that need them (non-ASCII, or
+    with tabs or line breaks): a plain trim is four times faster on the rest.
+    """
+    value = col.cast("string")
+    full = value.re_replace(S.INVISIBLE_PATTERN, "").re_replace(S.EDGE_SPACE_PATTERN, "")
+    if not is_duckdb(value.as_table()):
+        return full
+    unusual = _byte_length(value) != value.length()
+    for char in ("\t", "\n", "\r", "\x0b", "\x0c"):
+        unusual = unusual | value.contains(char)
+    return ibis.cases((unusual, full), else_=_trim_spaces(value))
+
+
 def text(col: ir.Value) -> ir.StringValue:
-    """Text with invisible characters removed, trimmed, and missing tokens as NULL."""
-    value = (
-        col.cast("string").re_replace(S.INVISIBLE_PATTERN, "").re_replace(S.EDGE_SPACE_PATTERN, "")
-    )
-    return ibis.cases((value.lower().isin(S.MISSING_TOKENS), ibis.null("string")), else_=value)
+    """Text trimmed (see :func:`trimmed`), with the missing-value tokens as NULL."""
+    value = trimmed(col)
+    return ibis.cases((one_of(value.lower(), S.MISSING_TOKENS), ibis.null("string")), else_=value)
 
 
 def customer_id(col: ir.Value, case: str = "keep") -> ir.StringValue:
     """Write a customer id as :func:`retainkit.schema.normalize_customer_ids` does."""
-    value = text(col).re_replace(S.FLOAT_ID_PATTERN, r"\1")
+    value = text(col)
+    value = ibis.cases(
+        (value.contains("."), value.re_replace(S.FLOAT_ID_PATTERN, r"\1")), else_=value
+    )
     if case == "upper":
         value = value.upper()
     elif case == "lower":
@@ -41,19 +72,46 @@ def customer_id(col: ir.Value, case: str = "keep") -> ir.StringValue:
     return value
 
 
+# cheap substring tests that every guest placeholder or totals label passes; the exact
+# pattern is only tried on the values that pass them
+_GUEST_HINTS = ("guest", "anon", "walk", "cash", "unknown", "customer", "regist")
+_TOTALS_HINTS = ("total", "summe", "gesamt", "totaal", "sum")
+
+
+def _maybe(value: ir.StringValue, hints: tuple[str, ...]) -> ir.BooleanValue:
+    low = value.lower()
+    flag = low.contains(hints[0])
+    for hint in hints[1:]:
+        flag = flag | low.contains(hint)
+    return flag
+
+
+def is_placeholder(ids: ir.StringValue) -> ir.BooleanValue:
+    """Flag guest placeholder ids (``0``, ``guest``, ``anonymous``...)."""
+    maybe = ids.startswith("0") | (ids == "-1") | _maybe(ids, _GUEST_HINTS)
+    return ibis.cases((maybe, ids.re_search(S.GUEST_ID_PATTERN)), else_=False).fill_null(False)
+
+
 def is_guest(
     ids: ir.StringValue, extra: tuple[str, ...] = (), *, placeholders: bool = True
 ) -> ir.BooleanValue:
     """Flag the ids in ``extra`` and, with ``placeholders``, ``0``, ``guest``..."""
-    flag = ids.re_search(S.GUEST_ID_PATTERN) if placeholders else ibis.literal(False)
+    flag = is_placeholder(ids) if placeholders else ibis.literal(False)
     if extra:
-        flag = flag | ids.isin(list(extra))
+        flag = flag | one_of(ids, extra)
     return flag.fill_null(False)
 
 
 def is_totals(col: ir.Value) -> ir.BooleanValue:
     """Flag the rows where a column holds a totals label ("Total", "Grand total", "Summe")."""
-    return text(col).re_search(S.TOTALS_PATTERN).fill_null(False)
+    return is_totals_text(text(col))
+
+
+def is_totals_text(value: ir.StringValue) -> ir.BooleanValue:
+    """Flag totals labels in text already cleaned by :func:`text`."""
+    return ibis.cases(
+        (_maybe(value, _TOTALS_HINTS), value.re_search(S.TOTALS_PATTERN)), else_=False
+    ).fill_null(False)
 
 
 def dominant_guest_id(ids: ir.StringValue, table: ir.Table) -> tuple[str, int, int, int] | None:

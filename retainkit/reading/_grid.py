@@ -77,16 +77,42 @@ def cell_text(value: Any) -> str | None:
     return str(value)
 
 
+def _column_text(values: pd.Series) -> pd.Series:
+    """Every cell of a column as :func:`cell_text` writes it, vectorised where it can be."""
+    blank = values.isna() | values.isin(["", " "])
+    kinds = {type(v) for v in values[~blank]}
+    if not kinds:
+        return pd.Series([None] * len(values), index=values.index, dtype=object)
+    if kinds <= {str}:
+        out = values.astype(object)
+    elif kinds <= {float, int, np.float64, np.int64}:
+        arr = pd.to_numeric(values.where(~blank), errors="coerce").to_numpy(dtype="float64")
+        finite = np.isfinite(arr)
+        whole = finite & (np.floor(arr) == arr) & (np.abs(arr) < 1e15)
+        out = pd.Series(np.char.mod("%.15g", np.where(finite, arr, 0.0)), index=values.index)
+        out = out.astype(object)
+        out[whole] = np.where(whole, arr, 0).astype(np.int64)[whole].astype(str)
+        odd = finite & ~whole & out.str.contains("e", regex=False).to_numpy()
+        if odd.any():
+            out[odd] = [cell_text(v) for v in arr[odd]]
+    elif kinds <= {_dt.datetime, _dt.date, pd.Timestamp}:
+        stamps = pd.to_datetime(values.where(~blank), errors="coerce")
+        out = stamps.dt.strftime("%Y-%m-%d %H:%M:%S").astype(object)
+    else:
+        out = values.map(cell_text).astype(object)
+    return out.where(~blank & out.notna(), None)
+
+
 def _grid_from_rows(name: str, rows: Sequence[Sequence[Any]], first_row: int = 1) -> Grid | None:
     """Find the header among a sheet's rows and return the grid below it."""
-    text = [[cell_text(v) for v in row] for row in rows]
-    text = [[None if c is None or not str(c).strip() else c for c in row] for row in text]
-    filled = [sum(c is not None for c in row) for row in text]
+    top = [[cell_text(v) for v in row] for row in rows[:200]]
+    top = [[None if c is None or not str(c).strip() else c for c in row] for row in top]
+    filled = [sum(c is not None for c in row) for row in top]
     if not any(filled):
         return None
-    widest = max(filled[:200])
+    widest = max(filled)
     header_at = next(i for i, n in enumerate(filled) if n * 2 >= widest)
-    header = text[header_at]
+    header = top[header_at]
     last = max(j for j, c in enumerate(header) if c is not None) + 1
     seen: dict[str, int] = {}
     columns = []
@@ -94,10 +120,15 @@ def _grid_from_rows(name: str, rows: Sequence[Sequence[Any]], first_row: int = 1
         label = str(cell).strip() if cell is not None else f"column_{j + 1}"
         seen[label] = seen.get(label, 0) + 1
         columns.append(label if seen[label] == 1 else f"{label}_{seen[label]}")
-    body = [(row + [None] * last)[:last] for row in text[header_at + 1 :]]
+    body = [list(row[:last]) + [None] * (last - len(row)) for row in rows[header_at + 1 :]]
     frame = pd.DataFrame(body, columns=columns, dtype=object)
+    frame = pd.DataFrame({c: _column_text(frame[c]) for c in columns}, dtype=object)
+    empty = frame.isna().all(axis=1)
+    if empty.any():  # trailing blank rows of a sheet are not records
+        keep = ~empty[::-1].cummin()[::-1]
+        frame = frame[keep.to_numpy()]
     skipped = tuple(
-        " ".join(str(c) for c in row if c is not None) for row in text[:header_at] if any(row)
+        " ".join(str(c) for c in row if c is not None) for row in top[:header_at] if any(row)
     )
     return Grid(name, tuple(columns), frame, first_row + header_at + 1, skipped)
 
@@ -110,23 +141,21 @@ def excel_grids(path: Path) -> list[Grid]:
     DataValidationError
         When the workbook cannot be opened (damaged, or password-protected).
     """
-    import openpyxl
+    from python_calamine import CalamineWorkbook
 
     try:
-        book = openpyxl.load_workbook(path, read_only=True, data_only=True)
+        book = CalamineWorkbook.from_path(str(path))
+        sheets = [(name, book.get_sheet_by_name(name).to_python()) for name in book.sheet_names]
     except Exception as exc:
         raise DataValidationError(
             f"cannot open the Excel workbook {str(path)!r} ({type(exc).__name__}: {exc}); "
             "open it in Excel and save it again as .xlsx or CSV"
         ) from None
     grids = []
-    try:
-        for sheet in book.worksheets:
-            grid = _grid_from_rows(sheet.title, list(sheet.iter_rows(values_only=True)))
-            if grid is not None:
-                grids.append(grid)
-    finally:
-        book.close()
+    for name, rows in sheets:
+        grid = _grid_from_rows(name, rows)
+        if grid is not None:
+            grids.append(grid)
     return grids
 
 
