@@ -11,6 +11,7 @@ from __future__ import annotations
 
 import difflib
 import hashlib
+import re
 from collections.abc import Mapping
 from pathlib import Path
 from typing import Any
@@ -218,7 +219,20 @@ def load_transactions(
         if found is not None:
             spec = {k: dict(v) for k, v in found.spec.items()}
             merged = {**spec["read"], **spec["clean"], **given}
+            profile_name = found.name
             notes.append(f"recognised as {found.title} from its columns (profile {found.name!r})")
+    if profile_name is not None:
+        chosen = load_profile(profile_name)
+        other = [a for a in chosen.absent if a in header]
+        if other:
+            fitting = recognise_profile(header)
+            raise SchemaError(
+                f"{raw.description} has the column(s) {other}, which the {chosen.title} "
+                "profile does not read: it is another layout of the export"
+                + (f"; pass columns={fitting.name!r}" if fitting else "")
+            )
+        spec, merged, skipped = _fit_profile(spec, merged, given, header)
+        notes += skipped
     # a list names alternatives: the columns of it the data has, the first non-empty counting
     present = {
         k: ([c for c in v if c in header] or list(v[:1])) if isinstance(v, list | tuple) else [v]
@@ -226,7 +240,11 @@ def load_transactions(
     }
     named = {k: v[0] for k, v in present.items()}
     fallbacks = {k: tuple(v[1:]) for k, v in present.items() if len(v) > 1}
-    mapping = S.resolve_columns(header, named)
+    try:
+        mapping = S.resolve_columns(header, named)
+    except SchemaError as exc:
+        raise SchemaError(str(exc) + _header_hint(header, notes)) from None
+    _check_source_columns(raw, mapping)
     clean = {k: merged[k] for k in CLEAN_KEYS + _PARSE_OPTIONS if k in merged}
     for key in (
         "keep_columns",
@@ -265,6 +283,100 @@ def load_transactions(
             + "). Check the column mapping and the options."
         )
     return engine.Transactions(table, report, keyed=keyed)
+
+
+def _header_hint(header: list[str], notes: list[str]) -> str:
+    """Say what a missing-column error misses when the header itself looks wrong."""
+    looks_like_data = sum(
+        bool(re.fullmatch(r"[-+$€£]?[0-9][0-9.,/: -]*", h.strip())) for h in header
+    )
+    hints = []
+    if header and looks_like_data * 2 >= len(header):
+        hints.append(
+            f"The first line ({', '.join(header[:4])}...) looks like data, not column names: "
+            f"if the file has no header row, pass names=[...] with {len(header)} names (in "
+            "the [read] table of a mapping file: names = [...])"
+        )
+    encoding = next((n for n in notes if n.startswith("read as ")), None)
+    if encoding:
+        hints.append(
+            f"The file was {encoding.split(':')[0]}; if the names above look garbled, pass its "
+            "encoding (encoding='cp932', 'gbk', 'cp1251'...)"
+        )
+    return "".join("\n" + h for h in hints)
+
+
+def _fit_profile(
+    spec: dict[str, dict[str, Any]],
+    merged: dict[str, Any],
+    given: dict[str, Any],
+    header: list[str],
+) -> tuple[dict[str, dict[str, Any]], dict[str, Any], list[str]]:
+    """Leave out a profile's optional columns and rules that the file does not have.
+
+    Tools let users pick the columns of an export; a profile's optional column (a status,
+    a refund amount) or a rule on one (Stripe's Captured) then has nothing to read. The
+    required columns stay: their absence is an error.
+    """
+    notes = []
+    columns = {}
+    for canonical, source in spec["columns"].items():
+        options = source if isinstance(source, list | tuple) else [source]
+        if any(c in header for c in options) or canonical in S.REQUIRED_COLUMNS:
+            columns[canonical] = source
+        else:
+            notes.append(f"the export has no {options[0]!r} column: {canonical} not read")
+    clean = dict(merged)
+    rules = {k: v for k, v in clean.get("not_sales", {}).items() if k in header}
+    for name in set(clean.get("not_sales", {})) - set(rules):
+        notes.append(f"the export has no {name!r} column: the profile's rule on it is skipped")
+    if "not_sales" in clean and "not_sales" not in given:
+        clean["not_sales"] = rules
+    for key in ("subtract", "fill_down"):
+        if key in clean and key not in given:
+            kept = [c for c in clean[key] if c in header]
+            notes += [
+                f"the export has no {c!r} column: the profile's rule on it is skipped"
+                for c in clean[key]
+                if c not in kept
+            ]
+            clean[key] = kept
+    for key in ("return_customer_id",):
+        if clean.get(key) and clean[key] not in header and key not in given:
+            notes.append(
+                f"the export has no {clean[key]!r} column: the profile's rule on it is skipped"
+            )
+            clean.pop(key)
+    adjusted = clean.get("refund_from_adjusted")
+    if (
+        adjusted
+        and "refund_from_adjusted" not in given
+        and not all(c in header for c in adjusted.values())
+    ):
+        notes.append("the export lacks the adjusted-total columns: refunds are not read from them")
+        clean.pop("refund_from_adjusted")
+    return {**spec, "columns": columns}, clean, notes
+
+
+def _check_source_columns(raw: Any, mapping: S.ColumnMapping) -> None:
+    """Refuse columns whose header name is repeated, and files that lack a used column."""
+    used = set(mapping.source.values())
+    repeated = [name for name in raw.duplicated if name in used or f"{name}_2" in used]
+    if repeated:
+        raise SchemaError(
+            f"{raw.description}: the header names {repeated} more than once, so which column "
+            "holds the values cannot be told; rename the columns in the file (the repeats "
+            f"were read as {[f'{n}_2' for n in repeated]})"
+        )
+    for name, columns in raw.file_columns.items():
+        missing = sorted(c for c in used if c not in columns)
+        if missing:
+            raise SchemaError(
+                f"{raw.description}: the file {name!r} has no column {missing} (its columns are "
+                f"{list(columns)}), which the other files have: its rows would have no "
+                f"{', '.join(k for k, v in mapping.source.items() if v in missing)}. Rename "
+                "the column in that file, or read the files one by one"
+            )
 
 
 def _as_of(value: Any) -> pd.Timestamp | None:

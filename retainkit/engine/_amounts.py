@@ -33,8 +33,12 @@ __all__ = ["decide_decimal", "parse_amount"]
 
 _MINUS = "[\u2212\u2012\u2013\u2014\ufe63\uff0d]"
 _SPACES = "[\u00a0\u202f\u2009\u2007]"
-_CURRENCY = r"[\p{L}\p{Sc}][\p{L}\p{Sc}.]*"
-_NUMBER = r"[0-9]+(?:[.,' ][0-9]+)*"
+# apostrophes used to group thousands (1'234, 1’234, 1ʼ234): read as the ASCII one
+_APOSTROPHES = "[\u2019\u02bc\u2032\u00b4]"
+# a currency mark: symbols and letters ($, EUR, R$, kr), or letters ended by a point
+# (Rs.): a point after a symbol belongs to the number ($.99)
+_CURRENCY = r"(?:[\p{L}\p{Sc}]*\p{L}\.|[\p{L}\p{Sc}]+)"
+_NUMBER = r"(?:[0-9]+(?:[.,' ][0-9]+)*|[.,][0-9]+)"
 _SHAPE = (
     rf"^[-+(]?\s*(?:{_CURRENCY})?\s*[-+(]?\s*{_NUMBER}\s*(?:{_CURRENCY})?\s*(?:-|\)|CR|DR)?\.?$"
 )
@@ -57,7 +61,9 @@ _AMBIGUOUS = r"^[1-9][0-9]{0,2}[.,][0-9]{3}$"
 
 
 def _normalised(col: ir.Value) -> ir.StringValue:
-    return trimmed(col).re_replace(_MINUS, "-").re_replace(_SPACES, " ")
+    return (
+        trimmed(col).re_replace(_MINUS, "-").re_replace(_SPACES, " ").re_replace(_APOSTROPHES, "'")
+    )
 
 
 def _core(text: ir.StringValue) -> ir.StringValue:

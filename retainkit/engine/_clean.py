@@ -19,7 +19,7 @@ import ibis.expr.types as ir
 import pandas as pd
 
 from retainkit import schema as S
-from retainkit.engine import _ids
+from retainkit.engine import _ids, _statuses
 from retainkit.engine._amounts import decide_decimal, parse_amount
 from retainkit.engine._backend import execute, is_duckdb, materialize, one_of, whole
 from retainkit.engine._dates import NAMED_FORMATS, parse_dates
@@ -49,75 +49,6 @@ _WORKING_COLUMNS = frozenset(
         CUSTOMER_KEY,
         *_LOCATION_COLUMNS,
     }
-)
-
-#: Status values (lower-cased; ``wc-`` prefixes, ``_`` and ``-`` read as spaces) that
-#: mean a row is not a completed sale: failed, cancelled or never captured payments,
-#: drafts, and fully refunded orders.
-NOT_SALE_STATUSES: tuple[str, ...] = (
-    "failed",
-    "declined",
-    "void",
-    "voided",
-    "cancelled",
-    "canceled",
-    "cancel",
-    "pending",
-    "pending payment",
-    "uncaptured",
-    "not captured",
-    "expired",
-    "draft",
-    "checkout draft",
-    "trash",
-    "deleted",
-    "on hold",
-    "abandoned",
-    "denied",
-    "reversed",
-    "incomplete",
-    "unpaid",
-    "not paid",
-    "refunded",
-    "fully refunded",
-    "payment failed",
-    "blocked",
-    "rejected",
-    "requires payment method",
-    "requires action",
-    "requires capture",
-    "requires confirmation",
-    "awaiting payment",
-    "error",
-    "test",
-)
-#: Status values that mean a completed (or partly refunded) sale.
-SALE_STATUSES: tuple[str, ...] = (
-    "paid",
-    "completed",
-    "complete",
-    "succeeded",
-    "success",
-    "successful",
-    "captured",
-    "settled",
-    "processing",
-    "shipped",
-    "fulfilled",
-    "delivered",
-    "closed",
-    "partially refunded",
-    "partially paid",
-    "approved",
-    "sale",
-    "invoiced",
-    "posted",
-    "done",
-    "ok",
-    "confirmed",
-    "authorised",
-    "authorized",
-    "billed",
 )
 
 
@@ -320,8 +251,17 @@ def _sum_texts(values: ir.ArrayValue, scale: float) -> ir.FloatingValue:
     return numbers * scale if scale != 1.0 else numbers
 
 
-def _norm_status(col: ir.Value) -> ir.StringValue:
-    return _ids.text(col).lower().re_replace(r"^wc-", "").re_replace(r"[_-]+", " ")
+_TRUE = ("true", "yes", "y", "t", "1", "ja", "oui", "si", "sí", "x")
+_FALSE = ("false", "no", "n", "f", "0", "nein", "non", "")
+
+
+def _boolean_column(col: ir.Value, table: ir.Table) -> ir.BooleanValue | None:
+    """Flag the rows where a yes/no column says yes; None when it holds anything else."""
+    value = _ids.trimmed(col).lower()
+    other = ~one_of(value.fill_null(""), [*_TRUE, *_FALSE])
+    if whole(execute(table.aggregate(n=other.sum()))["n"].iloc[0]):
+        return None
+    return one_of(value, _TRUE)
 
 
 # ---------------------------------------------------------------------- typing
@@ -470,7 +410,19 @@ def _typed_columns(
     cols[S.ORDER_DATE] = dates.value
     notes += dates.notes
 
-    numeric = [c for c in (*S.NUMERIC_COLUMNS, S.REFUNDED) if c in src]
+    refund_flag = None
+    if S.REFUNDED in src and not raw_schema[src[S.REFUNDED]].is_numeric():
+        refund_flag = _boolean_column(raw[src[S.REFUNDED]], raw)
+        if refund_flag is not None:
+            notes.append(
+                f"{src[S.REFUNDED]!r} holds yes/no, not an amount: refunded rows are not "
+                "completed sales"
+            )
+    numeric = [
+        c
+        for c in (*S.NUMERIC_COLUMNS, S.REFUNDED)
+        if c in src and not (c == S.REFUNDED and refund_flag is not None)
+    ]
     text_numeric = [c for c in numeric if not raw_schema[src[c]].is_numeric()]
     decimal = options.decimal
     if text_numeric and decimal is None:
@@ -538,9 +490,15 @@ def _typed_columns(
             )
         cols[extra] = _ids.text(raw[extra])
 
+    flipped = ibis.literal(False)
     if S.REVENUE not in cols and S.QUANTITY in cols and S.UNIT_PRICE in cols:
         cols[S.REVENUE] = cols[S.QUANTITY] * cols[S.UNIT_PRICE]
         notes.append("revenue derived as quantity × unit_price")
+    elif S.REVENUE in cols and S.QUANTITY in cols:
+        # a return written as a negative quantity beside a positive amount (tills often
+        # write the amount unsigned): the amount is returned, so it counts negative
+        flipped = ((cols[S.QUANTITY] < 0) & (cols[S.REVENUE] > 0)).fill_null(False)
+        cols[S.REVENUE] = ibis.cases((flipped, -cols[S.REVENUE]), else_=cols[S.REVENUE])
 
     date_type = raw_schema[src[S.ORDER_DATE]]
     cust_src, date_src = src[S.CUSTOMER_ID], src[S.ORDER_DATE]
@@ -549,19 +507,24 @@ def _typed_columns(
         header = (_ids.trimmed(raw[cust_src]) == cust_src) & (
             _ids.trimmed(raw[date_src]) == date_src
         )
-    # a totals label in the customer or order column, or in the first column of a report
+    # a totals label in the customer or order column, or in a report's first column when
+    # that column is a label column (not a product or category named "Total")
     first = next(c for c in raw.columns if c not in _LOCATION_COLUMNS)
     cleaned = {src[c]: cols[c] for c in (S.CUSTOMER_ID, S.ORDER_ID) if c in src}
+    labels = [first] if first in cleaned or first not in set(src.values()) else []
     totals = ibis.literal(False)
-    for name in dict.fromkeys([*cleaned, first]):
+    for name in dict.fromkeys([*cleaned, *labels]):
         label = cleaned.get(name, None)
         totals = totals | _ids.is_totals_text(label if label is not None else _ids.text(raw[name]))
     if "_heading" in raw.columns:
         totals = totals | raw._heading
     working: dict[str, ir.Value] = {
+        "_flipped": flipped,
         "_header_row": header.fill_null(False),
         "_totals": totals,
-        "_status": _norm_status(raw[src[S.STATUS]]) if S.STATUS in src else ibis.null("string"),
+        "_status": _statuses.normalised(column(S.STATUS))
+        if S.STATUS in src
+        else ibis.null("string"),
         "_currency": _ids.text(raw[src[S.CURRENCY]]).upper()
         if S.CURRENCY in src
         else ibis.null("string"),
@@ -582,6 +545,8 @@ def _typed_columns(
         if "*" in values:  # any value at all (a cancellation date, say)
             flag = flag | value.notnull()
         not_sale = not_sale | flag.fill_null(False)
+    if refund_flag is not None:
+        not_sale = not_sale | refund_flag
     working["_not_sale"] = not_sale
     unmapped = [
         c
@@ -634,10 +599,9 @@ def _flagged(
         if options.max_date
         else pd.Timestamp.now().normalize() + pd.Timedelta(days=1)
     )
-    not_sale_values = [*NOT_SALE_STATUSES, *(s.lower() for s in options.not_sale_statuses)]
-    sale_values = [*(s.lower() for s in options.sale_statuses)]
-    status = t._status
-    status_not_sale = one_of(status, not_sale_values) & ~one_of(status, sale_values)
+    status_not_sale = _statuses.is_not_sale(
+        t._status, sale=options.sale_statuses, not_sale=options.not_sale_statuses
+    )
     branches = [
         (t._header_row, "repeated header row"),
         (t._totals, "totals row"),
@@ -707,7 +671,19 @@ def _prepared(
     typed, notes = _typed_columns(raw, mapping, options, info, carry)
     if store:
         typed = materialize(typed)
+        if S.QUANTITY in typed.columns and S.REVENUE in mapping.source:
+            n = whole(execute(typed.aggregate(n=typed._flipped.sum()))["n"].iloc[0])
+            if n:
+                notes.append(
+                    f"{n:,} lines with a negative quantity and a positive amount are returns: "
+                    "their amount counts negative"
+                )
     changed = False
+    if S.ORDER_ID in typed.columns:
+        typed, filled = _order_fields_filled(typed)
+        if filled:
+            notes.append(filled)
+            changed = True
     order_level = S.STATUS in mapping.source or S.CURRENCY in mapping.source or options.not_sales
     if S.ORDER_ID in typed.columns and order_level:
         typed = _order_attributes(typed)
@@ -725,6 +701,41 @@ def _prepared(
     if store and changed:
         typed = materialize(typed)
     return typed, notes
+
+
+def _order_fields_filled(typed: ir.Table) -> tuple[ir.Table, str | None]:
+    """Give lines without a date or customer those of their order's other lines.
+
+    Exports that write an order over several lines may leave the order's date and
+    customer blank on its further lines (some Shopify exports). Such a line belongs to
+    its order; without this it would be dropped with its share of the order.
+    """
+    oid = typed[S.ORDER_ID]
+    gaps = execute(
+        typed.filter(oid.notnull()).aggregate(
+            dates=typed[S.ORDER_DATE].isnull().sum(), ids=typed[S.CUSTOMER_ID].isnull().sum()
+        )
+    ).iloc[0]
+    n_dates, n_ids = whole(gaps["dates"]), whole(gaps["ids"])
+    if not (n_dates or n_ids):
+        return typed, None
+    window = ibis.window(group_by=oid)
+    fill = {}
+    if n_dates:
+        fill[S.ORDER_DATE] = typed[S.ORDER_DATE].fill_null(typed[S.ORDER_DATE].min().over(window))
+    if n_ids:
+        one = typed[S.CUSTOMER_ID].nunique().over(window) == 1
+        fill[S.CUSTOMER_ID] = ibis.cases(
+            (typed[S.CUSTOMER_ID].isnull() & one, typed[S.CUSTOMER_ID].max().over(window)),
+            else_=typed[S.CUSTOMER_ID],
+        )
+    fill = {k: ibis.cases((oid.isnull(), typed[k]), else_=v) for k, v in fill.items()}
+    what = " and ".join(w for w, n in (("date", n_dates), ("customer", n_ids)) if n)
+    return typed.mutate(**fill), (
+        f"lines of an order without their own {what} took the order's from its other lines "
+        f"(up to {max(n_dates, n_ids):,} lines), as exports that fill order fields on the "
+        "first line only mean it"
+    )
 
 
 def _order_attributes(typed: ir.Table) -> ir.Table:
@@ -908,15 +919,20 @@ def clean_table(
     placeholders = options.guest_ids is None
     if placeholders:
         live = typed.filter(typed[S.CUSTOMER_ID].notnull() & ~_ids.is_guest(typed[S.CUSTOMER_ID]))
-        found = _ids.dominant_guest_id(live[S.CUSTOMER_ID], live)
+        found = _ids.dominant_guest_id(
+            live[S.CUSTOMER_ID],
+            live,
+            orders=live[S.ORDER_ID] if S.ORDER_ID in live.columns else None,
+            days=live[S.ORDER_DATE].date(),
+        )
         if found:
             gid, n, total, second = found
             guests = (gid,)
             notes.append(
                 f"customer id {gid!r} holds {n:,} of {total:,} rows ({n / total:.0%}), "
-                f"{n / max(second, 1):.0f} times the next customer: a guest or walk-in "
-                "account, dropped as 'guest placeholder id' (pass guest_ids=() to keep it as "
-                "a customer)"
+                f"{n / max(second, 1):.0f} times the next customer, with several orders on most "
+                "of its days: a guest or walk-in account, dropped as 'guest placeholder id' "
+                "(pass guest_ids=() to keep it as a customer)"
             )
     flagged = _flagged(typed, options, has_revenue, guests=guests, placeholders=placeholders)
     # the parsed rows are stored (_prepared): flagging is a cheap expression over them
@@ -986,7 +1002,7 @@ def clean_table(
     currency_note = _check_currencies(flagged, options, info, mapping)
     if currency_note:
         notes.append(currency_note)
-    _note_statuses(flagged, notes, mapping)
+    _note_statuses(flagged, notes, mapping, options)
 
     keep = [c for c in typed.columns if not c.startswith("_") and c != S.REFUNDED]
     keep = list(dict.fromkeys([*keep, S.IS_RETURN]))
@@ -1215,12 +1231,16 @@ def _customers_only_dropped(flagged: ir.Table, kept: int) -> list[str]:
     ]
 
 
-def _note_statuses(flagged: ir.Table, notes: list[str], mapping: S.ColumnMapping) -> None:
+def _note_statuses(
+    flagged: ir.Table, notes: list[str], mapping: S.ColumnMapping, options: CleaningOptions
+) -> None:
     if S.STATUS not in mapping.source:
         return
-    known = [*NOT_SALE_STATUSES, *SALE_STATUSES]
+    known = _statuses.is_known(
+        flagged._status, sale=options.sale_statuses, not_sale=options.not_sale_statuses
+    )
     unknown = execute(
-        flagged.filter(flagged._status.notnull() & ~flagged._status.isin(known))
+        flagged.filter(flagged._status.notnull() & ~known)
         .group_by("_status")
         .aggregate(n=ibis._.count())
         .order_by(ibis.desc("n"))

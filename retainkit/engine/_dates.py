@@ -44,8 +44,51 @@ NAMED_FORMATS = ("excel", "unix", "unix_ms", "iso")
 
 _ISO = r"^[0-9]{4}-[0-9]{1,2}-[0-9]{1,2}([ T][0-9]{1,2}:[0-9]{2}(:[0-9]{2}(\.[0-9]+)?)?)?$"
 # a zone designator after a clock time: "10:00:00Z", "10:00+02:00", "10:00 UTC"
-_TZ = r"(?i)[0-9]{2}:[0-9]{2}(?::[0-9]{2}(?:\.[0-9]+)?)?\s*(Z|UTC|GMT|[+-][0-9]{2}:?[0-9]{2})$"
-_TZ_STRIP = r"(?i)\s*(Z|UTC|GMT|[+-][0-9]{2}:?[0-9]{2})$"
+# zone abbreviations exports write after a time, with their offset from UTC in hours
+# (IST is left out: India, Ireland and Israel all write it)
+_ZONE_HOURS = {
+    "UTC": 0,
+    "GMT": 0,
+    "Z": 0,
+    "WET": 0,
+    "WEST": 1,
+    "BST": 1,
+    "CET": 1,
+    "CEST": 2,
+    "EET": 2,
+    "EEST": 3,
+    "MSK": 3,
+    "JST": 9,
+    "KST": 9,
+    "AEST": 10,
+    "AEDT": 11,
+    "ACST": 9.5,
+    "ACDT": 10.5,
+    "AWST": 8,
+    "NZST": 12,
+    "NZDT": 13,
+    "HST": -10,
+    "AKST": -9,
+    "AKDT": -8,
+    "PST": -8,
+    "PDT": -7,
+    "MST": -7,
+    "MDT": -6,
+    "CST": -6,
+    "CDT": -5,
+    "EST": -5,
+    "EDT": -4,
+    "AST": -4,
+    "ADT": -3,
+    "NST": -3.5,
+    "NDT": -2.5,
+}
+_ZONES = "|".join(sorted(_ZONE_HOURS, key=len, reverse=True))
+_TZ = (
+    r"(?i)[0-9]{1,2}:[0-9]{2}(?::[0-9]{2}(?:\.[0-9]+)?)?(?:\s*[AP]M)?\s*"
+    rf"({_ZONES}|[+-][0-9]{{2}}:?[0-9]{{2}})$"
+)
+_TZ_STRIP = rf"(?i)\s*({_ZONES}|[+-][0-9]{{2}}:?[0-9]{{2}})$"
 _TIMES = ("", " %H:%M", " %H:%M:%S", " %H:%M:%S.%f", " %I:%M %p", " %I:%M:%S %p", " %I %p")
 _NAME_DATES = (
     "%d %b %Y",
@@ -280,6 +323,8 @@ class _Shape:
     min_len1: int
     len3: int
     min_len3: int
+    n1: int = 0
+    n3: int = 0
 
 
 def _shapes(base: ir.StringValue, table: ir.Table) -> list[_Shape]:
@@ -307,6 +352,8 @@ def _shapes(base: ir.StringValue, table: ir.Table) -> list[_Shape]:
             min_len1=ibis._.l1.min(),
             len3=ibis._.l3.max(),
             min_len3=ibis._.l3.min(),
+            n1=ibis._.f1.nunique(),
+            n3=ibis._.f3.nunique(),
         )
         .order_by(ibis.desc("rows"))
         .limit(200)
@@ -329,6 +376,8 @@ def _shapes(base: ir.StringValue, table: ir.Table) -> list[_Shape]:
                 num(row.min_len1),
                 num(row.len3),
                 num(row.min_len3),
+                num(row.n1),
+                num(row.n3),
             )
         )
     return out
@@ -360,6 +409,8 @@ def _text_dates(
         value = base.try_cast("timestamp")
         notes.append(f"'{name}' read as ISO 8601 (YYYY-MM-DD)")
     elif date_format:
+        # zones are read apart from the clock time (DuckDB's %Z would turn it into UTC)
+        date_format = re.sub(r"\s*%[Zz]", "", date_format)
         value = _strptime_any(
             base, _with_times([date_format]) if "%H" not in date_format else [date_format], duck
         )
@@ -406,7 +457,35 @@ def _offset_seconds(text: ir.StringValue) -> ir.IntegerValue:
     sign = ibis.cases((suffix.startswith("-"), -1), else_=1)
     hours = text.re_extract(r"([+-])([0-9]{2}):?([0-9]{2})$", 2).nullif("").cast("int64")
     minutes = text.re_extract(r"([+-])([0-9]{2}):?([0-9]{2})$", 3).nullif("").cast("int64")
-    return (sign * (hours * 3600 + minutes * 60)).fill_null(0)
+    numeric = sign * (hours * 3600 + minutes * 60)
+    named = text.re_extract(rf"(?i)({_ZONES})$", 1).upper()
+    by_name = ibis.cases(
+        *[(named == zone, int(hours_ * 3600)) for zone, hours_ in _ZONE_HOURS.items()],
+        else_=ibis.null("int64"),
+    )
+    return ibis.coalesce(numeric, by_name, 0)
+
+
+def _two_digit_year_first(s: _Shape, name: str) -> bool:
+    """Tell whether ``yy-mm-dd`` rather than ``dd-mm-yy`` (or ``mm-dd-yy``) is written.
+
+    With two-digit numbers first and last, both at most 31, either could be the year.
+    The year is the one with few distinct values beside the other: a log spans more days
+    than years. When the two cannot be told apart, loading stops.
+    """
+    if not (s.min_len1 == s.len1 == 2 and s.len3 == 2 and s.max1 <= 31 and s.max3 <= 31):
+        return False
+    if s.max2 > 12:  # the middle is no month: neither form
+        return False
+    if s.n1 * 2 <= s.n3:
+        return True
+    if s.n3 * 2 <= s.n1:
+        return False
+    raise DataValidationError(
+        f"the dates in '{name}' (such as {s.example!r}) could be day-month-year or "
+        "year-month-day with two-digit years, and the values do not settle it; pass "
+        "date_format, e.g. date_format='%d-%m-%y' or date_format='%y-%m-%d'"
+    )
 
 
 def _decide_formats(
@@ -414,9 +493,12 @@ def _decide_formats(
 ) -> tuple[list[str], str]:
     """Choose the strftime formats that read every shape of value; explain the choice."""
     numeric = [s for s in shapes if _NUMERIC_DATE.match(s.shape)]
-    day_ev = [s for s in numeric if s.min_len1 < 4 and 12 < s.max1 <= 31]
+    short_year_first = [s for s in numeric if _two_digit_year_first(s, name)]
+    day_ev = [
+        s for s in numeric if s.min_len1 < 4 and 12 < s.max1 <= 31 and s not in short_year_first
+    ]
     month_ev = [s for s in numeric if s.min_len1 < 4 and 12 < s.max2 <= 31]
-    year_first = [s for s in numeric if s.min_len1 == 4 or s.max1 > 31]
+    year_first = [s for s in numeric if s.min_len1 == 4 or s.max1 > 31 or s in short_year_first]
     formats: list[str] = []
     said: list[str] = []
     if all(s.shape in ("#", "#.#") for s in shapes):
@@ -467,10 +549,13 @@ def _decide_formats(
             said.append("two-digit years read as 1969-2068")
     for s in year_first:
         sep = _NUMERIC_DATE.match(s.shape).group(1)  # type: ignore[union-attr]
-        if sep != "-":
-            f = f"%Y{sep}%m{sep}%d"
+        year = "%Y" if s.min_len1 == 4 else "%y"
+        if sep != "-" or year == "%y":
+            f = f"{year}{sep}%m{sep}%d"
             if f not in formats:
                 formats.append(f)
+                if year == "%y":
+                    said.append(f"'{name}' read year first as {f!r} (e.g. {s.example!r})")
     others = [s for s in shapes if s not in numeric and s.shape not in ("#.#",)]
     for s in others:
         fits = [f for f in _with_times(_NAME_DATES) if _covers(f, s.example)]

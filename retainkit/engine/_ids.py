@@ -114,19 +114,24 @@ def is_totals_text(value: ir.StringValue) -> ir.BooleanValue:
     ).fill_null(False)
 
 
-def dominant_guest_id(ids: ir.StringValue, table: ir.Table) -> tuple[str, int, int, int] | None:
+def dominant_guest_id(
+    ids: ir.StringValue, table: ir.Table, *, orders: ir.Value | None, days: ir.Value
+) -> tuple[str, int, int, int] | None:
     """Find one id holding a share of the rows no real customer holds: a guest account.
 
     An id is such an account when it holds at least 10% of all rows and at least 20
-    times the rows of the next id, among at least 50 customers. A walk-in or guest
-    account collects every anonymous sale; a real customer, even a key account, does
-    not outnumber the next one twenty times over while holding a tenth of the trade.
+    times the rows of the next id, among at least 50 customers, and on at least half the
+    days it buys it places two orders or more. A walk-in or guest account collects many
+    anonymous sales a day; a key account, however large, orders once at a time. Without
+    order ids the last test cannot be made, and no id is taken for a guest account.
 
     Returns
     -------
     (str, int, int, int) or None
         The id, its rows, all rows with an id and the next id's rows.
     """
+    if orders is None:
+        return None
     per_id = (
         table.select(cid=ids)
         .filter(ibis._.cid.notnull())
@@ -145,9 +150,15 @@ def dominant_guest_id(ids: ir.StringValue, table: ir.Table) -> tuple[str, int, i
         return None
     first, second = int(top["n"].iloc[0]), int(top["n"].iloc[1])
     total = int(top["total"].iloc[0])
-    if first >= 0.1 * total and first >= 20 * max(second, 1):
-        return str(top["cid"].iloc[0]), first, total, second
-    return None
+    if not (first >= 0.1 * total and first >= 20 * max(second, 1)):
+        return None
+    gid = str(top["cid"].iloc[0])
+    mine = table.select(cid=ids, oid=orders, day=days).filter(ibis._.cid == gid)
+    per_day = mine.group_by("day").aggregate(n=ibis._.oid.nunique())
+    busy = execute(per_day.aggregate(days=per_day.count(), busy=(per_day.n >= 2).sum())).iloc[0]
+    if whole(busy["busy"]) * 2 < whole(busy["days"]):
+        return None
+    return gid, first, total, second
 
 
 def first_column_totals(table: ir.Table) -> ir.BooleanValue:

@@ -8,9 +8,12 @@ without an amount. Such a column is recognised from the values, never from its n
 - *first line only*: in at least 90% of the orders with several lines, exactly one line
   has an amount;
 - *repeated*: in at least 90% of the orders with several lines, every line has the
-  same amount, while two lines of different orders have the same amount far less
-  often (at most half the time), so that a shop selling everything at one price is
-  not mistaken for it.
+  same amount, and either the lines' own amounts (quantity x unit price) add up to it,
+  or the column is named as an order's total (``Total``, ``Order Value``, ``Invoice
+  Amount``; not a line's or an item's) while two lines of different orders have the
+  same amount far less often (at most half the time). Equal amounts alone prove
+  nothing: tickets of one order, or the monthly charges of one standing order, have
+  the same amount on every line and are each a sale.
 
 At least three orders with several lines are needed to decide; above a million rows the
 decision is taken on every 16th order, chosen by a hash of its id. The order's amount is
@@ -61,7 +64,11 @@ def order_level_revenue(
     refunds = S.REFUNDED in typed.columns
     mode = None
     if S.ORDER_ID in typed.columns and level != "line":
-        mode = _order_mode(typed) if level == "auto" else ("given", level == "order", False)
+        mode = (
+            _order_mode(typed, _named_as_total(source_column))
+            if level == "auto"
+            else ("given", level == "order", False)
+        )
     if mode is None:
         if refunds:
             rev = rev - typed[S.REFUNDED].fill_null(0).abs()
@@ -102,7 +109,17 @@ def order_level_revenue(
     return (out.drop(S.REFUNDED) if refunds else out), note
 
 
-def _order_mode(typed: ir.Table) -> tuple[str, bool, bool] | None:
+_TOTAL_WORDS = ("total", "ordervalue", "orderamount", "invoiceamount", "invoicevalue")
+_LINE_WORDS = ("line", "item", "unit", "sub", "product")
+
+
+def _named_as_total(name: str) -> bool:
+    """Tell whether a column's name says it holds an order's (not a line's) total."""
+    norm = "".join(ch for ch in name.lower() if ch.isalnum())
+    return any(w in norm for w in _TOTAL_WORDS) and not any(w in norm for w in _LINE_WORDS)
+
+
+def _order_mode(typed: ir.Table, named_total: bool) -> tuple[str, bool, bool] | None:
     """Decide from the values whether revenue is written per order; see the module."""
     rev = typed[S.REVENUE]
     has_lines = S.QUANTITY in typed.columns and S.UNIT_PRICE in typed.columns
@@ -136,10 +153,13 @@ def _order_mode(typed: ir.Table) -> tuple[str, bool, bool] | None:
     if orders < _MIN_ORDERS:
         return None
     first_only = whole(stats["first_only"]) >= _SHARE * orders
-    repeated = whole(stats["repeated"]) >= _SHARE * orders and _chance_equal(rows) <= 0.5
+    lines_match = has_lines and whole(stats["lines_match"]) >= _SHARE * orders
+    repeated = whole(stats["repeated"]) >= _SHARE * orders and (
+        lines_match or (named_total and _chance_equal(rows) <= 0.5)
+    )
     if not (first_only or repeated):
         return None
-    return "found", first_only, has_lines and whole(stats["lines_match"]) >= _SHARE * orders
+    return "found", first_only, lines_match
 
 
 def _chance_equal(rows: ir.Table) -> float:

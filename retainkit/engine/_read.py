@@ -47,7 +47,7 @@ _PROBLEMS = {
     "MISSING COLUMNS": "fewer fields than the header",
     "UNQUOTED VALUE": "a quote that is never closed",
     "INVALID UNICODE": "bytes that are not valid text",
-    "LINE SIZE OVER MAXIMUM": "a line longer than 2 MB",
+    "LINE SIZE OVER MAXIMUM": "a line longer than 64 MB",
 }
 
 
@@ -107,6 +107,8 @@ def read_csv(
         "compression": compression or "none",
         "strict_mode": True,
         "ignore_errors": True,
+        # a note or description field can be long; 2 MB (DuckDB's default) has been seen
+        "max_line_size": 64 * 1024 * 1024,
     }
     tag = uuid.uuid4().hex
     rejects = {

@@ -95,6 +95,11 @@ class RawSource:
         The files read.
     time_zones : dict
         Column -> the time zone a Parquet column's timestamps are stored with.
+    file_columns : dict
+        For several files read as one: file -> its columns, so that a file lacking a
+        column the others have can be named.
+    duplicated : tuple of str
+        Column names that the header repeats (the repeats were renamed ``name_2``...).
     """
 
     table: Any
@@ -106,6 +111,8 @@ class RawSource:
     notes: tuple[str, ...] = ()
     files: tuple[Path, ...] = ()
     time_zones: dict[str, str] = field(default_factory=dict)
+    file_columns: dict[str, tuple[str, ...]] = field(default_factory=dict)
+    duplicated: tuple[str, ...] = ()
 
 
 def open_source(
@@ -216,6 +223,7 @@ def _kind_note(p: Path, kind: FileKind) -> str | None:
             "xlsx": "an Excel workbook",
             "html": "an HTML page",
             "xls": "an old Excel workbook",
+            "zip": "a zip archive",
         }[kind.kind]
         plain = " (not compressed)" if compressed and not kind.compression else ""
         named = suffix or "a plain file"
@@ -236,6 +244,15 @@ def _open_file(
     notes = [n for n in [_kind_note(p, kind)] if n]
     if kind.kind == "parquet":
         return _open_parquet([p], str(p), notes, backend)
+    if kind.kind == "zip":
+        import zipfile
+
+        with zipfile.ZipFile(p) as archive:
+            members = [n for n in archive.namelist() if not n.endswith("/")]
+        raise SchemaError(
+            f"{str(p)!r} is a zip archive holding {members[:5]}, not a workbook: unzip it and "
+            "load the file inside (a folder of CSV files is read as one log)"
+        )
     if kind.kind == "xls":
         raise SchemaError(
             f"{str(p)!r} is an old Excel 97-2003 workbook (.xls), which retainkit does not "
@@ -247,9 +264,11 @@ def _open_file(
         else:
             grids = html_grids(p, scan_encoding(p).encoding)
             notes.append(f"{p.name} is a web page: its table was read")
-        frame, label, grid_notes = pick_grids(grids, path=p, sheet=read.sheet, fits=fits)
+        frame, label, grid_notes, repeated = pick_grids(grids, path=p, sheet=read.sheet, fits=fits)
         table = engine.to_memtable(frame)
-        return RawSource(table, label, notes=tuple(notes + grid_notes), files=(p,))
+        return RawSource(
+            table, label, notes=tuple(notes + grid_notes), files=(p,), duplicated=repeated
+        )
     return _open_text(p, kind, read, notes, materialize, backend)
 
 
@@ -331,6 +350,7 @@ def _open_text(
     return RawSource(
         table,
         str(p),
+        duplicated=tuple(layout.duplicated),
         row_offset=header_lines + 1,
         line_word="line" if exact in (True, None) else "record",
         malformed=rejected.rows,
@@ -414,6 +434,11 @@ def _open_files(
     return RawSource(
         table,
         label,
+        file_columns={
+            n: tuple(c for c in p.table.columns if c not in ("_line", "_file"))
+            for n, p in zip(names, parts, strict=True)
+        },
+        duplicated=tuple(dict.fromkeys(d for p in parts for d in p.duplicated)),
         row_offset=parts[0].row_offset,
         line_word="line" if all(p.line_word == "line" for p in parts) else "record",
         malformed=sum(p.malformed for p in parts),

@@ -50,6 +50,18 @@ _HTML = re.compile(rb"^\s*<(!doctype html|html|table|\?xml|head|body|meta)", re.
 _CHUNK = 1 << 20
 
 
+def _is_workbook(path: Path) -> bool:
+    """Tell an Excel workbook from another zip archive (a download of zipped CSV files)."""
+    import zipfile
+
+    try:
+        with zipfile.ZipFile(path) as archive:
+            names = archive.namelist()
+    except zipfile.BadZipFile:
+        return True  # damaged: the workbook reader says so
+    return any(n.startswith("xl/") for n in names)
+
+
 @dataclass(frozen=True)
 class FileKind:
     """What a file holds.
@@ -57,7 +69,8 @@ class FileKind:
     Attributes
     ----------
     kind : str
-        ``"parquet"``, ``"xlsx"``, ``"xls"``, ``"html"``, ``"text"`` or ``"empty"``.
+        ``"parquet"``, ``"xlsx"``, ``"xls"``, ``"zip"`` (not a workbook), ``"html"``,
+        ``"text"`` or ``"empty"``.
     compression : str or None
         ``"gzip"`` or ``"zstd"`` for a compressed text file.
     """
@@ -108,10 +121,12 @@ def file_kind(path: Path) -> FileKind:
     """
     with path.open("rb") as fh:
         head = fh.read(4096)
-    if not head.strip():
+    if not head.strip() or not head.lstrip(codecs.BOM_UTF8).strip():
         return FileKind("empty")
     for magic, kind in _MAGIC:
         if head.startswith(magic):
+            if kind == "xlsx" and not _is_workbook(path):
+                return FileKind("zip")
             if kind in ("gzip", "zstd"):
                 inner = next(iter_bytes(path, kind), b"")
                 if not inner.strip():
@@ -184,6 +199,10 @@ def scan_encoding(path: Path, compression: str | None = None) -> TextEncoding:
     for bom, name in _BOMS:
         if head.startswith(bom) and name != "utf-8-sig":
             return TextEncoding(name, f"read as {name}")
+    if (wide := _utf16_without_bom(head)) is not None:
+        return TextEncoding(
+            wide, f"read as {wide.upper()} (no byte-order mark; found by its NUL bytes)"
+        )
     decoder = codecs.getincrementaldecoder("utf-8")()
     seen = 0
     multibyte_at: int | None = None
@@ -223,6 +242,15 @@ def scan_encoding(path: Path, compression: str | None = None) -> TextEncoding:
             "encoding='cp1252' (or encoding in the [read] table of the mapping file) to "
             "read all of it as Windows-1252"
         )
+    other = _legacy_encoding(path, compression, bad_at)
+    if other is not None:
+        return TextEncoding(
+            other,
+            f"read as {other} (recognised from its bytes): the file is not UTF-8 (first at "
+            f"byte {bad_at:,}, line {line}); check the names in the report, and pass "
+            "encoding=... if they are garbled",
+            lines,
+        )
     name = "latin-1" if high & _CP1252_UNDEFINED else "cp1252"
     label = {"cp1252": "Windows-1252", "latin-1": "Latin-1"}[name]
     return TextEncoding(
@@ -230,6 +258,66 @@ def scan_encoding(path: Path, compression: str | None = None) -> TextEncoding:
         f"read as {label}: the file is not UTF-8 (first at byte {bad_at:,}, line {line})",
         lines,
     )
+
+
+# encodings of Latin-script text: read as Windows-1252, which Excel writes (a detector
+# cannot tell them apart reliably on a few accented letters)
+_LATIN = {
+    "cp1252",
+    "latin_1",
+    "iso8859_1",
+    "iso8859_15",
+    "cp1250",
+    "iso8859_2",
+    "mac_roman",
+    "cp850",
+    "cp437",
+    "cp858",
+    "iso8859_9",
+    "cp1254",
+    "cp1257",
+    "iso8859_13",
+    "iso8859_4",
+    "mac_latin2",
+    "ascii",
+    "utf_8",
+}
+
+
+def _legacy_encoding(path: Path, compression: str | None, bad_at: int) -> str | None:
+    """Name a non-Latin legacy encoding (Shift-JIS, GBK, Windows-1251...), if it is one."""
+    from charset_normalizer import from_bytes
+
+    sample = b""
+    for block in iter_bytes(path, compression):
+        sample += block
+        if len(sample) >= max(bad_at + 4096, 1 << 18):
+            break
+    start = max(0, min(bad_at, len(sample)) - 4096)
+    matches = list(from_bytes(sample[: 1 << 18] + b"\n" + sample[start : start + (1 << 16)]))
+    if not matches:
+        return None
+    # among the readings about as clean as the cleanest, the one whose words read as a
+    # language (Shift-JIS read as Korean is as clean, but no language)
+    cleanest = min(m.chaos for m in matches)
+    best = max((m for m in matches if m.chaos <= cleanest + 0.05), key=lambda m: m.coherence)
+    if best.encoding in _LATIN:
+        return None
+    return best.encoding
+
+
+def _utf16_without_bom(head: bytes) -> str | None:
+    """Recognise UTF-16 text without a byte-order mark by its NUL bytes."""
+    pairs = head[: len(head) // 2 * 2]
+    if len(pairs) < 16 or pairs.count(0) < len(pairs) // 4:
+        return None
+    odd_zero = pairs[1::2].count(0) / (len(pairs) // 2)
+    even_zero = pairs[0::2].count(0) / (len(pairs) // 2)
+    if odd_zero > 0.4 and even_zero < 0.05:
+        return "utf-16-le"
+    if even_zero > 0.4 and odd_zero < 0.05:
+        return "utf-16-be"
+    return None
 
 
 def to_utf8(path: Path, encoding: str, compression: str | None) -> Path:

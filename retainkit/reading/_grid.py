@@ -10,6 +10,7 @@ from __future__ import annotations
 
 import datetime as _dt
 import math
+import re
 from collections.abc import Callable, Sequence
 from dataclasses import dataclass
 from pathlib import Path
@@ -21,6 +22,12 @@ import pandas as pd
 from retainkit.exceptions import DataValidationError, SchemaError
 
 __all__ = ["Grid", "cell_text", "excel_grids", "html_grids", "pick_grids"]
+
+# sheet names that hold refunds, returns or credit notes, in several languages
+_REFUND_SHEET = re.compile(
+    r"(?i)refund|return|credit|gutschrift|retour|erstattung|storno|rembours|avoir|devoluc"
+    r"|reembols|rimbors|\breso\b|terugbetal"
+)
 
 
 @dataclass(frozen=True)
@@ -45,6 +52,7 @@ class Grid:
     frame: pd.DataFrame
     first_line: int
     skipped: tuple[str, ...] = ()
+    duplicated: tuple[str, ...] = ()
 
 
 def cell_text(value: Any) -> str | None:
@@ -130,7 +138,8 @@ def _grid_from_rows(name: str, rows: Sequence[Sequence[Any]], first_row: int = 1
     skipped = tuple(
         " ".join(str(c) for c in row if c is not None) for row in top[:header_at] if any(row)
     )
-    return Grid(name, tuple(columns), frame, first_row + header_at + 1, skipped)
+    repeated = tuple(label for label, n in seen.items() if n > 1)
+    return Grid(name, tuple(columns), frame, first_row + header_at + 1, skipped, repeated)
 
 
 def excel_grids(path: Path) -> list[Grid]:
@@ -182,7 +191,7 @@ def pick_grids(
     path: Path,
     sheet: str | int | None,
     fits: Callable[[Sequence[str]], bool],
-) -> tuple[pd.DataFrame, str, list[str]]:
+) -> tuple[pd.DataFrame, str, list[str], tuple[str, ...]]:
     """Choose the sheet(s) to read: the one named, or every sheet with the transactions.
 
     Sheets whose header holds the transaction columns (``fits``) are read together
@@ -191,9 +200,10 @@ def pick_grids(
 
     Returns
     -------
-    (pandas.DataFrame, str, list of str)
+    (pandas.DataFrame, str, list of str, tuple of str)
         The rows, with ``_line`` (the spreadsheet row number) and, when several sheets
-        are combined, ``_file`` (which sheet); a description; notes.
+        are combined, ``_file`` (which sheet); a description; notes; the column names
+        a header repeats.
 
     Raises
     ------
@@ -223,6 +233,14 @@ def pick_grids(
                 "columns; pass sheet='<name>' (or sheet in the [read] table of the mapping file)"
             )
         headers = {frozenset(g.columns) for g in chosen}
+        refunds = [g.name for g in chosen if _REFUND_SHEET.search(g.name)]
+        if len(chosen) > 1 and refunds:
+            raise SchemaError(
+                f"{str(path)!r} has sheets {[g.name for g in chosen]} with the transaction "
+                f"columns, and {refunds} look like refunds or returns: read together, positive "
+                "refund amounts would count as sales. Pass sheet='<name>' to read one sheet "
+                "(or write the refunds as negative amounts in one sheet)"
+            )
         if len(headers) > 1:
             raise SchemaError(
                 f"{str(path)!r} has {len(grids)} sheets {names} and {len(chosen)} of them look "
@@ -244,7 +262,7 @@ def pick_grids(
         label = (
             f"{path.name} [sheet {g.name}]" if len(grids) > 1 or sheet is not None else path.name
         )
-        return numbered(g), label, notes
+        return numbered(g), label, notes, g.duplicated
     columns = [*chosen[0].columns, "_line"]
     frames = [numbered(g)[columns].assign(_file=f"sheet {g.name!r}") for g in chosen]
     notes.append(
@@ -252,4 +270,5 @@ def pick_grids(
         + ", ".join(f"{g.name!r} ({len(g.frame):,} rows)" for g in chosen)
     )
     label = f"{path.name} [sheets {', '.join(g.name for g in chosen)}]"
-    return pd.concat(frames, ignore_index=True), label, notes
+    repeated = tuple(dict.fromkeys(d for g in chosen for d in g.duplicated))
+    return pd.concat(frames, ignore_index=True), label, notes, repeated

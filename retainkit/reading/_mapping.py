@@ -66,7 +66,7 @@ CLEAN_KEYS = (
     "refund_from_adjusted",
     "return_customer_id",
 )
-_PROFILE_KEYS = ("name", "title", "source", "detect", "notes")
+_PROFILE_KEYS = ("name", "title", "source", "detect", "absent", "notes")
 
 
 def _parse(text: str, where: str) -> dict[str, dict[str, Any]]:
@@ -168,6 +168,9 @@ class Profile:
         Where the column layout is documented.
     detect : tuple of str
         Header columns that together recognise the tool's files.
+    absent : tuple of str
+        Header columns that the files of this layout never have (another layout of the
+        same tool's export has them).
     spec : dict
         The mapping: ``columns``, ``read`` and ``clean`` tables.
     """
@@ -177,6 +180,7 @@ class Profile:
     source: str
     detect: tuple[str, ...]
     spec: dict[str, dict[str, Any]]
+    absent: tuple[str, ...] = ()
 
 
 def _profile_files() -> list[Any]:
@@ -203,6 +207,7 @@ def list_profiles() -> list[Profile]:
                 source=meta.get("source", ""),
                 detect=tuple(meta.get("detect", ())),
                 spec={k: v for k, v in spec.items() if k != "profile"},
+                absent=tuple(meta.get("absent", ())),
             )
         )
     return out
@@ -234,7 +239,13 @@ def recognise_profile(columns: Sequence[str]) -> Profile | None:
     True
     """
     header = {str(c).strip().lower() for c in columns}
-    fits = [p for p in list_profiles() if p.detect and all(d.lower() in header for d in p.detect)]
+    fits = [
+        p
+        for p in list_profiles()
+        if p.detect
+        and all(d.lower() in header for d in p.detect)
+        and not any(a.lower() in header for a in p.absent)
+    ]
     if not fits:
         return None
     return max(fits, key=lambda p: len(p.detect))

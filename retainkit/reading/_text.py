@@ -25,7 +25,14 @@ __all__ = ["TextLayout", "sniff_layout"]
 _HEAD = 1 << 18  # bytes read to find the layout
 _DELIMITERS = (",", ";", "\t", "|")
 _SEP_LINE = re.compile(r'^\s*"?sep=(.)"?\s*$', re.IGNORECASE)
-_DELIMITER_NAMES = {",": "comma", ";": "semicolon", "\t": "tab", "|": "vertical bar"}
+_DELIMITER_NAMES = {
+    ",": "comma",
+    ";": "semicolon",
+    "\t": "tab",
+    "|": "vertical bar",
+    ", ": "comma and space",
+    "; ": "semicolon and space",
+}
 
 
 @dataclass(frozen=True)
@@ -44,6 +51,8 @@ class TextLayout:
     notes : tuple of str
         What was decided that a reader should know (title lines skipped, backslash
         escapes, ``sep=`` line).
+    duplicated : tuple of str
+        Names the header gives to more than one column.
     """
 
     delimiter: str
@@ -53,6 +62,7 @@ class TextLayout:
     columns: tuple[str, ...] = ()
     header: bool = True
     notes: tuple[str, ...] = field(default_factory=tuple)
+    duplicated: tuple[str, ...] = ()
 
 
 def _head_text(path: Path, compression: str | None, encoding: str) -> tuple[str, bool]:
@@ -71,12 +81,17 @@ def _head_text(path: Path, compression: str | None, encoding: str) -> tuple[str,
 def _records(
     text: str, delimiter: str, *, escape: str = '"', limit: int = 400
 ) -> list[tuple[int, list[str]]]:
-    """Return up to ``limit`` non-blank records with the physical line they start on."""
-    options = (
+    """Return up to ``limit`` non-blank records with the physical line they start on.
+
+    A two-character separator (``", "``) is a one-character one followed by space.
+    """
+    options: dict[str, object] = (
         {"doublequote": True} if escape == '"' else {"doublequote": False, "escapechar": escape}
     )
+    if len(delimiter) == 2 and delimiter[1] == " ":
+        options["skipinitialspace"] = True
     reader = csv.reader(
-        io.StringIO(text, newline=""), delimiter=delimiter, quotechar='"', **options
+        io.StringIO(text, newline=""), delimiter=delimiter[0], quotechar='"', **options
     )
     out: list[tuple[int, list[str]]] = []
     while len(out) < limit:
@@ -114,6 +129,11 @@ def _header_index(records: list[tuple[int, list[str]]], usual: int) -> int:
         if len(row) == usual and filled * 2 >= usual:
             return i
     return 0
+
+
+def _repeated(row: list[str]) -> tuple[str, ...]:
+    counts = Counter(f.strip() for f in row if f.strip())
+    return tuple(name for name, n in counts.items() if n > 1)
 
 
 def _unique_names(row: list[str]) -> tuple[str, ...]:
@@ -181,16 +201,29 @@ def sniff_layout(
         text = text.split("\n", 1)[1] if "\n" in text else ""
 
     escape = escape or '"'
-    candidates = (delimiter,) if delimiter else _DELIMITERS
+    candidates: tuple[str, ...] = (delimiter,) if delimiter else _DELIMITERS
+    if delimiter is None:
+        # a separator always followed by a space (", "), with fields quoted after it
+        lines = text.splitlines()[:50]
+        spaced = [
+            d + " "
+            for d in (",", ";")
+            if any(f'{d} "' in line for line in lines)
+            and all(line.count(d) == line.count(d + " ") for line in lines)
+        ]
+        candidates = candidates + tuple(spaced)
     best: tuple[tuple[float, ...], str, list[tuple[int, list[str]]]] | None = None
     for d in candidates:
         records = _records(text, d, escape=escape)
         usual, share = _shape(records)
-        score = (usual > 1, round(share, 2), usual)
+        fits = bool(records) and len(records[0][1]) == usual  # the first line splits alike
+        score = (usual > 1, round(share, 2), fits, usual)
         if best is None or score > best[0]:
             best = (score, d, records)
     assert best is not None
-    (is_split, share, usual), chosen, records = best
+    (is_split, share, _, usual), chosen, records = best
+    if len(chosen) == 2:
+        notes.append(f"fields are separated by {describe_delimiter(chosen)} ({chosen!r})")
     if not is_split and delimiter is None:
         shown = "\n".join(text.splitlines()[:3])
         raise DataValidationError(
@@ -226,9 +259,21 @@ def sniff_layout(
             skip_lines=lines_before + skip_lines + start - 1,
             columns=_unique_names(header),
             notes=tuple(notes),
+            duplicated=_repeated(header),
         )
     index = _header_index(records, usual)
     start, header = records[index]
+    first_start, first = records[0]
+    if index and len(first) < usual and all(f.strip() for f in first):
+        body = records[1:]
+        if all(not any(f.strip() for f in r[len(first) :]) for _, r in body):
+            # every line ends with separators the header lacks (an export writing "a,b,c,")
+            index, start = 0, first_start
+            header = first + [""] * (usual - len(first))
+            notes.append(
+                f"the lines end with {usual - len(first)} empty field(s) that the header does "
+                "not name; they are ignored"
+            )
     if index:
         titles = "; ".join(
             " ".join(f.strip() for f in row if f.strip()) for _, row in records[:index]
@@ -243,6 +288,7 @@ def sniff_layout(
         skip_lines=lines_before + start - 1,
         columns=_unique_names(header),
         notes=tuple(notes),
+        duplicated=_repeated(header),
     )
 
 
