@@ -213,7 +213,7 @@ def load_transactions(
 
     raw = open_source(source, read=read, fits=fits, materialize=materialize, backend=backend)
     notes = list(raw.notes)
-    header = [c for c in raw.table.columns if c not in ("_line", "_file")]
+    header = [c for c in raw.table.columns if c not in (S.LINE_COLUMN, S.FILE_COLUMN)]
     if profile_name is None and not spec["columns"]:
         found = recognise_profile(header)
         if found is not None:
@@ -396,7 +396,7 @@ def _read_side_table(source: Any, what: str) -> tuple[pd.DataFrame, str]:
     if not p.is_file():
         raise SchemaError(f"the {what} file {str(p)!r} does not exist")
     raw = open_source(p, materialize=True)
-    frame = engine.execute(raw.table).drop(columns=["_line", "_file"], errors="ignore")
+    frame = engine.execute(raw.table).drop(columns=[S.LINE_COLUMN, S.FILE_COLUMN], errors="ignore")
     if raw.malformed:
         raise DataValidationError(
             f"the {what} file {str(p)!r} has {raw.malformed} lines that do not split into its "

@@ -41,7 +41,9 @@ __all__ = [
     "COST",
     "CURRENCY",
     "CUSTOMER_ID",
+    "FILE_COLUMN",
     "IS_RETURN",
+    "LINE_COLUMN",
     "OPTIONAL_COLUMNS",
     "ORDER_DATE",
     "ORDER_ID",
@@ -75,6 +77,12 @@ COST = "cost"
 
 #: Added by cleaning: True for a return or cancellation line.
 IS_RETURN = "is_return"
+
+#: Columns a reader adds to a raw table to say where each record came from: the line (or
+#: spreadsheet row) and, when several files or sheets are read as one, which one. Named
+#: so that no export's own column can take the name.
+LINE_COLUMN = "__retainkit_line"
+FILE_COLUMN = "__retainkit_file"
 
 #: Read from the source and used by cleaning, never kept: a payment's or order's status
 #: (paid, failed, refunded...), the amount refunded on the row, and its currency.
@@ -114,6 +122,8 @@ INVISIBLE_PATTERN = "[\u200b\u200c\u200d\u2060\ufeff]"
 #: spaces (no-break, thin, figure, ideographic...).
 _SPACES = " \t\n\r\f\v\u00a0\u1680\u2000-\u200a\u2028\u2029\u202f\u205f\u3000"
 EDGE_SPACE_PATTERN = f"^[{_SPACES}]+|[{_SPACES}]+$"
+#: A value some tools write as an Excel formula to keep its leading zeros: ="00123".
+EXCEL_TEXT_PATTERN = r'^="(.*)"$'
 #: An id as Excel writes a long number it has rounded: "4.00638E+12". Different
 #: customers then share one id, so such ids are refused.
 SCIENTIFIC_ID_PATTERN = r"^[0-9](\.[0-9]+)?[eE]\+[0-9]{1,3}$"
@@ -452,7 +462,8 @@ def normalize_customer_ids(ids: pd.Series) -> pd.Series:
     """Return customer ids as text, the way transactions store them.
 
     Invisible characters (zero-width spaces, byte-order marks) are removed, spaces are
-    stripped from both ends (no-break and other Unicode spaces too), ids written as
+    stripped from both ends (no-break and other Unicode spaces too), an id written as
+    an Excel text formula (``="00123"``) is the text inside, ids written as
     whole numbers with a zero fraction (``17850.0``, as spreadsheets and float columns
     write them) lose it, and the tokens in :data:`MISSING_TOKENS` become missing. Ids
     are never turned into numbers: ``00123`` keeps its zeros. The engine applies the
@@ -475,6 +486,7 @@ def normalize_customer_ids(ids: pd.Series) -> pd.Series:
     text = ids.astype(object).map(lambda v: None if pd.isna(v) else str(v))
     text = text.str.replace(INVISIBLE_PATTERN, "", regex=True)
     text = text.str.replace(EDGE_SPACE_PATTERN, "", regex=True)
+    text = text.str.replace(EXCEL_TEXT_PATTERN, r"\1", regex=True)
     text = text.str.replace(FLOAT_ID_PATTERN, r"\1", regex=True)
     missing = text.isna() | text.str.lower().isin(MISSING_TOKENS)
     return text.astype(object).where(~missing, None)

@@ -36,7 +36,9 @@ _ZERO = ("drop", "keep")
 
 # Columns a source may carry for messages, and columns cleaning adds for itself; a
 # carried source column may not take these names.
-_LOCATION_COLUMNS = ("_line", "_file")
+_LOCATION_COLUMNS = (S.LINE_COLUMN, S.FILE_COLUMN)
+# columns cleaning adds to the raw table for itself (never a source's own name)
+_RAW_WORKING = frozenset({"__retainkit_heading", "__retainkit_where", "__retainkit_raw"})
 _WORKING_COLUMNS = frozenset(
     {
         "_drop_reason",
@@ -98,8 +100,8 @@ class CleaningOptions:
     guest_ids : tuple of str, optional
         Ids that stand for guest checkouts, dropped as "guest placeholder id"; default:
         the usual placeholders (``0``, ``guest``, ``anonymous``...) and an id that holds
-        a share of orders no real customer holds. Pass ``()`` to treat every id as a
-        customer.
+        a share of the rows no real customer holds while placing several orders on most
+        of its days. Pass ``()`` to treat every id as a customer.
     revenue_level : {"auto", "line", "order"}
         Whether the revenue column holds line amounts or order totals (repeated on
         each line, or on the first line only); ``"auto"`` decides from the values.
@@ -305,7 +307,7 @@ def _realign_headers(raw: ir.Table, mapping: S.ColumnMapping) -> tuple[ir.Table,
             "file where the header repeats and load each part, or export it again"
         )
     order = next(iter(orders))
-    numbered = raw.mutate(_pos=ibis.row_number())
+    numbered = raw.mutate(__retainkit_pos=ibis.row_number())
     text = {c: _ids.trimmed(numbered[c]) for c in names}
     flip = (
         one_of(text[cust], names)
@@ -313,17 +315,24 @@ def _realign_headers(raw: ir.Table, mapping: S.ColumnMapping) -> tuple[ir.Table,
         & ((text[cust] != cust) | (text[date] != date))
     )
     numbered = numbered.mutate(
-        _seg=flip.cast("int64").sum().over(ibis.window(order_by=numbered._pos, following=0))
+        __retainkit_seg=flip.cast("int64")
+        .sum()
+        .over(ibis.window(order_by=numbered["__retainkit_pos"], following=0))
     )
     # below a header in another order, the field order[j] sits in the column names[j]
     realigned = {
         name: ibis.cases(
-            (numbered._seg > 0, numbered[names[order.index(name)]]), else_=numbered[name]
+            (numbered["__retainkit_seg"] > 0, numbered[names[order.index(name)]]),
+            else_=numbered[name],
         )
         for name in names
     }
     extra = {c: numbered[c] for c in _LOCATION_COLUMNS if c in raw.columns}
-    out = numbered.select(**realigned, **extra, _pos=numbered._pos).order_by("_pos").drop("_pos")
+    out = (
+        numbered.select(**realigned, **extra, __retainkit_pos=numbered["__retainkit_pos"])
+        .order_by("__retainkit_pos")
+        .drop("__retainkit_pos")
+    )
     note = (
         "the header repeats further down with the columns in another order "
         f"({', '.join(order[:4])}...); the rows below it were read in that order"
@@ -334,14 +343,14 @@ def _realign_headers(raw: ir.Table, mapping: S.ColumnMapping) -> tuple[ir.Table,
 def _filled_down(raw: ir.Table, columns: tuple[str, ...]) -> ir.Table:
     """Carry report headings down to the rows below them; mark the heading rows.
 
-    Adds ``_heading``: True on a row that holds only a heading (every other column
+    Adds ``__retainkit_heading``: True on a row that holds only a heading (every other column
     empty).
     """
     names = [c for c in raw.columns if c not in _LOCATION_COLUMNS]
     unknown = [c for c in columns if c not in names]
     if unknown:
         raise SchemaError(f"fill_down names {unknown}, which the data does not have; found {names}")
-    numbered = raw.mutate(_pos=ibis.row_number())
+    numbered = raw.mutate(__retainkit_pos=ibis.row_number())
     heading = ibis.literal(False)
     groups = {}
     for c in columns:
@@ -351,14 +360,16 @@ def _filled_down(raw: ir.Table, columns: tuple[str, ...]) -> ir.Table:
             if other != c:
                 rest = rest & _ids.text(numbered[other]).isnull()
         heading = heading | (value.notnull() & rest)
-        groups[f"_grp_{c}"] = value.count().over(ibis.cumulative_window(order_by=numbered._pos))
-    numbered = numbered.mutate(**groups, _heading=heading)
+        groups[f"__retainkit_grp_{c}"] = value.count().over(
+            ibis.cumulative_window(order_by=numbered["__retainkit_pos"])
+        )
+    numbered = numbered.mutate(**groups, __retainkit_heading=heading)
     filled = {
-        c: _ids.text(numbered[c]).max().over(ibis.window(group_by=numbered[f"_grp_{c}"]))
+        c: _ids.text(numbered[c]).max().over(ibis.window(group_by=numbered[f"__retainkit_grp_{c}"]))
         for c in columns
     }
-    out = numbered.mutate(**filled).order_by("_pos")
-    return out.drop("_pos", *groups)
+    out = numbered.mutate(**filled).order_by("__retainkit_pos")
+    return out.drop("__retainkit_pos", *groups)
 
 
 def _typed_columns(
@@ -516,8 +527,8 @@ def _typed_columns(
     for name in dict.fromkeys([*cleaned, *labels]):
         label = cleaned.get(name, None)
         totals = totals | _ids.is_totals_text(label if label is not None else _ids.text(raw[name]))
-    if "_heading" in raw.columns:
-        totals = totals | raw._heading
+    if "__retainkit_heading" in raw.columns:
+        totals = totals | raw["__retainkit_heading"]
     working: dict[str, ir.Value] = {
         "_flipped": flipped,
         "_header_row": header.fill_null(False),
@@ -551,7 +562,7 @@ def _typed_columns(
     unmapped = [
         c
         for c in raw.columns
-        if c not in set(src.values()) and c not in _LOCATION_COLUMNS and not c.startswith("_")
+        if c not in set(src.values()) and c not in _LOCATION_COLUMNS and c not in _RAW_WORKING
     ]
     if unmapped and options.duplicates == "drop" and duck:
         parts = [raw[c].cast("string").fill_null("\x00") for c in unmapped]
@@ -765,17 +776,17 @@ def _order_attributes(typed: ir.Table) -> ir.Table:
 
 
 def _located(raw: ir.Table, info: SourceInfo) -> tuple[ir.Table, str]:
-    """Add ``_where``: each record's place in the source, as the user would look for it."""
-    if "_line" in raw.columns:
-        line = raw._line.cast("int64")
-    elif "_file" in raw.columns:
-        line = ibis.row_number().over(group_by=raw._file) + info.row_offset
+    """Add a column naming each record's place in the source, as the user would look for it."""
+    if S.LINE_COLUMN in raw.columns:
+        line = raw[S.LINE_COLUMN].cast("int64")
+    elif S.FILE_COLUMN in raw.columns:
+        line = ibis.row_number().over(group_by=raw[S.FILE_COLUMN]) + info.row_offset
     else:
         line = ibis.row_number() + info.row_offset
     where = ibis.literal(info.line_word + " ") + line.cast("string")
-    if "_file" in raw.columns:
-        where = raw._file.cast("string") + " " + where
-    return raw.mutate(_where=where), "_where"
+    if S.FILE_COLUMN in raw.columns:
+        where = raw[S.FILE_COLUMN].cast("string") + " " + where
+    return raw.mutate(__retainkit_where=where), "__retainkit_where"
 
 
 def _examples(
@@ -793,15 +804,17 @@ def _examples(
 ) -> str:
     """Up to five offending rows, named by their place in the source."""
     located, where = _located(raw, info)
-    located = located.mutate(_raw_value=located[source_col].cast("string"))
-    typed, _ = _prepared(located, mapping, options, info, carry=(where, "_raw_value"))
+    located = located.mutate(__retainkit_raw=located[source_col].cast("string"))
+    typed, _ = _prepared(located, mapping, options, info, carry=(where, "__retainkit_raw"))
     flagged = _flagged(
         typed, options, has_revenue, amount_limit=limit, guests=guests, placeholders=placeholders
     )
     rows = execute(
-        flagged.filter(flagged._drop_reason == reason).select(where, "_raw_value").limit(5)
+        flagged.filter(flagged._drop_reason == reason).select(where, "__retainkit_raw").limit(5)
     )
-    return ", ".join(f"{w}: {v!r}" for w, v in zip(rows[where], rows["_raw_value"], strict=True))
+    return ", ".join(
+        f"{w}: {v!r}" for w, v in zip(rows[where], rows["__retainkit_raw"], strict=True)
+    )
 
 
 def _scientific_ids(raw: ir.Table, mapping: S.ColumnMapping, info: SourceInfo) -> None:

@@ -54,8 +54,14 @@ def trimmed(col: ir.Value) -> ir.StringValue:
 
 
 def text(col: ir.Value) -> ir.StringValue:
-    """Text trimmed (see :func:`trimmed`), with the missing-value tokens as NULL."""
+    """Text trimmed (see :func:`trimmed`), with the missing-value tokens as NULL.
+
+    A value written as an Excel text formula (``="00123"``) is the text inside.
+    """
     value = trimmed(col)
+    value = ibis.cases(
+        (value.startswith('="'), value.re_replace(S.EXCEL_TEXT_PATTERN, r"\1")), else_=value
+    )
     return ibis.cases((one_of(value.lower(), S.MISSING_TOKENS), ibis.null("string")), else_=value)
 
 

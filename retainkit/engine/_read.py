@@ -11,6 +11,7 @@ from typing import Any
 import ibis.expr.types as ir
 
 from retainkit.engine._backend import default_backend
+from retainkit.schema import FILE_COLUMN
 
 __all__ = [
     "RejectedLines",
@@ -183,13 +184,22 @@ def _sql_literal(value: Any) -> str:
     return "'" + str(value).replace("'", "''") + "'"
 
 
-def read_parquet(path: str | Path | list[str], *, backend: Any = None) -> ir.Table:
+def read_parquet(
+    path: str | Path | list[str],
+    *,
+    backend: Any = None,
+    nanoseconds: dict[str, bool] | None = None,
+) -> ir.Table:
     """Read a Parquet file, a list of files, a folder (read recursively) or a glob.
 
     Parameters
     ----------
     path : str, Path or list of str
     backend : ibis backend, optional
+    nanoseconds : dict, optional
+        Timestamp columns stored in nanoseconds -> whether they carry a time zone. They
+        are read in microseconds, rounded down (a cast would round 23:59:59.9999999 up
+        to the next day), which Ibis also understands.
 
     Returns
     -------
@@ -197,16 +207,37 @@ def read_parquet(path: str | Path | list[str], *, backend: Any = None) -> ir.Tab
     """
     con = backend or default_backend()
     if isinstance(path, list):
-        return con.read_parquet(path)
-    p = Path(path)
-    target = str(p / "**" / "*.parquet") if p.is_dir() else str(path)
-    return con.read_parquet(target, hive_partitioning=p.is_dir())
+        target: Any = path
+        hive = False
+    else:
+        p = Path(path)
+        target = str(p / "**" / "*.parquet") if p.is_dir() else str(path)
+        hive = p.is_dir()
+    if not nanoseconds:
+        return (
+            con.read_parquet(target, hive_partitioning=hive) if hive else con.read_parquet(target)
+        )
+    replaced = []
+    for name, zoned in nanoseconds.items():
+        col = '"' + name.replace('"', '""') + '"'
+        ns = f"epoch_ns({col})"
+        micros = f"(({ns} - ((({ns} % 1000) + 1000) % 1000)) // 1000)"
+        value = f"make_timestamp({micros})"
+        if zoned:
+            value = f"timezone('UTC', {value})"
+        replaced.append(f"{value} AS {col}")
+    name = f"retainkit_parquet_{uuid.uuid4().hex}"
+    source = f"read_parquet({_sql_literal(target)}, hive_partitioning := {_sql_literal(hive)})"
+    con.raw_sql(
+        f"CREATE TEMP VIEW {name} AS SELECT * REPLACE ({', '.join(replaced)}) FROM {source}"
+    ).fetchall()
+    return con.table(name)
 
 
 def union_by_name(
     tables: list[ir.Table], labels: list[str], *, materialize: bool = True
 ) -> ir.Table:
-    """Stack tables of text columns, matching columns by name, with a ``_file`` label.
+    """Stack tables of text columns, matching columns by name, with a file label.
 
     A column missing from one table is empty (NULL) in its rows.
 
@@ -214,7 +245,7 @@ def union_by_name(
     ----------
     tables : list of ibis.expr.types.Table
     labels : list of str
-        One per table: where its rows came from, in column ``_file``.
+        One per table: where its rows came from, in :data:`retainkit.schema.FILE_COLUMN`.
     materialize : bool
         Store the result in the engine.
 
@@ -235,7 +266,7 @@ def union_by_name(
                 t[c].cast("string").name(c) if c in t.columns else ibis.null("string").name(c)
                 for c in columns
             ],
-            _file=ibis.literal(label),
+            **{FILE_COLUMN: ibis.literal(label)},
         )
         for t, label in zip(tables, labels, strict=True)
     ]

@@ -19,6 +19,7 @@ from typing import Any
 import pandas as pd
 
 from retainkit import engine
+from retainkit import schema as S
 from retainkit.exceptions import DataValidationError, SchemaError
 from retainkit.reading._bytes import (
     FileKind,
@@ -29,7 +30,7 @@ from retainkit.reading._bytes import (
     scan_encoding,
     to_utf8,
 )
-from retainkit.reading._grid import excel_grids, html_grids, pick_grids
+from retainkit.reading._grid import REFUND_NAME, excel_grids, html_grids, pick_grids
 from retainkit.reading._text import TextLayout, describe_delimiter, sniff_layout
 
 __all__ = ["RawSource", "ReadOptions", "TextLayout", "open_source", "sniff_layout"]
@@ -81,7 +82,7 @@ class RawSource:
     description : str
         For messages and the quality report.
     row_offset : int
-        Without ``_line``: the position of a record (0-based, per ``_file``) plus this
+        Without a line column: the position of a record (0-based, per file) plus this
         is its line.
     line_word : str
         ``"line"`` when positions are exact physical lines, ``"record"`` when a quoted
@@ -313,7 +314,7 @@ def _open_text(
                 target,
                 columns=layout.columns,
                 delimiter=layout.delimiter,
-                quote=layout.quote,
+                quote=layout.quote if layout.escape else "",
                 escape=layout.escape,
                 skip=layout.skip_lines,
                 header=layout.header,
@@ -372,6 +373,7 @@ def _open_parquet(files: list[Path], label: str, notes: list[str], backend: Any)
     import pyarrow.parquet as pq
 
     zones: dict[str, str] = {}
+    nanoseconds: dict[str, bool] = {}
     for f in files:
         try:
             schema = pq.read_schema(f)
@@ -384,9 +386,11 @@ def _open_parquet(files: list[Path], label: str, notes: list[str], backend: Any)
             tz = getattr(fld.type, "tz", None)
             if tz:
                 zones[fld.name] = tz
+            if getattr(fld.type, "unit", None) == "ns":
+                nanoseconds[fld.name] = bool(tz)
     target: Any = files[0] if len(files) == 1 else [str(f) for f in files]
     try:
-        table = engine.read_parquet(target, backend=backend)
+        table = engine.read_parquet(target, backend=backend, nanoseconds=nanoseconds)
     except Exception as exc:
         raise DataValidationError(
             f"cannot read the Parquet data {label!r} ({str(exc).splitlines()[0]}); when the "
@@ -419,9 +423,16 @@ def _open_files(
             f"{label!r} holds {kind} files; read them one by one (a folder is read as one "
             "source only for CSV/TSV text files or Parquet files)"
         )
-    parts = [_open_text(f, kinds[f], read, [], materialize, backend) for f in members]
     root = Path(label) if Path(label).is_dir() else None
     names = [str(f.relative_to(root)) if root else f.name for f in members]
+    refunds = [n for n in names if REFUND_NAME.search(Path(n).name)]
+    if refunds and len(members) > 1:
+        raise SchemaError(
+            f"{label!r} holds {names[:5]}, and {refunds} look like refunds or returns: read "
+            "together, positive refund amounts would count as sales. Load the sales file(s) "
+            "alone (a glob such as 'exports/sales*.csv'), or write refunds as negative amounts"
+        )
+    parts = [_open_text(f, kinds[f], read, [], materialize, backend) for f in members]
     table = engine.union_by_name([p.table for p in parts], names, materialize=materialize)
     orders = {tuple(p.table.columns) for p in parts}
     notes = [
@@ -435,7 +446,7 @@ def _open_files(
         table,
         label,
         file_columns={
-            n: tuple(c for c in p.table.columns if c not in ("_line", "_file"))
+            n: tuple(c for c in p.table.columns if c not in (S.LINE_COLUMN, S.FILE_COLUMN))
             for n, p in zip(names, parts, strict=True)
         },
         duplicated=tuple(dict.fromkeys(d for p in parts for d in p.duplicated)),

@@ -294,7 +294,20 @@ def _legacy_encoding(path: Path, compression: str | None, bad_at: int) -> str | 
         if len(sample) >= max(bad_at + 4096, 1 << 18):
             break
     start = max(0, min(bad_at, len(sample)) - 4096)
-    matches = list(from_bytes(sample[: 1 << 18] + b"\n" + sample[start : start + (1 << 16)]))
+    sample = sample[: 1 << 18] + b"\n" + sample[start : start + (1 << 16)]
+    # Latin-script text has its accented letters one at a time among ASCII ones ("Café",
+    # "Müller"); Shift-JIS, GBK, Big5 and Cyrillic text have runs of high bytes
+    high = [i for i, b in enumerate(sample) if b >= 0x80]
+    if not high:
+        return None
+    paired = sum(
+        1
+        for i in high
+        if (i + 1 < len(sample) and sample[i + 1] >= 0x80) or (i and sample[i - 1] >= 0x80)
+    )
+    if paired < 0.6 * len(high):
+        return None
+    matches = list(from_bytes(sample))
     if not matches:
         return None
     # among the readings about as clean as the cleanest, the one whose words read as a

@@ -20,11 +20,12 @@ import numpy as np
 import pandas as pd
 
 from retainkit.exceptions import DataValidationError, SchemaError
+from retainkit.schema import FILE_COLUMN, LINE_COLUMN
 
-__all__ = ["Grid", "cell_text", "excel_grids", "html_grids", "pick_grids"]
+__all__ = ["REFUND_NAME", "Grid", "cell_text", "excel_grids", "html_grids", "pick_grids"]
 
-# sheet names that hold refunds, returns or credit notes, in several languages
-_REFUND_SHEET = re.compile(
+# sheet or file names that hold refunds, returns or credit notes, in several languages
+REFUND_NAME = re.compile(
     r"(?i)refund|return|credit|gutschrift|retour|erstattung|storno|rembours|avoir|devoluc"
     r"|reembols|rimbors|\breso\b|terugbetal"
 )
@@ -80,6 +81,8 @@ def cell_text(value: Any) -> str | None:
     if isinstance(value, float | np.floating):
         if float(value).is_integer() and abs(value) < 1e15:
             return str(int(value))
+        if abs(value) >= 1e15:  # Excel keeps 15 digits: shown as it shows them (4.00638E+15)
+            return f"{float(value):.5E}".replace("E+0", "E+")
         text = f"{float(value):.15g}"
         return text if "e" not in text else np.format_float_positional(float(value), trim="-")
     return str(value)
@@ -100,7 +103,11 @@ def _column_text(values: pd.Series) -> pd.Series:
         out = pd.Series(np.char.mod("%.15g", np.where(finite, arr, 0.0)), index=values.index)
         out = out.astype(object)
         out[whole] = np.where(whole, arr, 0).astype(np.int64)[whole].astype(str)
-        odd = finite & ~whole & out.str.contains("e", regex=False).to_numpy()
+        odd = (
+            finite
+            & ~whole
+            & (out.str.contains("e", regex=False).to_numpy() | (np.abs(arr) >= 1e15))
+        )
         if odd.any():
             out[odd] = [cell_text(v) for v in arr[odd]]
     elif kinds <= {_dt.datetime, _dt.date, pd.Timestamp}:
@@ -142,6 +149,27 @@ def _grid_from_rows(name: str, rows: Sequence[Sequence[Any]], first_row: int = 1
     return Grid(name, tuple(columns), frame, first_row + header_at + 1, skipped, repeated)
 
 
+def _unmerged(sheet: Any) -> list[list[Any]]:
+    """Return a sheet's rows with cells merged down filled with the first cell's value.
+
+    A customer written once in cells merged down over that customer's orders belongs to
+    each of those rows; a title merged across columns stays in its first cell.
+    """
+    rows = [list(r) for r in sheet.to_python()]
+    ranges = getattr(sheet, "merged_cell_ranges", None) or []
+    top, left = getattr(sheet, "start", None) or (0, 0)
+    for (r0, c0), (r1, c1) in ranges:
+        r0, r1, c0, c1 = r0 - top, r1 - top, c0 - left, c1 - left
+        if not (0 <= r0 < len(rows)) or c0 < 0 or c0 >= len(rows[r0]):
+            continue
+        value = rows[r0][c0]
+        # down only: a title merged across the sheet's width stays one cell
+        for r in range(r0, min(r1, len(rows) - 1) + 1):
+            if c0 < len(rows[r]):
+                rows[r][c0] = value
+    return rows
+
+
 def excel_grids(path: Path) -> list[Grid]:
     """Read every sheet of an ``.xlsx`` workbook as a text grid.
 
@@ -154,7 +182,7 @@ def excel_grids(path: Path) -> list[Grid]:
 
     try:
         book = CalamineWorkbook.from_path(str(path))
-        sheets = [(name, book.get_sheet_by_name(name).to_python()) for name in book.sheet_names]
+        sheets = [(name, _unmerged(book.get_sheet_by_name(name))) for name in book.sheet_names]
     except Exception as exc:
         raise DataValidationError(
             f"cannot open the Excel workbook {str(path)!r} ({type(exc).__name__}: {exc}); "
@@ -201,9 +229,9 @@ def pick_grids(
     Returns
     -------
     (pandas.DataFrame, str, list of str, tuple of str)
-        The rows, with ``_line`` (the spreadsheet row number) and, when several sheets
-        are combined, ``_file`` (which sheet); a description; notes; the column names
-        a header repeats.
+        The rows, with the spreadsheet row number in ``LINE_COLUMN`` and, when several
+        sheets are combined, the sheet in ``FILE_COLUMN``; a description; notes; the
+        column names a header repeats.
 
     Raises
     ------
@@ -233,7 +261,7 @@ def pick_grids(
                 "columns; pass sheet='<name>' (or sheet in the [read] table of the mapping file)"
             )
         headers = {frozenset(g.columns) for g in chosen}
-        refunds = [g.name for g in chosen if _REFUND_SHEET.search(g.name)]
+        refunds = [g.name for g in chosen if REFUND_NAME.search(g.name)]
         if len(chosen) > 1 and refunds:
             raise SchemaError(
                 f"{str(path)!r} has sheets {[g.name for g in chosen]} with the transaction "
@@ -255,7 +283,7 @@ def pick_grids(
     ]
 
     def numbered(g: Grid) -> pd.DataFrame:
-        return g.frame.assign(_line=range(g.first_line, g.first_line + len(g.frame)))
+        return g.frame.assign(**{LINE_COLUMN: range(g.first_line, g.first_line + len(g.frame))})
 
     if len(chosen) == 1:
         g = chosen[0]
@@ -263,8 +291,8 @@ def pick_grids(
             f"{path.name} [sheet {g.name}]" if len(grids) > 1 or sheet is not None else path.name
         )
         return numbered(g), label, notes, g.duplicated
-    columns = [*chosen[0].columns, "_line"]
-    frames = [numbered(g)[columns].assign(_file=f"sheet {g.name!r}") for g in chosen]
+    columns = [*chosen[0].columns, LINE_COLUMN]
+    frames = [numbered(g)[columns].assign(**{FILE_COLUMN: f"sheet {g.name!r}"}) for g in chosen]
     notes.append(
         f"{len(chosen)} sheets with the same columns read together as one log: "
         + ", ".join(f"{g.name!r} ({len(g.frame):,} rows)" for g in chosen)

@@ -88,6 +88,8 @@ def _records(
     options: dict[str, object] = (
         {"doublequote": True} if escape == '"' else {"doublequote": False, "escapechar": escape}
     )
+    if escape == "":  # no quoting at all: a quote is a character like any other
+        options = {"quoting": csv.QUOTE_NONE}
     if len(delimiter) == 2 and delimiter[1] == " ":
         options["skipinitialspace"] = True
     reader = csv.reader(
@@ -105,6 +107,25 @@ def _records(
         if any(f.strip() for f in row):
             out.append((start, row))
     return out
+
+
+def _broken_quotes(text: str, delimiter: str) -> bool:
+    """Tell whether a field opens a quote that RFC 4180 cannot close (``"Big" Mug``)."""
+    reader = csv.reader(
+        io.StringIO(text, newline=""),
+        delimiter=delimiter[0],
+        quotechar='"',
+        doublequote=True,
+        strict=True,
+        skipinitialspace=len(delimiter) == 2,
+    )
+    while True:
+        try:
+            next(reader)
+        except StopIteration:
+            return False
+        except csv.Error:
+            return True
 
 
 def _shape(records: list[tuple[int, list[str]]]) -> tuple[int, float]:
@@ -132,8 +153,11 @@ def _header_index(records: list[tuple[int, list[str]]], usual: int) -> int:
 
 
 def _repeated(row: list[str]) -> tuple[str, ...]:
-    counts = Counter(f.strip() for f in row if f.strip())
-    return tuple(name for name, n in counts.items() if n > 1)
+    """Names the header gives to more than one column (letter case aside: DuckDB ignores it)."""
+    counts = Counter(f.strip().lower() for f in row if f.strip())
+    return tuple(
+        dict.fromkeys(f.strip() for f in row if f.strip() and counts[f.strip().lower()] > 1)
+    )
 
 
 def _unique_names(row: list[str]) -> tuple[str, ...]:
@@ -141,8 +165,8 @@ def _unique_names(row: list[str]) -> tuple[str, ...]:
     seen: Counter[str] = Counter()
     for j, raw in enumerate(row):
         name = raw.strip().lstrip("\ufeff") or f"column_{j + 1}"
-        seen[name] += 1
-        names.append(name if seen[name] == 1 else f"{name}_{seen[name]}")
+        seen[name.lower()] += 1
+        names.append(name if seen[name.lower()] == 1 else f"{name}_{seen[name.lower()]}")
     return tuple(names)
 
 
@@ -231,6 +255,17 @@ def sniff_layout(
             f"the same number of fields; its first lines are:\n{shown}\n"
             "Pass delimiter=... (or delimiter in the [read] table of the mapping file)"
         )
+    if '"' in text and escape == '"' and _broken_quotes(text, chosen):
+        # a quote opening a field but not closing it (a product called "Big" Mug in a file
+        # that never quotes): the file does not quote at all when that reads it evenly
+        plain = _records(text, chosen, escape="")
+        p_usual, p_share = _shape(plain)
+        quoted = any(
+            len(f) > 1 and f.startswith('"') and f.endswith('"') for _, r in plain for f in r
+        )
+        if p_share == 1.0 and p_usual == usual and not quoted:
+            escape, records = "", plain
+            notes.append('the file does not quote its fields: " is read as a character')
     if escape == '"' and '\\"' in text:
         backslashed = _records(text, chosen, escape="\\")
         b_usual, b_share = _shape(backslashed)

@@ -450,11 +450,42 @@ def quote_unterminated() -> Case:
         "6,c2,2024-07-06,20.00,",
         "7,c5,2024-07-07,22.00,",
     )
+    rows = [
+        Row(c, day(f"2024-07-0{i}"), D(f"{8 + 2 * i}.00"), order=str(i))
+        for i, c in enumerate(("c1", "c2", "c3", "c1", "c4", "c2", "c5"), start=1)
+    ]
+    return [
+        Case(
+            "quote_unterminated",
+            put("orders_open_field.csv", text),
+            "a note opened with a quote that is never closed (line 6) in a file that quotes "
+            "no field: the quote is a character like any other, every line is read",
+            rows,
+            hand=(7, 7, 5, "112.00", "2024-07-01", "2024-07-07", {}),
+            spot=(("c2", True),),
+        ),
+        quote_unterminated_quoted(),
+    ]
+
+
+def quote_unterminated_quoted() -> Case:
+    """The same stray quote in a file that does quote its fields elsewhere."""
+    text = lines(
+        "order_id,customer_id,order_date,revenue,note",
+        '1,c1,2024-07-01,10.00,"Smith, John"',
+        "2,c2,2024-07-02,12.00,ok",
+        '3,c3,2024-07-03,14.00,"Lee, Ann"',
+        "4,c1,2024-07-04,16.00,fragile",
+        '5,c4,2024-07-05,18.00,"Leave at door',
+        "6,c2,2024-07-06,20.00,",
+        "7,c5,2024-07-07,22.00,",
+    )
     return Case(
-        "quote_unterminated",
-        put("orders_open_field.csv", text),
-        "a note opened with a quote that is never closed (line 6): everything after it would "
-        "be one field; refused, naming the line and the quote",
+        "quote_unterminated_quoted",
+        put("orders_open_field_quoted.csv", text),
+        "a file that quotes its fields (names with commas) and a note whose quote is never "
+        "closed (line 6): everything after it would be one field; refused, naming the line "
+        "and the quote",
         [],
         error={"type": "DataValidationError", "match": ["line 6", "quote"]},
     )
