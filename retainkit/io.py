@@ -256,10 +256,11 @@ def load_transactions(
     ):
         if clean.get(key) is not None:
             clean[key] = (clean[key],) if isinstance(clean[key], str) else tuple(clean[key])
-    if "not_sales" in clean:
-        clean["not_sales"] = {
-            k: (v,) if isinstance(v, str) else tuple(v) for k, v in dict(clean["not_sales"]).items()
-        }
+    for key in ("not_sales", "negative_when"):
+        if key in clean:
+            clean[key] = {
+                k: (v,) if isinstance(v, str) else tuple(v) for k, v in dict(clean[key]).items()
+            }
     if fallbacks:
         clean["fallbacks"] = fallbacks
     try:

@@ -117,11 +117,15 @@ MISSING_TOKENS: tuple[str, ...] = ("", "na", "n/a", "nan", "none", "null", "nat"
 FLOAT_ID_PATTERN = r"^([+-]?[0-9]+)\.0*$"
 #: Invisible characters removed anywhere in ids and text (zero-width spaces and joiners,
 #: word joiner, byte-order mark).
-INVISIBLE_PATTERN = "[\u200b\u200c\u200d\u2060\ufeff]"
+_INVISIBLE = "\u200b\u200c\u200d\u2060\ufeff"
+INVISIBLE_PATTERN = f"[{_INVISIBLE}]"
 #: Space trimmed from both ends of ids and text: ASCII white space and the Unicode
 #: spaces (no-break, thin, figure, ideographic...).
 _SPACES = " \t\n\r\f\v\u00a0\u1680\u2000-\u200a\u2028\u2029\u202f\u205f\u3000"
 EDGE_SPACE_PATTERN = f"^[{_SPACES}]+|[{_SPACES}]+$"
+#: Both at once, in one pass: space and invisible characters at the ends, invisible ones
+#: anywhere (the same result as removing the invisible ones, then trimming).
+TRIM_PATTERN = f"^[{_SPACES}{_INVISIBLE}]+|[{_SPACES}{_INVISIBLE}]+$|{INVISIBLE_PATTERN}"
 #: A value some tools write as an Excel formula to keep its leading zeros: ="00123".
 EXCEL_TEXT_PATTERN = r'^="(.*)"$'
 #: An id as Excel writes a long number it has rounded: "4.00638E+12". Different
@@ -132,13 +136,17 @@ SCIENTIFIC_ID_PATTERN = r"^[0-9](\.[0-9]+)?[eE]\+[0-9]{1,3}$"
 GUEST_ID_PATTERN = (
     r"(?i)^(0+|-1|guests?([ _-]?(checkout|customer|user|order|account))?|anonymous|anon"
     r"|walk[ -]?in( customer)?|cash[ _-]?(customer|sale)|unknown( customer)?|no customer"
-    r"|not registered|unregistered)$"
+    r"|not registered|unregistered|consumidor final|p[uú]blico en general|p[uú]blico general"
+    r"|cliente (final|gen[eé]rico|contado|mostrador|varios|diversos)|clientes varios"
+    r"|client (divers|comptoir|passage)|laufkunde|laufkundschaft|barverkauf|barkunde"
+    r"|diverse kunden|kunde divers|cliente occasionale|klant divers|kontant kunde)$"
 )
 #: A totals or subtotal row of a report export, by the text in its id or first column.
 TOTALS_PATTERN = (
     r"(?i)^(grand[ -]?totals?|sub-?totals?|totals?|total for .+|overall total"
-    r"|report total|summe|gesamt(summe)?|zwischensumme|endsumme|totaal|total g[eé]n[eé]ral"
-    r"|totale|sum)[:.]?$"
+    r"|report total|summe|gesamt(summe|ergebnis)?|zwischensumme|endsumme|ergebnis"
+    r"|totaal|eindtotaal|subtotaal|total g[eé]n[eé]ral|sous-total|total geral|total general"
+    r"|suma total|totale( complessivo| generale)?|subtotale|totalt|summa|sum)[:.]?$"
 )
 
 # Names seen in shop exports, compared after lower-casing and dropping everything but
@@ -160,6 +168,19 @@ _SYNONYMS: dict[str, tuple[str, ...]] = {
         "buyerid",
         "shopperid",
         "cid",
+        # German, Dutch, Spanish, Portuguese, Italian, French (accents dropped by _norm)
+        "kunde",
+        "kundennummer",
+        "kundennr",
+        "kundenid",
+        "klant",
+        "klantnummer",
+        "cliente",
+        "idcliente",
+        "numerocliente",
+        "codigocliente",
+        "codicecliente",
+        "numroclient",
     ),
     ORDER_DATE: (
         "orderdate",
@@ -185,6 +206,19 @@ _SYNONYMS: dict[str, tuple[str, ...]] = {
         "paidat",
         "saledatetime",
         "bookingdate",
+        "datum",
+        "bestelldatum",
+        "belegdatum",
+        "rechnungsdatum",
+        "orderdatum",
+        "factuurdatum",
+        "fecha",
+        "fechapedido",
+        "fechafactura",
+        "datecommande",
+        "datefacture",
+        "dataordine",
+        "datapedido",
     ),
     REVENUE: (
         "revenue",
@@ -204,6 +238,15 @@ _SYNONYMS: dict[str, tuple[str, ...]] = {
         "salesamount",
         "totalprice",
         "grossamount",
+        "betrag",
+        "umsatz",
+        "gesamtbetrag",
+        "bedrag",
+        "importe",
+        "monto",
+        "montant",
+        "importo",
+        "valor",
     ),
     ORDER_ID: (
         "orderid",
@@ -217,6 +260,18 @@ _SYNONYMS: dict[str, tuple[str, ...]] = {
         "receiptid",
         "receiptno",
         "basketid",
+        "order",
+        "bestellnummer",
+        "rechnungsnummer",
+        "belegnummer",
+        "bestelnummer",
+        "factuurnummer",
+        "pedido",
+        "numeropedido",
+        "factura",
+        "numerofactura",
+        "numrodecommande",
+        "numrodefacture",
     ),
     PRODUCT_ID: (
         "productid",

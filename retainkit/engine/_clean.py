@@ -120,6 +120,10 @@ class CleaningOptions:
     subtract : tuple of str
         Amount columns subtracted from revenue (a discount written beside the
         pre-discount amount).
+    negative_when : mapping, optional
+        Source column -> values marking rows whose amount counts negative (credit notes
+        and returns written unsigned: ``{"Type": ["SC"]}``, ``{"Soll/Haben": ["H"]}``).
+        Without it, such a column beside positive amounts stops loading.
     refunded_pattern : str, optional
         A regular expression whose first group finds the amounts, written as plain
         numbers, in a text refund column (``amount:([0-9.]+)``); they are added up.
@@ -166,6 +170,7 @@ class CleaningOptions:
     fallbacks: Mapping[str, tuple[str, ...]] = field(default_factory=dict)
     fill_down: tuple[str, ...] = ()
     subtract: tuple[str, ...] = ()
+    negative_when: Mapping[str, tuple[str, ...]] = field(default_factory=dict)
     refunded_pattern: str | None = None
     refund_from_adjusted: Mapping[str, str] = field(default_factory=dict)
     return_customer_id: str | None = None
@@ -340,6 +345,133 @@ def _realign_headers(raw: ir.Table, mapping: S.ColumnMapping) -> tuple[ir.Table,
     return out, [note]
 
 
+# values of a document-type column that mark a credit note or a return
+_CREDIT_VALUES = (
+    "credit note",
+    "credit memo",
+    "sales credit",
+    "sales credit note",
+    "credit invoice",
+    "refund",
+    "return",
+    "sales return",
+    "gutschrift",
+    "rechnungskorrektur",
+    "rücksendung",
+    "retoure",
+    "avoir",
+    "nota de crédito",
+    "nota de credito",
+    "nota di credito",
+    "creditnota",
+    "creditfactuur",
+)
+# accounting exports that write every amount unsigned beside a debit/credit flag
+_SIGN_COLUMNS = (
+    "sh",
+    "sollhaben",
+    "sollhabenkennzeichen",
+    "debitcredit",
+    "creditdebit",
+    "dc",
+    "drcr",
+    "debitcreditindicator",
+    "sign",
+)
+_SIGN_VALUES = ("s", "h", "d", "c", "dr", "cr", "soll", "haben", "debit", "credit")
+# Sage's day-book type codes (sales invoice SI, sales credit SC, ...)
+_SAGE_TYPES = ("si", "sc", "sa", "sr", "sp", "pi", "pc", "pa", "pr", "pp", "jd", "jc")
+
+
+def _unsigned_credits(raw: ir.Table, columns: list[str], revenue: ir.FloatingValue) -> None:
+    """Refuse credit notes or returns written with a positive amount beside a type column.
+
+    Accounting exports often write every amount unsigned and say in another column that
+    a row is a credit note (Sage's ``SC``, DATEV's ``H``); counted as written, credit notes
+    would add to revenue. Which rows are negative is for the reader to say
+    (``negative_when``): for customer postings a credit (``H``) lowers the balance, for
+    revenue postings a debit (``S``) does.
+    """
+    if not columns:
+        return
+    checks = {}
+    for i, c in enumerate(columns):
+        value = _ids.text(raw[c]).lower()
+        name = S._norm(c)
+        checks[f"credit{i}"] = one_of(value, _CREDIT_VALUES).sum()
+        if name in _SIGN_COLUMNS:
+            checks[f"sign{i}"] = (value.notnull() & ~one_of(value, _SIGN_VALUES)).sum()
+            checks[f"signs{i}"] = value.nunique()
+        if name in ("type", "doctype", "documenttype", "transactiontype"):
+            checks[f"sage{i}"] = (value.notnull() & ~one_of(value, _SAGE_TYPES)).sum()
+            checks[f"sagesc{i}"] = (value == "sc").sum()
+    found = execute(raw.aggregate(**checks)).iloc[0]
+    hits = [i for i in range(len(columns)) if whole(found[f"credit{i}"])]
+    hits += [i for i in range(len(columns)) if whole(found.get(f"sagesc{i}", 0))]
+    if hits:  # only now the amounts: are the marked rows positive?
+        positive = (revenue > 0).fill_null(False)
+        again = {}
+        for i in sorted(set(hits)):
+            value = _ids.text(raw[columns[i]]).lower()
+            again[f"credit{i}"] = (one_of(value, _CREDIT_VALUES) & positive).sum()
+            if f"sagesc{i}" in found:
+                again[f"sagesc{i}"] = ((value == "sc") & positive).sum()
+        found = found.copy()
+        for k, v in execute(raw.aggregate(**again)).iloc[0].items():
+            found[k] = v
+    for i, c in enumerate(columns):
+        credit = whole(found[f"credit{i}"])
+        sage = f"sage{i}" in found and not whole(found[f"sage{i}"]) and whole(found[f"sagesc{i}"])
+        sign = (
+            f"sign{i}" in found and not whole(found[f"sign{i}"]) and whole(found[f"signs{i}"]) >= 2
+        )
+        if not (credit or sage or sign):
+            continue
+        values = execute(raw.select(v=_ids.text(raw[c])).distinct().limit(12))["v"].dropna()
+        shown = sorted(map(str, values))
+        what = (
+            "a debit/credit flag beside unsigned amounts"
+            if sign
+            else f"{credit or whole(found[f'sagesc{i}']):,} rows as credit notes or returns "
+            "while their amounts are positive"
+        )
+        raise DataValidationError(
+            f"the column {c!r} (values {shown}) marks {what}: counted as written, credit notes "
+            "and returns would add to revenue. Say which rows count negative: "
+            f"negative_when={{{c!r}: [...]}} with the values that mark them (in the [clean] "
+            f'table of the mapping file: negative_when = {{ "{c}" = [...] }}); for a '
+            "debit/credit flag on customer postings that is the credit value (H, C, CR)"
+        )
+
+
+def _decimal_marks(names: set[str], raw: ir.Table) -> tuple[str, dict[str, str], list[str]]:
+    """Decide the decimal mark: for the whole log, or file by file when they differ.
+
+    Returns the mark, the marks by file when the files of a folder disagree (a monthly
+    export re-saved by someone else's Excel), and notes.
+    """
+    columns = sorted(names)
+    if S.FILE_COLUMN not in raw.columns:
+        mark, note = decide_decimal({c: raw[c] for c in columns}, raw)
+        return mark, {}, [note] if note else []
+    files = execute(raw.select(f=raw[S.FILE_COLUMN].cast("string")).distinct())["f"].tolist()
+    if len(files) > 50:  # many files: one mark for all (an error if they disagree)
+        mark, note = decide_decimal({c: raw[c] for c in columns}, raw)
+        return mark, {}, [note] if note else []
+    marks = {}
+    for f in sorted(files):
+        part = raw.filter(raw[S.FILE_COLUMN].cast("string") == f)
+        try:
+            marks[f], _ = decide_decimal({c: part[c] for c in columns}, part)
+        except DataValidationError as exc:
+            raise DataValidationError(f"in {f}: {exc}") from None
+    if len(set(marks.values())) == 1:
+        mark = next(iter(marks.values()))
+        return mark, {}, ["amounts read with a decimal comma (1.234,56)"] if mark == "," else []
+    said = ", ".join(f"{f} {'comma' if m == ',' else 'point'}" for f, m in marks.items())
+    return ".", marks, [f"the files write decimals differently, each read with its own: {said}"]
+
+
 def _filled_down(raw: ir.Table, columns: tuple[str, ...]) -> ir.Table:
     """Carry report headings down to the rows below them; mark the heading rows.
 
@@ -436,10 +568,10 @@ def _typed_columns(
     ]
     text_numeric = [c for c in numeric if not raw_schema[src[c]].is_numeric()]
     decimal = options.decimal
+    per_file: dict[str, str] = {}
     if text_numeric and decimal is None:
-        decimal, note = decide_decimal({src[c]: raw[src[c]] for c in text_numeric}, raw)
-        if note:
-            notes.append(note)
+        decimal, per_file, said = _decimal_marks({src[c] for c in text_numeric}, raw)
+        notes += said
     money_columns = [src[c] for c in (S.REVENUE, S.UNIT_PRICE, S.COST, S.REFUNDED) if c in src]
     unit = options.amount_unit
     if unit is None and any(
@@ -457,6 +589,15 @@ def _typed_columns(
         if col.type().is_numeric():
             value = col.cast("float64")
             return value * scale if scale != 1.0 else value
+        if per_file:  # files read as one that write their decimals differently
+            source = raw[S.FILE_COLUMN].cast("string")
+            return ibis.cases(
+                *[
+                    (source == f, parse_amount(col, mark, scale=scale))
+                    for f, mark in per_file.items()
+                ],
+                else_=ibis.null("float64"),
+            )
         return parse_amount(col, decimal or ".", scale=scale)
 
     for c in numeric:
@@ -510,6 +651,32 @@ def _typed_columns(
         # write the amount unsigned): the amount is returned, so it counts negative
         flipped = ((cols[S.QUANTITY] < 0) & (cols[S.REVENUE] > 0)).fill_null(False)
         cols[S.REVENUE] = ibis.cases((flipped, -cols[S.REVENUE]), else_=cols[S.REVENUE])
+    if S.REVENUE in cols:
+        if options.negative_when:
+            marked = ibis.literal(False)
+            for name, values in options.negative_when.items():
+                if name not in raw_schema:
+                    raise SchemaError(
+                        f"negative_when names the column {name!r}, which the data does not "
+                        f"have; found {list(raw_schema)}"
+                    )
+                marked = marked | one_of(_ids.text(raw[name]).lower(), [v.lower() for v in values])
+            marked = marked & (cols[S.REVENUE] > 0).fill_null(False)
+            flipped = flipped | marked
+            cols[S.REVENUE] = ibis.cases((marked, -cols[S.REVENUE]), else_=cols[S.REVENUE])
+            notes.append(
+                "amounts made negative (credit notes, returns) where "
+                + "; ".join(f"{k!r} is {list(v)}" for k, v in options.negative_when.items())
+            )
+        else:
+            unmapped_text = [
+                c
+                for c in raw.columns
+                if c not in set(src.values())
+                and c not in _LOCATION_COLUMNS
+                and raw_schema[c].is_string()
+            ]
+            _unsigned_credits(raw, unmapped_text, cols[S.REVENUE])
 
     date_type = raw_schema[src[S.ORDER_DATE]]
     cust_src, date_src = src[S.CUSTOMER_ID], src[S.ORDER_DATE]
@@ -529,7 +696,16 @@ def _typed_columns(
         totals = totals | _ids.is_totals_text(label if label is not None else _ids.text(raw[name]))
     if "__retainkit_heading" in raw.columns:
         totals = totals | raw["__retainkit_heading"]
-    working: dict[str, ir.Value] = {
+    working: dict[str, ir.Value] = {}
+    if S.ORDER_ID in cols:
+        # an order is its id within its file: order numbers start again in another export
+        order = cols[S.ORDER_ID]
+        if S.FILE_COLUMN in raw.columns:
+            order = raw[S.FILE_COLUMN].cast("string") + "\x1f" + order
+        working["_order"] = order
+    if S.FILE_COLUMN in raw.columns:
+        working["_source"] = raw[S.FILE_COLUMN].cast("string")
+    working |= {
         "_flipped": flipped,
         "_header_row": header.fill_null(False),
         "_totals": totals,
@@ -619,7 +795,10 @@ def _flagged(
     ]
     if options.currency:
         branches.append(
-            ((t._currency != options.currency.strip().upper()).fill_null(True), "other currency")
+            (
+                (t._currency.fill_null("BLANK") != options.currency.strip().upper()),
+                "other currency",
+            )
         )
     branches += [
         ((status_not_sale.fill_null(False) | t._not_sale), "not a completed sale"),
@@ -721,7 +900,7 @@ def _order_fields_filled(typed: ir.Table) -> tuple[ir.Table, str | None]:
     customer blank on its further lines (some Shopify exports). Such a line belongs to
     its order; without this it would be dropped with its share of the order.
     """
-    oid = typed[S.ORDER_ID]
+    oid = typed["_order"]
     gaps = execute(
         typed.filter(oid.notnull()).aggregate(
             dates=typed[S.ORDER_DATE].isnull().sum(), ids=typed[S.CUSTOMER_ID].isnull().sum()
@@ -758,18 +937,18 @@ def _order_attributes(typed: ir.Table) -> ir.Table:
     if typed.schema()["_status"].is_null() and typed.schema()["_currency"].is_null():
         spread = {}
     else:
-        window = ibis.window(group_by=typed[S.ORDER_ID])
+        window = ibis.window(group_by=typed["_order"])
         spread = {
             c: ibis.cases(
-                (typed[S.ORDER_ID].isnull(), typed[c]),
+                (typed["_order"].isnull(), typed[c]),
                 else_=typed[c].fill_null(typed[c].max().over(window)),
             )
             for c in ("_status", "_currency")
             if not typed.schema()[c].is_null()
         }
-    window = ibis.window(group_by=typed[S.ORDER_ID])
+    window = ibis.window(group_by=typed["_order"])
     spread["_not_sale"] = ibis.cases(
-        (typed[S.ORDER_ID].isnull(), typed._not_sale),
+        (typed["_order"].isnull(), typed._not_sale),
         else_=typed._not_sale.cast("int8").max().over(window) > 0,
     )
     return typed.mutate(**spread)
@@ -1021,6 +1200,10 @@ def clean_table(
     keep = list(dict.fromkeys([*keep, S.IS_RETURN]))
     kept = flagged.filter(flagged._drop_reason.isnull())
     keyed = None
+    if options.duplicates == "drop" and "_source" in kept.columns:
+        kept, overlap = _without_overlaps(kept, keep)
+        if overlap:
+            notes.append(overlap)
     if options.duplicates == "drop":
         distinct_on = keep + (["_line_hash"] if "_line_hash" in flagged.columns else [])
         deduped = kept.select(*distinct_on).distinct()
@@ -1175,6 +1358,10 @@ def _check_shares(
     )
 
 
+# rows with an empty currency, counted apart: many systems leave the local currency blank
+_BLANK_CURRENCY = "BLANK"
+
+
 def _check_currencies(
     flagged: ir.Table, options: CleaningOptions, info: SourceInfo, mapping: S.ColumnMapping
 ) -> str | None:
@@ -1189,9 +1376,12 @@ def _check_currencies(
         flagged._drop_reason.isnull() | (flagged._drop_reason == "other currency")
     )
     counts = execute(
-        live.group_by(c=live._currency).aggregate(n=ibis._.count()).order_by(ibis.desc("n"))
+        live.group_by(c=live._currency.fill_null(_BLANK_CURRENCY))
+        .aggregate(n=ibis._.count())
+        .order_by(ibis.desc("n"))
     )
-    counts = counts[counts["c"].notna()]
+    if set(counts["c"]) == {_BLANK_CURRENCY}:
+        return None
     column = mapping.source[S.CURRENCY]
     if options.currency:
         wanted = options.currency.strip().upper()
@@ -1203,7 +1393,9 @@ def _check_currencies(
         return f"amounts in {wanted} kept (currency={wanted!r}); rows in other currencies dropped"
     if len(counts) > 1:
         listed = ", ".join(
-            f"{c} ({n:,} rows)" for c, n in zip(counts["c"], counts["n"], strict=True)
+            f"{'no currency (blank: often the local currency)' if c == _BLANK_CURRENCY else c} "
+            f"({n:,} rows)"
+            for c, n in zip(counts["c"], counts["n"], strict=True)
         )
         raise DataValidationError(
             f"{info.description}: the amounts are in {len(counts)} currencies ({listed}, by "
@@ -1259,14 +1451,47 @@ def _note_statuses(
         .order_by(ibis.desc("n"))
         .limit(5)
     )
-    if len(unknown):
-        listed = ", ".join(
-            f"{s!r} ({n:,} rows)" for s, n in zip(unknown["_status"], unknown["n"], strict=True)
+    if not len(unknown):
+        return
+    listed = ", ".join(
+        f"{s!r} ({n:,} rows)" for s, n in zip(unknown["_status"], unknown["n"], strict=True)
+    )
+    column = mapping.source[S.STATUS]
+    recognised = whole(
+        execute(flagged.aggregate(n=(flagged._status.notnull() & known).sum()))["n"].iloc[0]
+    )
+    if recognised:  # a sale-status column with values that could go either way: ask
+        first = str(unknown["_status"].iloc[0])
+        raise DataValidationError(
+            f"the status column {column!r} holds values retainkit cannot class as a sale or "
+            f"not: {listed}. Say which they are: sale_statuses=[{first!r}] if they are "
+            f"completed sales, or not_sale_statuses=[{first!r}] if not (in the [clean] table "
+            "of the mapping file: sale_statuses = [...])"
         )
-        notes.append(
-            f"status values in {mapping.source[S.STATUS]!r} that retainkit does not know were "
-            f"kept as sales: {listed}; pass not_sale_statuses=[...] to drop them"
-        )
+    notes.append(
+        f"the column {column!r} holds no status retainkit knows ({listed}): it was not used "
+        "to tell sales apart; pass not_sale_statuses=[...] if some values are not sales"
+    )
+
+
+def _without_overlaps(kept: ir.Table, columns: list[str]) -> tuple[ir.Table, str | None]:
+    """Keep each line once when files read as one overlap (monthly exports repeat a day).
+
+    Lines of different files that agree in every column read are the same sale exported
+    twice (a column not read, such as a fulfilment status, may have changed between the
+    downloads); the first file's lines are kept. Within one file, only lines equal in every
+    column are duplicates.
+    """
+    window = ibis.window(group_by=[kept[c] for c in columns])
+    first = kept._source.min().over(window)
+    marked = kept.mutate(_later=kept._source != first)
+    n = whole(execute(marked.aggregate(n=marked._later.sum()))["n"].iloc[0])
+    if not n:
+        return kept, None
+    return marked.filter(~marked._later).drop("_later"), (
+        f"{n:,} lines appear again in a later file with the same customer, date, amounts and "
+        "order (the exports overlap): each sale is counted once, as 'exact duplicate'"
+    )
 
 
 def _keyed_store(rows: ir.Table, *, customers: ir.Table) -> KeyedRows:

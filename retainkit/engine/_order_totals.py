@@ -47,8 +47,9 @@ def order_level_revenue(
     Parameters
     ----------
     typed : ibis.expr.types.Table
-        Canonical columns, with ``revenue``; ``order_id``, ``quantity``,
-        ``unit_price`` and ``refunded`` where the source has them.
+        Canonical columns, with ``revenue``; ``order_id`` with the working column
+        ``_order`` (the order id within its file), ``quantity``, ``unit_price`` and
+        ``refunded`` where the source has them.
     source_column : str
         The revenue column's name in the source, for the note.
     level : {"auto", "line", "order"}
@@ -83,8 +84,10 @@ def order_level_revenue(
         if how != "given"
         else "as an order total (revenue_level='order')"
     )
-    window = ibis.window(group_by=typed[S.ORDER_ID])
-    lines = typed[S.ORDER_ID].count().over(window)
+    # an order is its id within its file, for one customer (two stores numbering their
+    # orders alike, or an export whose numbers start again, do not merge orders)
+    window = ibis.window(group_by=[typed["_order"], typed[S.CUSTOMER_ID]])
+    lines = typed["_order"].count().over(window)
     refund = typed[S.REFUNDED].abs().max().over(window).fill_null(0) if refunds else 0
     line_amount = (
         typed[S.QUANTITY] * typed[S.UNIT_PRICE]
@@ -104,7 +107,7 @@ def order_level_revenue(
             f"'{source_column}' holds each order's total, {where}; it is counted once per "
             "order (spread evenly over the order's lines)"
         )
-    value = ibis.cases((typed[S.ORDER_ID].isnull(), rev), else_=value)
+    value = ibis.cases((typed["_order"].isnull(), rev), else_=value)
     out = typed.mutate(**{S.REVENUE: value})
     return (out.drop(S.REFUNDED) if refunds else out), note
 
@@ -124,12 +127,12 @@ def _order_mode(typed: ir.Table, named_total: bool) -> tuple[str, bool, bool] | 
     rev = typed[S.REVENUE]
     has_lines = S.QUANTITY in typed.columns and S.UNIT_PRICE in typed.columns
     line_amount = typed[S.QUANTITY] * typed[S.UNIT_PRICE] if has_lines else ibis.null("float64")
-    rows = typed.filter(typed[S.ORDER_ID].notnull()).select(
-        oid=typed[S.ORDER_ID], rev=rev, line=line_amount
+    rows = typed.filter(typed["_order"].notnull()).select(
+        oid=typed["_order"], cid=typed[S.CUSTOMER_ID], rev=rev, line=line_amount
     )
     if whole(execute(typed.count())) > _SAMPLE_ABOVE:  # decide on a sample of the orders
         rows = rows.filter(rows.oid.hash() % _SAMPLE_EVERY == 0)
-    per_order = rows.group_by("oid").aggregate(
+    per_order = rows.group_by(["oid", "cid"]).aggregate(
         lines=ibis._.count(),
         filled=ibis._.rev.count(),
         n_values=ibis._.rev.nunique(),

@@ -6,9 +6,10 @@ value is *not a sale* when it is one of :data:`NOT_SALE_STATUSES`, or holds one 
 words of :data:`NOT_SALE_WORDS` (English, German, French, Spanish, Italian, Dutch,
 Portuguese: "Zahlung fehlgeschlagen", "commande annulée") unless it also says the
 refund or payment was partial ("partially refunded", "teilweise erstattet"), which is a
-sale net of its refund. Values in :data:`SALE_STATUSES` and those words are sales; any
-other value is kept as a sale and named in a note, so that a reader can say otherwise
-(``not_sale_statuses``).
+sale net of its refund. Values in :data:`SALE_STATUSES` and those words are sales. A
+value neither list knows, in a column whose other values it does know, stops loading:
+the reader says which it is (``sale_statuses``, ``not_sale_statuses``); "closed", say,
+is a refunded order in Magento and an archived paid one elsewhere.
 """
 
 from __future__ import annotations

@@ -65,6 +65,7 @@ CLEAN_KEYS = (
     "refunded_pattern",
     "refund_from_adjusted",
     "return_customer_id",
+    "negative_when",
 )
 _PROFILE_KEYS = ("name", "title", "source", "detect", "absent", "notes")
 
