@@ -126,6 +126,9 @@ EDGE_SPACE_PATTERN = f"^[{_SPACES}]+|[{_SPACES}]+$"
 #: Both at once, in one pass: space and invisible characters at the ends, invisible ones
 #: anywhere (the same result as removing the invisible ones, then trimming).
 TRIM_PATTERN = f"^[{_SPACES}{_INVISIBLE}]+|[{_SPACES}{_INVISIBLE}]+$|{INVISIBLE_PATTERN}"
+#: An id that is an e-mail address; such ids are compared in lower case (mail systems
+#: deliver Hana@Example.com and hana@example.com to one person).
+EMAIL_PATTERN = r"^[^@\s]+@[^@\s]+\.[A-Za-z]{2,}$"
 #: A value some tools write as an Excel formula to keep its leading zeros: ="00123".
 EXCEL_TEXT_PATTERN = r'^="(.*)"$'
 #: An id as Excel writes a long number it has rounded: "4.00638E+12". Different
@@ -439,6 +442,8 @@ def resolve_columns(
                 f"the mapping names {canonical!r}, which is not a {table} column; "
                 f"known names are {list(known)}" + (f" (did you mean {hint[0]!r}?)" if hint else "")
             )
+        elif src in (None, ""):
+            continue  # the user says the table has no such column: none is guessed
         elif src not in found:
             hint = _closest(src, found)
             problems.append(
@@ -520,9 +525,10 @@ def normalize_customer_ids(ids: pd.Series) -> pd.Series:
     stripped from both ends (no-break and other Unicode spaces too), an id written as
     an Excel text formula (``="00123"``) is the text inside, ids written as
     whole numbers with a zero fraction (``17850.0``, as spreadsheets and float columns
-    write them) lose it, and the tokens in :data:`MISSING_TOKENS` become missing. Ids
-    are never turned into numbers: ``00123`` keeps its zeros. The engine applies the
-    same rules to transactions (``retainkit.engine``), so side tables match them.
+    write them) lose it, e-mail addresses are written in lower case, and the tokens in
+    :data:`MISSING_TOKENS` become missing. Ids are never turned into numbers: ``00123``
+    keeps its zeros. The engine applies the same rules to transactions
+    (``retainkit.engine``), so side tables match them.
 
     Parameters
     ----------
@@ -537,12 +543,16 @@ def normalize_customer_ids(ids: pd.Series) -> pd.Series:
     --------
     >>> normalize_customer_ids(pd.Series([17850.0, " A1\u00a0", None, "nan", "00123"])).tolist()
     ['17850', 'A1', None, None, '00123']
+    >>> normalize_customer_ids(pd.Series(["Hana@Example.com", "AB1"])).tolist()
+    ['hana@example.com', 'AB1']
     """
     text = ids.astype(object).map(lambda v: None if pd.isna(v) else str(v))
     text = text.str.replace(INVISIBLE_PATTERN, "", regex=True)
     text = text.str.replace(EDGE_SPACE_PATTERN, "", regex=True)
     text = text.str.replace(EXCEL_TEXT_PATTERN, r"\1", regex=True)
     text = text.str.replace(FLOAT_ID_PATTERN, r"\1", regex=True)
+    email = text.str.contains(EMAIL_PATTERN, regex=True, na=False)
+    text = text.where(~email, text.str.lower())
     missing = text.isna() | text.str.lower().isin(MISSING_TOKENS)
     return text.astype(object).where(~missing, None)
 

@@ -868,6 +868,8 @@ def _prepared(
                     f"{n:,} lines with a negative quantity and a positive amount are returns: "
                     "their amount counts negative"
                 )
+    if {S.QUANTITY, S.UNIT_PRICE, S.REVENUE} <= set(mapping.source):
+        _price_as_revenue(typed, mapping, info)
     changed = False
     if S.ORDER_ID in typed.columns:
         typed, filled = _order_fields_filled(typed)
@@ -891,6 +893,32 @@ def _prepared(
     if store and changed:
         typed = materialize(typed)
     return typed, notes
+
+
+def _price_as_revenue(typed: ir.Table, mapping: S.ColumnMapping, info: SourceInfo) -> None:
+    """Refuse a revenue column that holds the price of one unit.
+
+    Some exports write the unit price in a column named like an amount (Amazon's
+    ``item-price`` is the line's, other tools' ``Price`` or ``Amount`` the unit's). When
+    on nearly every line of several units the revenue equals the unit price and not
+    quantity x price, summing it undercounts every multi-unit line.
+    """
+    rev, qty, price = typed[S.REVENUE], typed[S.QUANTITY], typed[S.UNIT_PRICE]
+    multi = (qty > 1) & (price > 0) & rev.notnull()
+    same = multi & ((rev - price).abs() < 0.005) & ((rev - qty * price).abs() >= 0.005)
+    found = execute(typed.aggregate(multi=multi.sum(), same=same.sum())).iloc[0]
+    n, k = whole(found["multi"]), whole(found["same"])
+    if n < 3 or k < 0.9 * n:
+        return
+    src = mapping.source
+    raise DataValidationError(
+        f"{info.description}: on {k:,} of the {n:,} lines with more than one unit, the "
+        f"revenue column {src[S.REVENUE]!r} equals the unit price {src[S.UNIT_PRICE]!r} "
+        f"instead of quantity {src[S.QUANTITY]!r} x price: it looks like the price of one "
+        "unit, and summing it would undercount every multi-unit line. Map revenue to the "
+        "line's total column (columns={'revenue': '<line total>'}), or to none "
+        "(columns={'revenue': ''}) to have it computed as quantity x unit price"
+    )
 
 
 def _order_fields_filled(typed: ir.Table) -> tuple[ir.Table, str | None]:
@@ -1254,8 +1282,9 @@ def clean_table(
     merged = int(customers["customers"]) - int(customers["customers_any_case"])
     if merged:
         notes.append(
-            f"{merged:,} customer ids differ from another only in letter case ('ab1' and "
-            "'AB1'); they are kept apart: pass id_case='upper' to treat them as one customer"
+            f"{merged:,} customer ids differ from another only in letter case (as 'ab1' and "
+            "'AB1' would); they are kept apart: pass id_case='upper' to treat them as one "
+            "customer"
         )
     if options.as_of is not None and "after as_of" in dropped:
         notes.append(f"rows after as_of={options.as_of:%Y-%m-%d} left out")

@@ -57,6 +57,7 @@ def text(col: ir.Value) -> ir.StringValue:
 def customer_id(col: ir.Value, case: str = "keep") -> ir.StringValue:
     """Write a customer id as :func:`retainkit.schema.normalize_customer_ids` does."""
     value = text(col).re_replace(S.FLOAT_ID_PATTERN, r"\1")
+    value = ibis.cases((value.re_search(S.EMAIL_PATTERN), value.lower()), else_=value)
     if case == "upper":
         value = value.upper()
     elif case == "lower":

@@ -4,7 +4,7 @@ Run: python tests/exports/make_redteam_exports.py   (from the project root; the 
 committed). ``--table`` prints the README table of the cases instead of writing.
 
 These are the 78 shapes of a red-team pass on ``retainkit.load_transactions`` (28 of them
-were read wrong, crashed or refused unclearly at first) and 10 of a second pass (all 10
+were read wrong, crashed or refused unclearly at first) and 12 of a second pass (all 12
 read wrong or refused at first), made permanent. Every case is
 built from records: a record says what a line *means* (customer id, local order date, net
 revenue, or why it must be dropped) and the case writes the line the way the tool exports
@@ -2847,6 +2847,67 @@ def totals_gesamtergebnis() -> Case:
         first="UNCLEAR-MESSAGE",
         notes=("first pass: refused, the German header names were not known",),
         redteam="read 9, kept 8, 4 cust, rev 328.64, 2024-01-05..2024-05-31; dropped: totals row 1",
+    )
+
+
+@builder
+def email_ids_case() -> Case:
+    data = [
+        ("Hana.Sato@Example.com", "2024-01-05", 40.0),
+        ("bob@example.org", "2024-01-09", 55.0),
+        ("hana.sato@example.com", "2024-02-01", 25.0),
+        ("BOB@EXAMPLE.ORG", "2024-02-14", 70.0),
+        ("ana@example.net", "2024-03-10", 35.0),
+    ]
+    rows = [[c, d, f"{a:.2f}"] for c, d, a in data]
+    recs = [Rec(c.lower(), D(d), a) for c, d, a in data]
+    return Case(
+        "email_ids_case",
+        put(
+            "email_ids_case.csv",
+            csv_text(["Customer Email", "Order Date", "Amount"], rows),
+        ),
+        "shop export identifying customers by e-mail, typed in different letter case at "
+        "different checkouts: one address is one customer",
+        recs,
+        first="SILENT-WRONG",
+        redteam="read 5, kept 5, 3 cust, rev 225.0, 2024-01-05..2024-03-10",
+        load={"columns": {"customer_id": "Customer Email"}},
+        spot=(("hana.sato@example.com", False),),
+    )
+
+
+@builder
+def unit_price_as_amount() -> Case:
+    data = [
+        ("1001", "C001", "2024-01-05", 3, 10.0),
+        ("1002", "C002", "2024-01-09", 1, 20.0),
+        ("1003", "C001", "2024-02-05", 2, 5.0),
+        ("1004", "C003", "2024-02-07", 4, 2.5),
+        ("1005", "C002", "2024-03-01", 6, 1.25),
+    ]
+    rows = [[o, c, d, str(q), f"{p:.2f}", f"{p:.2f}"] for o, c, d, q, p in data]
+    recs = [Rec(c, D(d), q * p, order=o) for o, c, d, q, p in data]
+    return Case(
+        "unit_price_as_amount",
+        put(
+            "per_unit_lines.csv",
+            csv_text(
+                ["Order ID", "Customer ID", "Order Date", "Quantity", "Unit Price", "Amount"], rows
+            ),
+        ),
+        "order-lines export whose 'Amount' is the price of one unit (equal to 'Unit Price' on "
+        "every line of several units): summed, it undercounts each multi-unit line",
+        recs,
+        first="SILENT-WRONG",
+        redteam="read 5, kept 5, 3 cust, rev 77.5, 2024-01-05..2024-03-01",
+        error={"type": "DataValidationError", "match": ["Amount", "unit price", "revenue"]},
+        fix=(
+            "no_revenue_column",
+            {"columns": {"revenue": ""}},
+            "the same export with columns={'revenue': ''}: revenue is quantity x unit price",
+        ),
+        spot=(("C001", True),),
     )
 
 
