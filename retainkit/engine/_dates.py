@@ -86,9 +86,15 @@ _ZONE_HOURS = {
 _ZONES = "|".join(sorted(_ZONE_HOURS, key=len, reverse=True))
 _TZ = (
     r"(?i)[0-9]{1,2}:[0-9]{2}(?::[0-9]{2}(?:\.[0-9]+)?)?(?:\s*[AP]M)?\s*"
-    rf"({_ZONES}|[+-][0-9]{{2}}:?[0-9]{{2}})$"
+    rf"({_ZONES}|[+-][0-9]{{2}}(?::?[0-9]{{2}})?)$"
 )
-_TZ_STRIP = rf"(?i)\s*({_ZONES}|[+-][0-9]{{2}}:?[0-9]{{2}})$"
+_TZ_STRIP = rf"(?i)\s*({_ZONES}|[+-][0-9]{{2}}(?::?[0-9]{{2}})?)$"
+# an offset after a time: +02:00, +0200 or PostgreSQL's +02
+_OFFSET = r"([+-])([0-9]{2})(?::?([0-9]{2}))?$"
+# a value that is a time of day only (10:00, 9:30:15 PM)
+_TIME_ONLY = r"(?i)[0-9]{1,2}:[0-9]{2}(:[0-9]{2}(\.[0-9]+)?)?(\s*[AP]\.?M\.?)?"
+# a word of three or more letters in a date (a month name in another language)
+_MONTH_WORD = r"[^\W\d_]{3,}"
 _TIMES = ("", " %H:%M", " %H:%M:%S", " %H:%M:%S.%f", " %I:%M %p", " %I:%M:%S %p", " %I %p")
 _NAME_DATES = (
     "%d %b %Y",
@@ -453,10 +459,9 @@ def _text_dates(
 
 
 def _offset_seconds(text: ir.StringValue) -> ir.IntegerValue:
-    suffix = text.re_extract(r"(?i)([+-])([0-9]{2}):?([0-9]{2})$", 0)
-    sign = ibis.cases((suffix.startswith("-"), -1), else_=1)
-    hours = text.re_extract(r"([+-])([0-9]{2}):?([0-9]{2})$", 2).nullif("").cast("int64")
-    minutes = text.re_extract(r"([+-])([0-9]{2}):?([0-9]{2})$", 3).nullif("").cast("int64")
+    sign = ibis.cases((text.re_extract(_OFFSET, 1) == "-", -1), else_=1)
+    hours = text.re_extract(_OFFSET, 2).nullif("").cast("int64")
+    minutes = text.re_extract(_OFFSET, 3).nullif("").cast("int64").fill_null(0)
     numeric = sign * (hours * 3600 + minutes * 60)
     named = text.re_extract(rf"(?i)({_ZONES})$", 1).upper()
     by_name = ibis.cases(
@@ -568,6 +573,20 @@ def _decide_formats(
         return [], f"'{name}' read as ISO 8601 dates (YYYY-MM-DD)"
     if not formats:
         shown = ", ".join(repr(s.example) for s in shapes[:5])
+        if all(re.fullmatch(_TIME_ONLY, s.example.strip()) for s in shapes):
+            raise DataValidationError(
+                f"'{name}' holds times of day without a date (values such as {shown}), so it "
+                "cannot be the order date. Map order_date to the column with the dates "
+                "(columns={'order_date': '<date column>'}); when the date and the time are in "
+                "two columns, the date column alone is enough"
+            )
+        if any(re.search(_MONTH_WORD, s.example) for s in shapes):
+            raise DataValidationError(
+                f"could not recognise the date format of '{name}' (values such as {shown}): "
+                "month names are read in English only (5 May 2024, Jan 5, 2024). Re-export the "
+                "dates as numbers (05.05.2024, 2024-05-05), or convert the column in a "
+                "spreadsheet before loading"
+            )
         raise DataValidationError(
             f"could not recognise the date format of '{name}' (values such as {shown}); "
             "pass date_format, e.g. date_format='%d/%m/%Y %H:%M' (Python strftime codes) or "

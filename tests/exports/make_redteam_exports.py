@@ -4,8 +4,8 @@ Run: python tests/exports/make_redteam_exports.py   (from the project root; the 
 committed). ``--table`` prints the README table of the cases instead of writing.
 
 These are the 78 shapes of a red-team pass on ``retainkit.load_transactions`` (28 of them
-were read wrong, crashed or refused unclearly at first) and 12 of a second pass (all 12
-read wrong or refused at first), made permanent. Every case is
+were read wrong, crashed or refused unclearly at first) and 15 of a second pass (all 15
+read wrong or refused unclearly at first), made permanent. Every case is
 built from records: a record says what a line *means* (customer id, local order date, net
 revenue, or why it must be dropped) and the case writes the line the way the tool exports
 it. The truth ``rt_<name>.toml`` is computed from the records, never from a parser, and is
@@ -2908,6 +2908,63 @@ def unit_price_as_amount() -> Case:
             "the same export with columns={'revenue': ''}: revenue is quantity x unit price",
         ),
         spot=(("C001", True),),
+    )
+
+
+@builder
+def postgres_offsets() -> Case:
+    data = [
+        ("C001", "2024-01-05 10:00:00", "+01"),
+        ("C002", "2024-01-31 23:30:00", "+01"),
+        ("C001", "2024-02-05 22:15:00", "-05"),
+        ("C003", "2024-02-29 23:59:59", "+05:30"),
+        ("C002", "2024-03-01 00:10:00", "+0200"),
+    ]
+    rows = [[c, f"{d}{z}", "25.00"] for c, d, z in data]
+    recs = [Rec(c, D(d), 25.0) for c, d, _ in data]
+    return Case(
+        "postgres_offsets",
+        put("postgres_offsets.csv", csv_text(["customer_id", "created_at", "total"], rows)),
+        "PostgreSQL COPY of a timestamptz column: offsets written as +01 (hours only) beside "
+        "+05:30 and +0200; each order keeps its local clock time and date",
+        recs,
+        first="UNCLEAR-MESSAGE",
+        redteam="read 5, kept 5, 3 cust, rev 125.0, 2024-01-05..2024-03-01",
+        spot=(("C002", False),),
+    )
+
+
+@builder
+def time_only_column() -> Case:
+    rows = [["C001", "10:00", "25.00"], ["C002", "11:30", "12.00"], ["C001", "14:05", "8.00"]]
+    return Case(
+        "time_only_column",
+        put("till_export.csv", csv_text(["Customer ID", "Time", "Amount"], rows)),
+        "till export whose only time column holds times of day, the date being in the file "
+        "name: it cannot be the order date",
+        first="UNCLEAR-MESSAGE",
+        load={"columns": {"order_date": "Time"}},
+        error={"type": "DataValidationError", "match": ["Time", "times of day", "order_date"]},
+    )
+
+
+@builder
+def german_month_names() -> Case:
+    rows = [
+        ["C001", "5. Mai 2024", "25,00"],
+        ["C002", "13. Januar 2024", "12,00"],
+        ["C001", "2. März 2024", "8,00"],
+    ]
+    return Case(
+        "german_month_names",
+        put(
+            "long_dates_de.csv",
+            csv_text(["Kundennummer", "Bestelldatum", "Betrag"], rows, sep=";"),
+        ),
+        "German export writing dates with month names (5. Mai 2024): read in English only, "
+        "so refused with how to fix it",
+        first="UNCLEAR-MESSAGE",
+        error={"type": "DataValidationError", "match": ["Bestelldatum", "month names", "English"]},
     )
 
 
