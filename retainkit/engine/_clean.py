@@ -1219,7 +1219,7 @@ def clean_table(
         revenue_dropped["malformed line"] = float("nan")
 
     _check_shares(dropped, rows_read, options, info, mapping, examples_of)
-    currency_note = _check_currencies(flagged, options, info, mapping)
+    currency_note = _check_currencies(flagged, options, info, mapping, columns=raw.columns)
     if currency_note:
         notes.append(currency_note)
     _note_statuses(flagged, notes, mapping, options)
@@ -1392,7 +1392,12 @@ _BLANK_CURRENCY = "BLANK"
 
 
 def _check_currencies(
-    flagged: ir.Table, options: CleaningOptions, info: SourceInfo, mapping: S.ColumnMapping
+    flagged: ir.Table,
+    options: CleaningOptions,
+    info: SourceInfo,
+    mapping: S.ColumnMapping,
+    *,
+    columns: tuple[str, ...] | list[str] = (),
 ) -> str | None:
     if S.CURRENCY not in mapping.source:
         if options.currency:
@@ -1431,10 +1436,34 @@ def _check_currencies(
             f"column {column!r}), which cannot be added up; pass currency="
             f"{counts['c'].iloc[0]!r} to analyse one of them (currency in the [clean] table "
             "of the mapping file), or convert the amounts to one currency first"
+            + _converted_hint(columns)
         )
     if len(counts) == 1:
         return f"amounts in {counts['c'].iloc[0]} (column {column!r})"
     return None
+
+
+def _converted_hint(columns: tuple[str, ...] | list[str]) -> str:
+    """Point at amounts a payment processor already converted to one currency.
+
+    Stripe's payments export has ``Converted Amount`` in ``Converted Currency`` beside
+    each charge's own currency.
+    """
+    converted = {S._norm(c): c for c in columns if S._norm(c).startswith("converted")}
+    amount = next(
+        (converted[k] for k in ("convertedamount", "convertedtotal") if k in converted), None
+    )
+    currency = converted.get("convertedcurrency")
+    if amount is None or currency is None:
+        return ""
+    mapping = {"revenue": amount, "currency": currency}
+    refunded = converted.get("convertedamountrefunded")
+    if refunded is not None:
+        mapping["refunded"] = refunded
+    return (
+        f"; this export also has the amounts converted to one currency ({amount!r} in "
+        f"{currency!r}): columns={mapping!r} analyses all of them"
+    )
 
 
 def _customers_only_dropped(flagged: ir.Table, kept: int) -> list[str]:
