@@ -214,13 +214,26 @@ def load_transactions(
     raw = open_source(source, read=read, fits=fits, materialize=materialize, backend=backend)
     notes = list(raw.notes)
     header = [c for c in raw.table.columns if c not in (S.LINE_COLUMN, S.FILE_COLUMN)]
-    if profile_name is None and not spec["columns"]:
+    partial = isinstance(columns, Mapping) and bool(columns)
+    if profile_name is None and (not spec["columns"] or partial):
         found = recognise_profile(header)
         if found is not None:
+            user = dict(spec["columns"])
             spec = {k: dict(v) for k, v in found.spec.items()}
+            # the user's columns win; a profile entry reading a column the user gave to
+            # another name is left out
+            taken = set(user.values())
+            spec["columns"] = {
+                k: v
+                for k, v in spec["columns"].items()
+                if k not in user and not taken & set(v if isinstance(v, list | tuple) else [v])
+            } | {k: v for k, v in user.items()}
             merged = {**spec["read"], **spec["clean"], **given}
             profile_name = found.name
-            notes.append(f"recognised as {found.title} from its columns (profile {found.name!r})")
+            notes.append(
+                f"recognised as {found.title} from its columns (profile {found.name!r})"
+                + (f", with your columns for {sorted(user)}" if user else "")
+            )
     if profile_name is not None:
         chosen = load_profile(profile_name)
         other = [a for a in chosen.absent if a in header]
