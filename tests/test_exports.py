@@ -109,6 +109,7 @@ def test_profiles_are_listed_with_their_sources():
         "xero",
         "quickbooks",
         "sap",
+        "amazon_orders",
     ):
         assert name in profiles
         assert profiles[name].detect and profiles[name].source
