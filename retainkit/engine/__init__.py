@@ -13,7 +13,7 @@ from retainkit.engine._backend import (
     materialize,
     to_memtable,
 )
-from retainkit.engine._clean import CleaningOptions, SourceInfo, clean_table
+from retainkit.engine._clean import clean_table
 from retainkit.engine._cohorts import (
     cohort_activity,
     customer_windows,
@@ -21,6 +21,7 @@ from retainkit.engine._cohorts import (
     money_totals,
 )
 from retainkit.engine._gaps import gap_statistics
+from retainkit.engine._options import CleaningOptions, SourceInfo
 from retainkit.engine._orders import (
     category_month_activity,
     customer_behaviour,

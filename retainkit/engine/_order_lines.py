@@ -1,0 +1,96 @@
+"""Lines of one order: fields filled on the first line only, order-level fields, overlaps.
+
+Statuses and currencies written on an order's first line only are spread to its lines;
+lines that a later file of a folder repeats are counted once.
+"""
+
+from __future__ import annotations
+
+import ibis
+import ibis.expr.types as ir
+
+from retainkit import schema as S
+from retainkit.engine._backend import execute, whole
+
+__all__ = ["order_attributes", "order_fields_filled", "without_overlaps"]
+
+
+def order_fields_filled(typed: ir.Table) -> tuple[ir.Table, str | None]:
+    """Give lines without a date or customer those of their order's other lines.
+
+    Exports that write an order over several lines may leave the order's date and
+    customer blank on its further lines (some Shopify exports). Such a line belongs to
+    its order; without this it would be dropped with its share of the order.
+    """
+    oid = typed["_order"]
+    gaps = execute(
+        typed.filter(oid.notnull()).aggregate(
+            dates=typed[S.ORDER_DATE].isnull().sum(), ids=typed[S.CUSTOMER_ID].isnull().sum()
+        )
+    ).iloc[0]
+    n_dates, n_ids = whole(gaps["dates"]), whole(gaps["ids"])
+    if not (n_dates or n_ids):
+        return typed, None
+    window = ibis.window(group_by=oid)
+    fill = {}
+    if n_dates:
+        fill[S.ORDER_DATE] = typed[S.ORDER_DATE].fill_null(typed[S.ORDER_DATE].min().over(window))
+    if n_ids:
+        one = typed[S.CUSTOMER_ID].nunique().over(window) == 1
+        fill[S.CUSTOMER_ID] = ibis.cases(
+            (typed[S.CUSTOMER_ID].isnull() & one, typed[S.CUSTOMER_ID].max().over(window)),
+            else_=typed[S.CUSTOMER_ID],
+        )
+    fill = {k: ibis.cases((oid.isnull(), typed[k]), else_=v) for k, v in fill.items()}
+    what = " and ".join(w for w, n in (("date", n_dates), ("customer", n_ids)) if n)
+    return typed.mutate(**fill), (
+        f"lines of an order without their own {what} took the order's from its other lines "
+        f"(up to {max(n_dates, n_ids):,} lines), as exports that fill order fields on the "
+        "first line only mean it"
+    )
+
+
+def order_attributes(typed: ir.Table) -> ir.Table:
+    """Give every line of an order the order's status, currency and not-a-sale mark.
+
+    Exports that write an order over several lines often fill order-level fields on
+    the first line only (Shopify's Financial Status, Currency, Cancelled at).
+    """
+    if typed.schema()["_status"].is_null() and typed.schema()["_currency"].is_null():
+        spread = {}
+    else:
+        window = ibis.window(group_by=typed["_order"])
+        spread = {
+            c: ibis.cases(
+                (typed["_order"].isnull(), typed[c]),
+                else_=typed[c].fill_null(typed[c].max().over(window)),
+            )
+            for c in ("_status", "_currency")
+            if not typed.schema()[c].is_null()
+        }
+    window = ibis.window(group_by=typed["_order"])
+    spread["_not_sale"] = ibis.cases(
+        (typed["_order"].isnull(), typed._not_sale),
+        else_=typed._not_sale.cast("int8").max().over(window) > 0,
+    )
+    return typed.mutate(**spread)
+
+
+def without_overlaps(kept: ir.Table, columns: list[str]) -> tuple[ir.Table, str | None]:
+    """Keep each line once when files read as one overlap (monthly exports repeat a day).
+
+    Lines of different files that agree in every column read are the same sale exported
+    twice (a column not read, such as a fulfilment status, may have changed between the
+    downloads); the first file's lines are kept. Within one file, only lines equal in every
+    column are duplicates.
+    """
+    window = ibis.window(group_by=[kept[c] for c in columns])
+    first = kept._source.min().over(window)
+    marked = kept.mutate(_later=kept._source != first)
+    n = whole(execute(marked.aggregate(n=marked._later.sum()))["n"].iloc[0])
+    if not n:
+        return kept, None
+    return marked.filter(~marked._later).drop("_later"), (
+        f"{n:,} lines appear again in a later file with the same customer, date, amounts and "
+        "order (the exports overlap): each sale is counted once, as 'exact duplicate'"
+    )
