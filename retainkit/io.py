@@ -228,6 +228,22 @@ def load_transactions(
                 for k, v in spec["columns"].items()
                 if k not in user and not taken & set(v if isinstance(v, list | tuple) else [v])
             } | {k: v for k, v in user.items()}
+            if "revenue" in user:
+                # the profile's revenue rules read its own amount columns: with another
+                # revenue column they would subtract amounts of another kind or currency
+                dropped = [k for k in ("subtract", "refund_from_adjusted") if k in spec["clean"]]
+                for k in dropped:
+                    del spec["clean"][k]
+                if "refunded" not in user and "refunded" in spec["columns"]:
+                    del spec["columns"]["refunded"]
+                    dropped.append("refunded")
+                if dropped:
+                    notes.append(
+                        f"your revenue ({user['revenue'] or 'quantity x unit price'!r}) "
+                        "replaces the profile's, so its "
+                        f"rules on the other amounts ({', '.join(dropped)}) are not used; map "
+                        "refunded yourself if refunds are to be netted"
+                    )
             merged = {**spec["read"], **spec["clean"], **given}
             profile_name = found.name
             notes.append(

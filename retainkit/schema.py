@@ -128,7 +128,8 @@ EDGE_SPACE_PATTERN = f"^[{_SPACES}]+|[{_SPACES}]+$"
 TRIM_PATTERN = f"^[{_SPACES}{_INVISIBLE}]+|[{_SPACES}{_INVISIBLE}]+$|{INVISIBLE_PATTERN}"
 #: An id that is an e-mail address; such ids are compared in lower case (mail systems
 #: deliver Hana@Example.com and hana@example.com to one person).
-EMAIL_PATTERN = r"^[^@\s]+@[^@\s]+\.[A-Za-z]{2,}$"
+#: (ASCII white space only: ``\s`` differs between Python and the engines.)
+EMAIL_PATTERN = r"^[^@ \t\n\r\f\v]+@[^@ \t\n\r\f\v]+\.[A-Za-z]{2,}$"
 #: A value some tools write as an Excel formula to keep its leading zeros: ="00123".
 EXCEL_TEXT_PATTERN = r'^="(.*)"$'
 #: An id as Excel writes a long number it has rounded: "4.00638E+12". Different
@@ -315,6 +316,33 @@ _SYNONYMS: dict[str, tuple[str, ...]] = {
 }
 
 
+#: Generic names ("Order", a name in another language) taken only when no more specific
+#: synonym is in the header: "Order ID" wins over "Order", "Total" over "Valor", and
+#: "Kundennummer" over "Kunde" (often the customer's name).
+_WEAK_SYNONYMS = frozenset(
+    {
+        "order",
+        "kunde",
+        "klant",
+        "cliente",
+        "client",
+        "customer",
+        "datum",
+        "fecha",
+        "betrag",
+        "umsatz",
+        "bedrag",
+        "importe",
+        "monto",
+        "montant",
+        "importo",
+        "valor",
+        "pedido",
+        "factura",
+    }
+)
+
+
 def _norm(name: str) -> str:
     return re.sub(r"[^0-9a-z]", "", str(name).lower())
 
@@ -485,6 +513,9 @@ def resolve_columns(
                 _norm(c) in synonyms or (canonical in MONEY_COLUMNS and _money_base(c) in synonyms)
             )
         ]
+        strong = [c for c in hits if _norm(c) not in _WEAK_SYNONYMS]
+        if len(hits) > 1 and len(strong) == 1:  # a specific name wins over a generic one
+            hits = strong
         if len(hits) == 1:
             source[canonical] = hits[0]
             taken.add(hits[0])

@@ -30,8 +30,9 @@ from retainkit.engine._options import (
     WORKING_COLUMNS,
     CleaningOptions,
     SourceInfo,
+    wanted_currencies,
 )
-from retainkit.engine._order_lines import order_attributes, order_fields_filled, without_overlaps
+from retainkit.engine._order_lines import order_attributes, order_fields_filled, overlap_note
 from retainkit.engine._order_totals import order_level_revenue
 from retainkit.engine._raw_checks import (
     filled_down,
@@ -105,13 +106,20 @@ def _decimal_marks(names: set[str], raw: ir.Table) -> tuple[str, dict[str, str],
     if len(files) > 50:  # many files: one mark for all (an error if they disagree)
         mark, note = decide_decimal({c: raw[c] for c in columns}, raw)
         return mark, {}, [note] if note else []
-    marks = {}
+    marks, undecided = {}, []
     for f in sorted(files):
         part = raw.filter(raw[S.FILE_COLUMN].cast("string") == f)
         try:
             marks[f], _ = decide_decimal({c: part[c] for c in columns}, part)
+        except DataValidationError:
+            undecided.append(f)  # values that read either way: the folder decides
+    if undecided:
+        try:
+            folder, _ = decide_decimal({c: raw[c] for c in columns}, raw)
         except DataValidationError as exc:
-            raise DataValidationError(f"in {f}: {exc}") from None
+            raise DataValidationError(f"in {undecided[0]}: {exc}") from None
+        marks |= dict.fromkeys(undecided, folder)
+        marks = dict(sorted(marks.items()))
     if len(set(marks.values())) == 1:
         mark = next(iter(marks.values()))
         return mark, {}, ["amounts read with a decimal comma (1.234,56)"] if mark == "," else []
@@ -289,6 +297,7 @@ def _typed_columns(
                 for c in raw.columns
                 if c not in set(src.values())
                 and c not in LOCATION_COLUMNS
+                and c not in options.not_sales  # rows it marks are dropped already
                 and raw_schema[c].is_string()
             ]
             unsigned_credits(raw, unmapped_text, cols[S.REVENUE])
@@ -411,7 +420,9 @@ def _flagged(
     if options.currency:
         branches.append(
             (
-                (t._currency.fill_null(BLANK_CURRENCY) != options.currency.strip().upper()),
+                ~t._currency.fill_null(BLANK_CURRENCY).isin(
+                    sorted(wanted_currencies(options.currency))
+                ),
                 "other currency",
             )
         )
@@ -630,7 +641,12 @@ def clean_table(
     notes += typing_notes
     has_revenue = S.REVENUE in typed.columns
 
-    guests: tuple[str, ...] = tuple(options.guest_ids or ())
+    # the user's guest ids written as ids are (trimmed, e-mail addresses in lower case)
+    guests: tuple[str, ...] = tuple(
+        g
+        for g in S.normalize_customer_ids(pd.Series(list(options.guest_ids or ()), dtype=object))
+        if g
+    )
     placeholders = options.guest_ids is None
     if placeholders:
         live = typed.filter(typed[S.CUSTOMER_ID].notnull() & ~_ids.is_guest(typed[S.CUSTOMER_ID]))
@@ -724,7 +740,7 @@ def clean_table(
     kept = flagged.filter(flagged._drop_reason.isnull())
     keyed = None
     if options.duplicates == "drop" and "_source" in kept.columns:
-        kept, overlap = without_overlaps(kept, keep)
+        overlap = overlap_note(kept, keep)
         if overlap:
             notes.append(overlap)
     if options.duplicates == "drop":

@@ -24,6 +24,7 @@ Rules (stated, not guessed):
 
 from __future__ import annotations
 
+import calendar
 import datetime as _dt
 import re
 from collections.abc import Sequence
@@ -95,6 +96,12 @@ _OFFSET = r"([+-])([0-9]{2})(?::?([0-9]{2}))?$"
 _TIME_ONLY = r"(?i)[0-9]{1,2}:[0-9]{2}(:[0-9]{2}(\.[0-9]+)?)?(\s*[AP]\.?M\.?)?"
 # a word of three or more letters in a date (a month name in another language)
 _MONTH_WORD = r"[^\W\d_]{3,}"
+# words of English dates: month names and abbreviations, weekdays, ordinal suffixes
+_ENGLISH_WORDS = frozenset(
+    [m.lower() for m in calendar.month_name[1:] + calendar.month_abbr[1:]]
+    + [d.lower() for d in calendar.day_name[:] + calendar.day_abbr[:]]
+    + ["sept", "st", "nd", "rd", "th", "of", "at", "am", "pm", "utc", "gmt"]
+)
 _TIMES = ("", " %H:%M", " %H:%M:%S", " %H:%M:%S.%f", " %I:%M %p", " %I:%M:%S %p", " %I %p")
 _NAME_DATES = (
     "%d %b %Y",
@@ -580,7 +587,8 @@ def _decide_formats(
                 "(columns={'order_date': '<date column>'}); when the date and the time are in "
                 "two columns, the date column alone is enough"
             )
-        if any(re.search(_MONTH_WORD, s.example) for s in shapes):
+        words = {w.lower() for s in shapes for w in re.findall(_MONTH_WORD, s.example)}
+        if words - _ENGLISH_WORDS:
             raise DataValidationError(
                 f"could not recognise the date format of '{name}' (values such as {shown}): "
                 "month names are read in English only (5 May 2024, Jan 5, 2024). Re-export the "

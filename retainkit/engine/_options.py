@@ -21,6 +21,7 @@ __all__ = [
     "ZERO",
     "CleaningOptions",
     "SourceInfo",
+    "wanted_currencies",
 ]
 
 RETURNS = ("net", "drop")
@@ -51,6 +52,20 @@ WORKING_COLUMNS = frozenset(
 BLANK_CURRENCY = "BLANK"
 
 
+def wanted_currencies(currency: str) -> frozenset[str]:
+    """Return the currencies a ``currency`` option keeps, upper-cased.
+
+    ``"EUR"`` keeps EUR; ``"EUR,blank"`` counts the rows without a currency as EUR too;
+    ``"blank"`` alone keeps only those.
+
+    Examples
+    --------
+    >>> sorted(wanted_currencies(" eur, Blank"))
+    ['BLANK', 'EUR']
+    """
+    return frozenset(c.strip().upper() for c in currency.split(",") if c.strip())
+
+
 @dataclass(frozen=True)
 class CleaningOptions:
     """How raw rows are parsed and which rows are kept.
@@ -72,7 +87,8 @@ class CleaningOptions:
         column's name says so (``amount_cents``).
     currency : str, optional
         Keep the rows in this currency (by the currency column) and drop the others as
-        "other currency"; without it, a log in several currencies is refused.
+        "other currency"; ``"EUR,blank"`` also keeps rows without a currency. Without
+        it, a log in several currencies (a blank currency counts as one) is refused.
     as_of : pandas.Timestamp, optional
         Rows dated after this day are dropped ("after as_of").
     returns : {"net", "drop"}

@@ -12,7 +12,7 @@ import ibis.expr.types as ir
 from retainkit import schema as S
 from retainkit.engine._backend import execute, whole
 
-__all__ = ["order_attributes", "order_fields_filled", "without_overlaps"]
+__all__ = ["order_attributes", "order_fields_filled", "overlap_note"]
 
 
 def order_fields_filled(typed: ir.Table) -> tuple[ir.Table, str | None]:
@@ -76,21 +76,28 @@ def order_attributes(typed: ir.Table) -> ir.Table:
     return typed.mutate(**spread)
 
 
-def without_overlaps(kept: ir.Table, columns: list[str]) -> tuple[ir.Table, str | None]:
-    """Keep each line once when files read as one overlap (monthly exports repeat a day).
+def overlap_note(kept: ir.Table, columns: list[str]) -> str | None:
+    """Say when files read as one repeat each other's sales in every column read.
 
-    Lines of different files that agree in every column read are the same sale exported
-    twice (a column not read, such as a fulfilment status, may have changed between the
-    downloads); the first file's lines are kept. Within one file, only lines equal in every
-    column are duplicates.
+    Lines of different files equal in every column of the source are one sale exported
+    twice (overlapping date ranges) and are counted once, as within a file. Lines equal
+    only in the columns read (customer, date, amounts) but not in another column may be
+    two stores' sales or a status changed between two downloads: both are kept, and this
+    note says how many, so that an overlap can be removed at the source.
     """
+    if "_line_hash" not in kept.columns:  # every column is read: equal lines are one sale
+        return None
     window = ibis.window(group_by=[kept[c] for c in columns])
-    first = kept._source.min().over(window)
-    marked = kept.mutate(_later=kept._source != first)
-    n = whole(execute(marked.aggregate(n=marked._later.sum()))["n"].iloc[0])
+    differ = (kept._source.nunique().over(window) > 1) & (
+        kept._line_hash.nunique().over(window) > 1
+    )
+    marked = kept.select(_differ=differ)  # a window inside an aggregate: one level down
+    n = whole(execute(marked.aggregate(n=marked._differ.sum()))["n"].iloc[0])
     if not n:
-        return kept, None
-    return marked.filter(~marked._later).drop("_later"), (
-        f"{n:,} lines appear again in a later file with the same customer, date, amounts and "
-        "order (the exports overlap): each sale is counted once, as 'exact duplicate'"
+        return None
+    said = ", ".join(c for c in columns if c != S.IS_RETURN)
+    return (
+        f"{n:,} lines of different files agree in {said} but differ in another column: "
+        "each is kept as a sale of its own; if the exports overlap in time (a period "
+        "downloaded twice), remove the overlap from one file"
     )

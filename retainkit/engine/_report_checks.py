@@ -14,7 +14,7 @@ import ibis.expr.types as ir
 from retainkit import schema as S
 from retainkit.engine import _statuses
 from retainkit.engine._backend import execute, one_of, whole
-from retainkit.engine._options import BLANK_CURRENCY, CleaningOptions, SourceInfo
+from retainkit.engine._options import BLANK_CURRENCY, CleaningOptions, SourceInfo, wanted_currencies
 from retainkit.exceptions import DataValidationError, SchemaError
 from retainkit.quality import DEFECT_REASONS
 
@@ -110,26 +110,40 @@ def check_currencies(
     if set(counts["c"]) == {BLANK_CURRENCY}:
         return None
     column = mapping.source[S.CURRENCY]
+
+    def said(c: str) -> str:
+        return "blank" if c == BLANK_CURRENCY else c
+
     if options.currency:
-        wanted = options.currency.strip().upper()
-        if wanted not in set(counts["c"]):
+        wanted = wanted_currencies(options.currency)
+        missing = sorted(wanted - set(counts["c"]))
+        if missing:
             raise DataValidationError(
-                f"{info.description}: no row is in currency {wanted!r}; the currencies in "
-                f"{column!r} are {list(counts['c'])}"
+                f"{info.description}: no row is in currency {', '.join(map(said, missing))}; "
+                f"the currencies in {column!r} are {[said(c) for c in counts['c']]}"
             )
-        return f"amounts in {wanted} kept (currency={wanted!r}); rows in other currencies dropped"
+        kept = " and ".join(
+            "rows without a currency" if c == BLANK_CURRENCY else c for c in sorted(wanted)
+        )
+        return f"amounts in {kept} kept (currency={options.currency!r}); other rows dropped"
     if len(counts) > 1:
         listed = ", ".join(
             f"{'no currency (blank: often the local currency)' if c == BLANK_CURRENCY else c} "
             f"({n:,} rows)"
             for c, n in zip(counts["c"], counts["n"], strict=True)
         )
+        named = [c for c in counts["c"] if c != BLANK_CURRENCY]
+        blank_hint = (
+            f", or currency='{named[0]},blank' if the rows without a currency are in {named[0]} too"
+            if BLANK_CURRENCY in set(counts["c"]) and named
+            else ""
+        )
         raise DataValidationError(
             f"{info.description}: the amounts are in {len(counts)} currencies ({listed}, by "
             f"column {column!r}), which cannot be added up; pass currency="
-            f"{counts['c'].iloc[0]!r} to analyse one of them (currency in the [clean] table "
-            "of the mapping file), or convert the amounts to one currency first"
-            + _converted_hint(columns)
+            f"{said(named[0] if named else counts['c'].iloc[0])!r} to analyse one of them "
+            f"(currency in the [clean] table of the mapping file){blank_hint}, or convert the "
+            "amounts to one currency first" + _converted_hint(columns)
         )
     if len(counts) == 1:
         return f"amounts in {counts['c'].iloc[0]} (column {column!r})"
@@ -181,8 +195,12 @@ def customers_only_dropped(flagged: ir.Table, kept: int) -> list[str]:
     shown = execute(only.select(S.CUSTOMER_ID).distinct().order_by(S.CUSTOMER_ID).limit(3))
     reasons = ", ".join(f"{r} ({n:,})" for r, n in zip(why["_drop_reason"], why["n"], strict=True))
     return [
-        f"{lost:,} customer id{'s' if lost > 1 else ''} appear only on dropped rows, so they are "
-        f"not counted as customers (e.g. {', '.join(map(repr, shown[S.CUSTOMER_ID]))}; by "
+        (
+            f"{lost:,} customer ids appear only on dropped rows, so they are not counted"
+            if lost > 1
+            else "1 customer id appears only on dropped rows, so it is not counted"
+        )
+        + f" as customers (e.g. {', '.join(map(repr, shown[S.CUSTOMER_ID]))}; by "
         f"reason: {reasons})"
     ]
 
@@ -192,11 +210,12 @@ def note_statuses(
 ) -> None:
     if S.STATUS not in mapping.source:
         return
+    live = flagged.filter(flagged._drop_reason.isnull())  # rows dropped anyway do not count
     known = _statuses.is_known(
-        flagged._status, sale=options.sale_statuses, not_sale=options.not_sale_statuses
+        live._status, sale=options.sale_statuses, not_sale=options.not_sale_statuses
     )
     unknown = execute(
-        flagged.filter(flagged._status.notnull() & ~known)
+        live.filter(live._status.notnull() & ~known)
         .group_by("_status")
         .aggregate(n=ibis._.count())
         .order_by(ibis.desc("n"))
@@ -208,17 +227,29 @@ def note_statuses(
         f"{s!r} ({n:,} rows)" for s, n in zip(unknown["_status"], unknown["n"], strict=True)
     )
     column = mapping.source[S.STATUS]
-    recognised = whole(
-        execute(flagged.aggregate(n=(flagged._status.notnull() & known).sum()))["n"].iloc[0]
-    )
-    if recognised:  # a sale-status column with values that could go either way: ask
-        first = str(unknown["_status"].iloc[0])
+    counts = execute(
+        live.aggregate(
+            recognised=(live._status.notnull() & known).sum(),
+            unknown=(live._status.notnull() & ~known).sum(),
+        )
+    ).iloc[0]
+    recognised, n_unknown = whole(counts["recognised"]), whole(counts["unknown"])
+    first = str(unknown["_status"].iloc[0])
+    if recognised and n_unknown > 0.01 * (recognised + n_unknown):
+        # a sale-status column with values that could go either way, on more than a
+        # few rows: ask rather than guess
         raise DataValidationError(
             f"the status column {column!r} holds values retainkit cannot class as a sale or "
             f"not: {listed}. Say which they are: sale_statuses=[{first!r}] if they are "
             f"completed sales, or not_sale_statuses=[{first!r}] if not (in the [clean] table "
             "of the mapping file: sale_statuses = [...])"
         )
+    if recognised:
+        notes.append(
+            f"{n_unknown:,} rows (under 1%) have a status retainkit does not know ({listed}) "
+            f"and were kept as sales; pass not_sale_statuses=[{first!r}] if they are not"
+        )
+        return
     notes.append(
         f"the column {column!r} holds no status retainkit knows ({listed}): it was not used "
         "to tell sales apart; pass not_sale_statuses=[...] if some values are not sales"

@@ -85,9 +85,14 @@ def unsigned_credits(raw: ir.Table, columns: list[str], revenue: ir.FloatingValu
     found = execute(raw.aggregate(**checks)).iloc[0]
     hits = [i for i in range(len(columns)) if whole(found[f"credit{i}"])]
     hits += [i for i in range(len(columns)) if whole(found.get(f"sagesc{i}", 0))]
-    if hits:  # only now the amounts: are the marked rows positive?
+    signs = [
+        i
+        for i in range(len(columns))
+        if f"sign{i}" in found and not whole(found[f"sign{i}"]) and whole(found[f"signs{i}"]) >= 2
+    ]
+    if hits or signs:  # only now the amounts: are the marked rows positive?
         positive = (revenue > 0).fill_null(False)
-        again = {}
+        again = {"negative": (revenue < 0).fill_null(False).sum()}
         for i in sorted(set(hits)):
             value = _ids.text(raw[columns[i]]).lower()
             again[f"credit{i}"] = (one_of(value, _CREDIT_VALUES) & positive).sum()
@@ -96,6 +101,9 @@ def unsigned_credits(raw: ir.Table, columns: list[str], revenue: ir.FloatingValu
         found = found.copy()
         for k, v in execute(raw.aggregate(**again)).iloc[0].items():
             found[k] = v
+        if whole(found["negative"]):  # amounts carry their sign: a flag beside them is not one
+            for i in signs:
+                found[f"signs{i}"] = 0
     for i, c in enumerate(columns):
         credit = whole(found[f"credit{i}"])
         sage = f"sage{i}" in found and not whole(found[f"sage{i}"]) and whole(found[f"sagesc{i}"])
@@ -137,11 +145,13 @@ def price_as_revenue(typed: ir.Table, mapping: S.ColumnMapping, info: SourceInfo
     if n < 3 or k < 0.9 * n:
         return
     src = mapping.source
+    rev_col, price_col = src[S.REVENUE], src[S.UNIT_PRICE]
     raise DataValidationError(
         f"{info.description}: on {k:,} of the {n:,} lines with more than one unit, the "
-        f"revenue column {src[S.REVENUE]!r} equals the unit price {src[S.UNIT_PRICE]!r} "
-        f"instead of quantity {src[S.QUANTITY]!r} x price: it looks like the price of one "
-        "unit, and summing it would undercount every multi-unit line. Map revenue to the "
-        "line's total column (columns={'revenue': '<line total>'}), or to none "
-        "(columns={'revenue': ''}) to have it computed as quantity x unit price"
+        f"revenue column {rev_col!r} equals the unit price column {price_col!r} instead of "
+        f"quantity {src[S.QUANTITY]!r} x price, so one of them is misread. If {rev_col!r} is "
+        "the price of one unit, map revenue to the line's total column (columns="
+        "{'revenue': '<line total>'}) or to none (columns={'revenue': ''}) to compute "
+        f"quantity x unit price; if {price_col!r} is the line's price, leave the unit price "
+        "out (columns={'unit_price': ''})"
     )

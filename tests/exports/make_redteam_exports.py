@@ -4,8 +4,9 @@ Run: python tests/exports/make_redteam_exports.py   (from the project root; the 
 committed). ``--table`` prints the README table of the cases instead of writing.
 
 These are the 78 shapes of a red-team pass on ``retainkit.load_transactions`` (28 of them
-were read wrong, crashed or refused unclearly at first) and 15 of a second pass (all 15
-read wrong or refused unclearly at first), made permanent. Every case is
+were read wrong, crashed or refused unclearly at first) and 15 of a second pass (14 of them
+read wrong or refused unclearly at first), and 6 that a review of the second pass's fixes
+found refused or misread by them, made permanent. Every case is
 built from records: a record says what a line *means* (customer id, local order date, net
 revenue, or why it must be dropped) and the case writes the line the way the tool exports
 it. The truth ``rt_<name>.toml`` is computed from the records, never from a parser, and is
@@ -2702,23 +2703,22 @@ def currency_blank() -> Case:
 def folder_overlap() -> Case:
     recs = base_recs()
     a, b = recs[:5], recs[3:]  # the exports overlap: C003 on 14 Feb and C004 on 1 Mar twice
-    header = ["Customer ID", "Order Date", "Amount", "Fulfillment"]
+    header = ["Customer ID", "Order Date", "Amount", "Channel"]
     put(
         "folder_overlap/2024-01-01_to_2024-03-01.csv",
-        csv_text(header, [[*row, "unfulfilled"] for row in simple_rows(a)]),
+        csv_text(header, [[*row, "web"] for row in simple_rows(a)]),
     )
     folder = put(
         "folder_overlap/2024-02-14_to_2024-05-31.csv",
-        csv_text(header, [[*row, "fulfilled"] for row in simple_rows(b)]),
+        csv_text(header, [[*row, "web"] for row in simple_rows(b)]),
     )
     twice = [Rec(r.cust, r.date, 0.0, "exact duplicate") for r in recs[3:5]]
     return Case(
         "folder_overlap",
         folder,
-        "folder of two date-range exports that overlap by two sales; the fulfilment status "
-        "changed between the downloads, so the repeated lines are not equal in every column",
+        "folder of two date-range exports that overlap by two sales, repeated in every column "
+        "(a period downloaded twice): each counted once",
         recs + twice,
-        first="SILENT-WRONG",
         redteam="read 10, kept 8, 4 cust, rev 328.64, 2024-01-05..2024-05-31; "
         "dropped: exact duplicate 2",
         spot=(("C003", False),),
@@ -2965,6 +2965,177 @@ def german_month_names() -> Case:
         "so refused with how to fix it",
         first="UNCLEAR-MESSAGE",
         error={"type": "DataValidationError", "match": ["Bestelldatum", "month names", "English"]},
+    )
+
+
+# Shapes an independent review of the second pass's fixes found refused or misread (each
+# read right before those fixes; kept here so they stay right).
+
+
+@builder
+def status_repeated_header() -> Case:
+    header = ["Customer ID", "Order Date", "Status", "Amount"]
+    rows = [
+        ["C001", "2024-01-05", "paid", "40.00"],
+        ["C002", "2024-01-09", "paid", "55.00"],
+        header,
+        ["C001", "2024-02-01", "paid", "25.00"],
+    ]
+    recs = [
+        Rec("C001", D("2024-01-05"), 40.0),
+        Rec("C002", D("2024-01-09"), 55.0),
+        Rec("Customer ID", D("2024-01-09"), 0.0, "repeated header row"),
+        Rec("C001", D("2024-02-01"), 25.0),
+    ]
+    return Case(
+        "status_repeated_header",
+        put("status_repeated_header.csv", csv_text(header, rows)),
+        "two exports pasted together with a status column: the second header's 'Status' is "
+        "not a status value to ask about",
+        recs,
+        redteam="read 4, kept 3, 2 cust, rev 120.0, 2024-01-05..2024-02-01; "
+        "dropped: repeated header row 1",
+    )
+
+
+@builder
+def signed_with_flag() -> Case:
+    data = [
+        ("C001", "2024-01-05", 100.0, "S"),
+        ("C002", "2024-01-09", 80.0, "S"),
+        ("C001", "2024-01-20", -30.0, "H"),
+        ("C003", "2024-02-14", 50.0, "S"),
+    ]
+    rows = [[c, d, f"{a:.2f}", f] for c, d, a, f in data]
+    recs = [Rec(c, D(d), a) for c, d, a, _ in data]
+    return Case(
+        "signed_with_flag",
+        put("signed_with_flag.csv", csv_text(["Customer", "Date", "Amount", "S/H"], rows)),
+        "ledger export whose amounts already carry their sign beside an S/H flag: nothing to "
+        "ask, the credit is negative as written",
+        recs,
+        redteam="read 4, kept 4, 3 cust, rev 200.0, 2024-01-05..2024-02-14",
+    )
+
+
+@builder
+def stores_same_sale() -> Case:
+    header = ["Customer ID", "Order Date", "Amount", "Store"]
+    put(
+        "stores_same_sale/berlin.csv",
+        csv_text(
+            header,
+            [["C001", "2024-01-02", "5.00", "Berlin"], ["C002", "2024-01-03", "4.00", "Berlin"]],
+        ),
+    )
+    folder = put(
+        "stores_same_sale/hamburg.csv",
+        csv_text(
+            header,
+            [["C001", "2024-01-02", "5.00", "Hamburg"], ["C003", "2024-01-04", "10.00", "Hamburg"]],
+        ),
+    )
+    recs = [
+        Rec("C001", D("2024-01-02"), 5.0),
+        Rec("C002", D("2024-01-03"), 4.0),
+        Rec("C001", D("2024-01-02"), 5.0),
+        Rec("C003", D("2024-01-04"), 10.0),
+    ]
+    return Case(
+        "stores_same_sale",
+        folder,
+        "folder of two stores' exports; one customer bought the same thing for the same price "
+        "on the same day in both stores: two sales, not an overlap",
+        recs,
+        redteam="read 4, kept 4, 3 cust, rev 24.0, 2024-01-02..2024-01-04",
+        spot=(("C001", False),),
+    )
+
+
+@builder
+def guest_email_capitals() -> Case:
+    data = [
+        ("Shop@Example.com", "2024-01-02", 9.0),
+        ("a@x.com", "2024-01-03", 4.0),
+        ("shop@example.com", "2024-01-04", 7.0),
+        ("b@x.com", "2024-01-05", 10.0),
+    ]
+    rows = [[c, d, f"{a:.2f}"] for c, d, a in data]
+    recs = [
+        Rec(c.lower(), D(d), a, "guest placeholder id" if c.lower() == "shop@example.com" else None)
+        for c, d, a in data
+    ]
+    return Case(
+        "guest_email_capitals",
+        put("guest_email_capitals.csv", csv_text(["Customer Email", "Order Date", "Amount"], rows)),
+        "till sales under the shop's own address, named with capitals in guest_ids: every "
+        "spelling of it is the guest account",
+        recs,
+        redteam="read 4, kept 2, 2 cust, rev 14.0, 2024-01-03..2024-01-05; "
+        "dropped: guest placeholder id 2",
+        load={"columns": {"customer_id": "Customer Email"}, "guest_ids": ["Shop@Example.com"]},
+    )
+
+
+@builder
+def folder_decimal_undecided() -> Case:
+    put(
+        "folder_decimal_undecided/2024-01.csv",
+        csv_text(
+            ["Kunde", "Datum", "Betrag"],
+            [["A1", "2024-01-02", "12,50"], ["A2", "2024-01-03", "1.500,00"]],
+            sep=";",
+        ),
+    )
+    folder = put(
+        "folder_decimal_undecided/2024-02.csv",
+        csv_text(
+            ["Kunde", "Datum", "Betrag"],
+            [["A1", "2024-02-02", "1.500"], ["A3", "2024-02-04", "300"]],
+            sep=";",
+        ),
+    )
+    recs = [
+        Rec("A1", D("2024-01-02"), 12.5),
+        Rec("A2", D("2024-01-03"), 1500.0),
+        Rec("A1", D("2024-02-02"), 1500.0),
+        Rec("A3", D("2024-02-04"), 300.0),
+    ]
+    return Case(
+        "folder_decimal_undecided",
+        folder,
+        "folder of German monthly exports; February's amounts alone could be read either way "
+        "(1.500, 300): the folder's decimal comma decides",
+        recs,
+        redteam="read 4, kept 4, 3 cust, rev 3312.5, 2024-01-02..2024-02-04",
+        spot=(("A1", False),),
+    )
+
+
+@builder
+def order_and_order_id() -> Case:
+    header = ["Order ID", "Order", "Customer ID", "Order Date", "Amount"]
+    rows = [
+        ["1001", "1", "C001", "2024-01-05", "10.00"],
+        ["1001", "2", "C001", "2024-01-05", "5.00"],
+        ["1002", "1", "C002", "2024-01-09", "20.00"],
+        ["1003", "1", "C001", "2024-02-01", "8.00"],
+        ["1004", "1", "C001", "2024-01-05", "7.00"],
+    ]
+    recs = [
+        Rec("C001", D("2024-01-05"), 10.0, order="1001"),
+        Rec("C001", D("2024-01-05"), 5.0, order="1001"),
+        Rec("C002", D("2024-01-09"), 20.0, order="1002"),
+        Rec("C001", D("2024-02-01"), 8.0, order="1003"),
+        Rec("C001", D("2024-01-05"), 7.0, order="1004"),  # a second order that day
+    ]
+    return Case(
+        "order_and_order_id",
+        put("order_and_order_id.csv", csv_text(header, rows)),
+        "order lines with 'Order ID' and a line number named 'Order': the order is 'Order ID'",
+        recs,
+        redteam="read 5, kept 5, 2 cust, rev 50.0, 2024-01-05..2024-02-01",
+        spot=(("C001", True),),
     )
 
 
