@@ -32,21 +32,34 @@ def order_fields_filled(typed: ir.Table) -> tuple[ir.Table, str | None]:
     if not (n_dates or n_ids):
         return typed, None
     window = ibis.window(group_by=oid)
+    date_fill = typed[S.ORDER_DATE].min().over(window)
+    one = typed[S.CUSTOMER_ID].nunique().over(window) == 1
+    # how many lines actually take a value (an order without any id anywhere takes none)
+    marked = typed.filter(oid.notnull()).select(
+        d=typed[S.ORDER_DATE].isnull() & date_fill.notnull(),
+        i=typed[S.CUSTOMER_ID].isnull() & one,
+    )
+    filled = execute(marked.aggregate(d=marked.d.sum(), i=marked.i.sum())).iloc[0]
+    n_dates, n_ids = whole(filled["d"]), whole(filled["i"])
+    if not (n_dates or n_ids):
+        return typed, None
     fill = {}
     if n_dates:
-        fill[S.ORDER_DATE] = typed[S.ORDER_DATE].fill_null(typed[S.ORDER_DATE].min().over(window))
+        fill[S.ORDER_DATE] = typed[S.ORDER_DATE].fill_null(date_fill)
     if n_ids:
-        one = typed[S.CUSTOMER_ID].nunique().over(window) == 1
         fill[S.CUSTOMER_ID] = ibis.cases(
             (typed[S.CUSTOMER_ID].isnull() & one, typed[S.CUSTOMER_ID].max().over(window)),
             else_=typed[S.CUSTOMER_ID],
         )
     fill = {k: ibis.cases((oid.isnull(), typed[k]), else_=v) for k, v in fill.items()}
-    what = " and ".join(w for w, n in (("date", n_dates), ("customer", n_ids)) if n)
+    said = " and ".join(
+        f"{n:,} line{'s' if n > 1 else ''} took {w}"
+        for w, n in (("the order's date", n_dates), ("the order's customer", n_ids))
+        if n
+    )
     return typed.mutate(**fill), (
-        f"lines of an order without their own {what} took the order's from its other lines "
-        f"(up to {max(n_dates, n_ids):,} lines), as exports that fill order fields on the "
-        "first line only mean it"
+        f"lines of an order without their own date or customer: {said} from the order's "
+        "other lines, as exports that fill order fields on the first line only mean it"
     )
 
 

@@ -196,11 +196,12 @@ def customers_only_dropped(flagged: ir.Table, kept: int) -> list[str]:
     reasons = ", ".join(f"{r} ({n:,})" for r, n in zip(why["_drop_reason"], why["n"], strict=True))
     return [
         (
-            f"{lost:,} customer ids appear only on dropped rows, so they are not counted"
+            f"{lost:,} customer ids appear only on dropped rows, so they are not counted as "
+            "customers"
             if lost > 1
-            else "1 customer id appears only on dropped rows, so it is not counted"
+            else "1 customer id appears only on dropped rows, so it is not counted as a customer"
         )
-        + f" as customers (e.g. {', '.join(map(repr, shown[S.CUSTOMER_ID]))}; by "
+        + f" (e.g. {', '.join(map(repr, shown[S.CUSTOMER_ID]))}; by "
         f"reason: {reasons})"
     ]
 
