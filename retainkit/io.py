@@ -132,6 +132,8 @@ def load_transactions(
         ``"woocommerce"``, ``"stripe"``, ...; see :func:`list_profiles`). Without it, a
         header that a profile recognises uses that profile, and other columns are found
         by their canonical name or a known synonym ("InvoiceDate" -> ``order_date``).
+        A mapping of some columns keeps a recognised profile for the others; a column
+        mapped to ``""`` is left out (``{"revenue": ""}``: quantity x unit price).
     as_of : date-like, optional
         Drop rows dated after this day.
     backend : ibis backend, optional
@@ -147,7 +149,8 @@ def load_transactions(
         (``"cents"``). Cleaning: every field of
         :class:`~retainkit.engine.CleaningOptions` (``returns``, ``duplicates``,
         ``zero_revenue``, ``currency``, ``guest_ids``, ``revenue_level``,
-        ``not_sales``, ``cancellation_prefix``, ``keep_columns``, ``min_date``,
+        ``not_sales``, ``negative_when``, ``sale_statuses``, ``not_sale_statuses``,
+        ``cancellation_prefix``, ``keep_columns``, ``min_date``,
         ``max_date``, ``outliers``, ``max_amount``, ``id_case``,
         ``max_invalid_share``, ``max_missing_id_share``, ``materialize``...). Given
         here, an option overrides the mapping file or profile.
