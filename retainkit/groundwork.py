@@ -1288,10 +1288,10 @@ def loss_story(status: pd.DataFrame) -> Markdown:
     n = int(s["lost_in_window"])
     text = (
         "In the {days} days to {end} we lost **{n:,} customer{plural}**. "
-        "Of the {base:,} customers active when the window opened, {lost_base:,} left: a churn "
-        "rate of **{rate}** (95% interval {low} to {high}); {kept:,} are still buying. "
-        "Another {lost_new:,} of the {new:,} customers who first bought during the window "
-        "were lost before its end."
+        "Of the {base:,} customer{base_plural} active when the window opened, {lost_base:,} "
+        "left: a churn rate of **{rate}** (95% interval {low} to {high}); {kept:,} are still "
+        "buying. Another {lost_new:,} of the {new:,} customer{new_plural} who first bought "
+        "during the window were lost before its end."
     )
     # the rest bought before the window, had lapsed when it opened, came back in it and
     # were lost again: said so that the counts add up for the reader
@@ -1299,7 +1299,7 @@ def loss_story(status: pd.DataFrame) -> Markdown:
     if returned:
         text += (
             " The other {returned:,} had lapsed before the window opened, came back during it "
-            "and were lost again."
+            "and {were} lost again."
         )
     return markdown(
         text,
@@ -1308,6 +1308,9 @@ def loss_story(status: pd.DataFrame) -> Markdown:
         n=n,
         plural="" if n == 1 else "s",
         base=int(s["active_at_start"]),
+        base_plural="" if int(s["active_at_start"]) == 1 else "s",
+        new_plural="" if int(s["new_in_window"]) == 1 else "s",
+        were="was" if returned == 1 else "were",
         lost_base=int(s["lost_from_base"]),
         rate=share(s["churn_rate"]),
         low=share(s["churn_rate_low"]),

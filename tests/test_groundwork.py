@@ -291,7 +291,7 @@ def test_loss_story_counts_add_up():
     text = g.loss_story(g.customer_status(frame, w)).data
     # a: from the base; b: new in the window; c: lapsed in 2023, back in April, lost again
     assert "we lost **3 customers**" in text
-    assert "Of the 1 customers active when the window opened, 1 left" in text
+    assert "Of the 1 customer active when the window opened, 1 left" in text
     assert "Another 1 of the 2 customers who first bought during the window" in text
     assert "The other 1 had lapsed before the window opened" in text
 

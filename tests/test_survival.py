@@ -12,8 +12,11 @@ def test_kaplan_meier_by_hand_with_censoring():
     # S(2) = 4/5; at 3: 4 at risk, 1 lost -> 4/5 * 3/4 = 3/5; at 5: 2 at risk -> 3/10
     assert km["survival"].to_dict() == pytest.approx({0: 1.0, 2: 0.8, 3: 0.6, 5: 0.3, 8: 0.3})
     assert km.loc[3, "at_risk"] == 4 and km.loc[3, "censored"] == 1
-    # Greenwood: Var S(2) = S^2 * 1/(5*4); log(-log) interval contains the estimate
-    assert km.loc[2, "ci_low"] < 0.8 < km.loc[2, "ci_high"]
+    # Greenwood: Var S(2) = S^2 * 1/(5*4) = 0.032; on the log(-log) scale the standard
+    # error is sqrt(0.032) / (0.8 * |ln 0.8|) = 1.00207, and the 95% interval is
+    # 0.8 ** exp(+-1.95996 * 1.00207) = 0.8 ** 7.1281 .. 0.8 ** 0.14029 = 0.20381 .. 0.96918
+    assert km.loc[2, "ci_low"] == pytest.approx(0.20381, abs=1e-5)
+    assert km.loc[2, "ci_high"] == pytest.approx(0.96918, abs=1e-5)
     assert median_survival(kaplan_meier(frame)) == 5.0
 
 
