@@ -355,7 +355,7 @@ def _fit_profile(
     columns = {}
     for canonical, source in spec["columns"].items():
         options = source if isinstance(source, list | tuple) else [source]
-        if any(c in header for c in options) or canonical in S.REQUIRED_COLUMNS:
+        if any(c in header for c in options) or canonical in S.REQUIRED_COLUMNS or source == "":
             columns[canonical] = source
         else:
             notes.append(f"the export has no {options[0]!r} column: {canonical} not read")
