@@ -56,6 +56,8 @@ def test_compared_with_bgnbd_on_the_cdnow_holdout():
         {"BG/NBD": BetaGeoModel().fit(ch), "Pareto/NBD": ParetoNBDModel().fit(ch)}, ch
     )
     assert table["model"].tolist() == ["BG/NBD", "Pareto/NBD"]
+    # both models are scored on the same 1,882 holdout repeat-purchase days (counted from
+    # the rows in tests/clv/test_validation.py)
     assert (table["actual_total"] == 1882).all()
     # the two models forecast the holdout within a few percent of each other
     totals = table["predicted_total"].to_numpy()

@@ -6,6 +6,7 @@ import json
 import nbformat
 import pytest
 
+import retainkit as rk
 from retainkit.cli import main
 from retainkit.report import list_notebooks, notebook_parameters
 
@@ -62,4 +63,7 @@ def test_demo_key_figures(tmp_path, capsys):
     # three years of demo history: every figure has a value
     assert all(figures[n] is not None for n in names)
     assert 0 < figures["ltv.retained_share_12m"] < 1
-    assert figures["ltv.clv_total"] == pytest.approx(figures["ltv.clv_mean"] * 5240, rel=1e-9)
+    # the total is the mean over every customer the summary values: the demo's 5,240
+    valued = len(rk.customer_summary(rk.load_transactions("demo"), time_unit="weeks"))
+    assert valued == rk.load_transactions("demo").quality.customers == 5240
+    assert figures["ltv.clv_total"] == pytest.approx(figures["ltv.clv_mean"] * valued, rel=1e-9)
