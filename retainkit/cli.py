@@ -42,13 +42,14 @@ def _parser() -> argparse.ArgumentParser:
     )
     rep.add_argument(
         "--data",
-        help="preset name (demo, online_retail, cdnow, cdnow_sample) "
+        help="preset name (demo, online_retail, cdnow, cdnow_sample, telco) "
         "or path of a transaction file; default: demo",
     )
     rep.add_argument(
         "--columns",
-        help="an export profile (shopify, woocommerce, stripe, paypal, square, etsy, xero, "
-        "quickbooks, sap) or a column mapping file (TOML with a [columns] table)",
+        help="an export profile (shopify, woocommerce, woocommerce_items, stripe, paypal, square, "
+        "etsy, xero, quickbooks, sap, amazon_orders) or a column mapping file (TOML with a "
+        "[columns] table)",
     )
     rep.add_argument(
         "-p",

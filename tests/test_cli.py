@@ -106,3 +106,25 @@ def test_every_notebook_runs_on_frequency_only_data(tmp_path, capsys):
     html = (out / "01_groundwork.html").read_text()
     assert "This section needs revenue" in html
     assert stderr_outputs(out) == []
+
+
+def test_every_preset_and_profile_is_named_where_they_are_listed(capsys):
+    # the lists written by hand beside the registries: the report's --help, the notebooks'
+    # data parameter and the README's preset table
+    import retainkit as rk
+    from tests.conftest import ROOT
+
+    presets = rk.list_presets()["name"].tolist()
+    profiles = [p.name for p in rk.list_profiles()]
+    with pytest.raises(SystemExit):
+        main(["report", "--help"])
+    help_text = " ".join(capsys.readouterr().out.split())
+    assert [p for p in presets if p not in help_text] == []
+    assert [p for p in profiles if p not in help_text] == []
+    for notebook in sorted((ROOT / "notebooks").glob("*.ipynb")):
+        text = notebook.read_text(encoding="utf-8")
+        line = next(x for x in text.splitlines() if '"data: str = ' in x)
+        assert [p for p in presets if p not in line] == [], notebook.name
+    readme = (ROOT / "README.md").read_text(encoding="utf-8")
+    assert [p for p in presets if f"| `{p}` |" not in readme] == []
+    assert [p for p in profiles if f"| `{p}` |" not in readme] == []
