@@ -122,7 +122,6 @@ INVISIBLE_PATTERN = f"[{_INVISIBLE}]"
 #: Space trimmed from both ends of ids and text: ASCII white space and the Unicode
 #: spaces (no-break, thin, figure, ideographic...).
 _SPACES = " \t\n\r\f\v\u00a0\u1680\u2000-\u200a\u2028\u2029\u202f\u205f\u3000"
-EDGE_SPACE_PATTERN = f"^[{_SPACES}]+|[{_SPACES}]+$"
 #: Both at once, in one pass: space and invisible characters at the ends, invisible ones
 #: anywhere (the same result as removing the invisible ones, then trimming).
 TRIM_PATTERN = f"^[{_SPACES}{_INVISIBLE}]+|[{_SPACES}{_INVISIBLE}]+$|{INVISIBLE_PATTERN}"
@@ -578,8 +577,7 @@ def normalize_customer_ids(ids: pd.Series) -> pd.Series:
     ['hana@example.com', 'AB1']
     """
     text = ids.astype(object).map(lambda v: None if pd.isna(v) else str(v))
-    text = text.str.replace(INVISIBLE_PATTERN, "", regex=True)
-    text = text.str.replace(EDGE_SPACE_PATTERN, "", regex=True)
+    text = text.str.replace(TRIM_PATTERN, "", regex=True)
     text = text.str.replace(EXCEL_TEXT_PATTERN, r"\1", regex=True)
     text = text.str.replace(FLOAT_ID_PATTERN, r"\1", regex=True)
     email = text.str.contains(EMAIL_PATTERN, regex=True, na=False)

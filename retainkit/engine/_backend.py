@@ -20,6 +20,7 @@ __all__ = [
     "one_of",
     "to_memtable",
     "whole",
+    "whole_value_pattern",
 ]
 
 # The datetime resolution this pandas gives by default (microseconds on pandas 3,
@@ -31,6 +32,18 @@ _STRING_DTYPE = pd.Series(["a"]).dtype
 
 
 _REGEX_SPECIAL = set("\\.^$|?*+()[]{}")
+
+
+def whole_value_pattern(values: Any) -> str:
+    r"""Return a regular expression matching a whole value that is one of ``values``.
+
+    Examples
+    --------
+    >>> print(whole_value_pattern(["x", "a.b"]))
+    ^(?:x|a\.b)$
+    """
+    escaped = ["".join("\\" + c if c in _REGEX_SPECIAL else c for c in str(v)) for v in values]
+    return "^(?:" + "|".join(escaped) + ")$"
 
 
 def one_of(value: ir.Value, values: Any) -> ir.BooleanValue:
@@ -49,8 +62,7 @@ def one_of(value: ir.Value, values: Any) -> ir.BooleanValue:
     items = [str(v) for v in values]
     if not items:
         return ibis.literal(False)
-    escaped = ["".join("\\" + c if c in _REGEX_SPECIAL else c for c in v) for v in items]
-    return value.re_search("^(?:" + "|".join(escaped) + ")$").fill_null(False)
+    return value.re_search(whole_value_pattern(items)).fill_null(False)
 
 
 def whole(value: Any) -> int:

@@ -99,30 +99,33 @@ def _decimal_marks(names: set[str], raw: ir.Table) -> tuple[str, dict[str, str],
     export re-saved by someone else's Excel), and notes.
     """
     columns = sorted(names)
-    if S.FILE_COLUMN not in raw.columns:
-        mark, note = decide_decimal({c: raw[c] for c in columns}, raw)
+
+    def decided(table: ir.Table) -> tuple[str, str | None]:
+        return decide_decimal({c: table[c] for c in columns}, table)
+
+    files = []
+    if S.FILE_COLUMN in raw.columns:
+        files = execute(raw.select(f=raw[S.FILE_COLUMN].cast("string")).distinct())["f"]
+    if not 1 < len(files) <= 50:  # one file, or many: one mark for all (an error if mixed)
+        mark, note = decided(raw)
         return mark, {}, [note] if note else []
-    files = execute(raw.select(f=raw[S.FILE_COLUMN].cast("string")).distinct())["f"].tolist()
-    if len(files) > 50:  # many files: one mark for all (an error if they disagree)
-        mark, note = decide_decimal({c: raw[c] for c in columns}, raw)
-        return mark, {}, [note] if note else []
-    marks, undecided = {}, []
+    marks, said_by_mark, undecided = {}, {}, []
     for f in sorted(files):
-        part = raw.filter(raw[S.FILE_COLUMN].cast("string") == f)
         try:
-            marks[f], _ = decide_decimal({c: part[c] for c in columns}, part)
+            part = raw.filter(raw[S.FILE_COLUMN].cast("string") == f)
+            marks[f], said_by_mark[marks[f]] = decided(part)
         except DataValidationError:
             undecided.append(f)  # values that read either way: the folder decides
     if undecided:
         try:
-            folder, _ = decide_decimal({c: raw[c] for c in columns}, raw)
+            folder, said = decided(raw)
         except DataValidationError as exc:
             raise DataValidationError(f"in {undecided[0]}: {exc}") from None
-        marks |= dict.fromkeys(undecided, folder)
-        marks = dict(sorted(marks.items()))
+        marks = dict(sorted((marks | dict.fromkeys(undecided, folder)).items()))
+        said_by_mark.setdefault(folder, said)
     if len(set(marks.values())) == 1:
         mark = next(iter(marks.values()))
-        return mark, {}, ["amounts read with a decimal comma (1.234,56)"] if mark == "," else []
+        return mark, {}, [said_by_mark[mark]] if said_by_mark[mark] else []
     said = ", ".join(f"{f} {'comma' if m == ',' else 'point'}" for f, m in marks.items())
     return ".", marks, [f"the files write decimals differently, each read with its own: {said}"]
 
@@ -265,16 +268,19 @@ def _typed_columns(
             )
         cols[extra] = _ids.text(raw[extra])
 
+    # rows whose amount counts negative although written positive, negated once below
     flipped = ibis.literal(False)
-    if S.REVENUE not in cols and S.QUANTITY in cols and S.UNIT_PRICE in cols:
+    derived = S.REVENUE not in cols and S.QUANTITY in cols and S.UNIT_PRICE in cols
+    if derived:
         cols[S.REVENUE] = cols[S.QUANTITY] * cols[S.UNIT_PRICE]
         notes.append("revenue derived as quantity × unit_price")
-    elif S.REVENUE in cols and S.QUANTITY in cols:
-        # a return written as a negative quantity beside a positive amount (tills often
-        # write the amount unsigned): the amount is returned, so it counts negative
-        flipped = ((cols[S.QUANTITY] < 0) & (cols[S.REVENUE] > 0)).fill_null(False)
-        cols[S.REVENUE] = ibis.cases((flipped, -cols[S.REVENUE]), else_=cols[S.REVENUE])
     if S.REVENUE in cols:
+        positive = (cols[S.REVENUE] > 0).fill_null(False)
+        unsigned_quantity = S.QUANTITY in cols and not derived
+        if unsigned_quantity:
+            # a return written as a negative quantity beside a positive amount (tills
+            # often write the amount unsigned): the amount is returned
+            flipped = positive & (cols[S.QUANTITY] < 0).fill_null(False)
         if options.negative_when:
             marked = ibis.literal(False)
             for name, values in options.negative_when.items():
@@ -284,14 +290,14 @@ def _typed_columns(
                         f"have; found {list(raw_schema)}"
                     )
                 marked = marked | one_of(_ids.text(raw[name]).lower(), [v.lower() for v in values])
-            marked = marked & (cols[S.REVENUE] > 0).fill_null(False)
-            flipped = flipped | marked
-            cols[S.REVENUE] = ibis.cases((marked, -cols[S.REVENUE]), else_=cols[S.REVENUE])
+            flipped = flipped | (marked & positive)
             notes.append(
                 "amounts made negative (credit notes, returns) where "
                 + "; ".join(f"{k!r} is {list(v)}" for k, v in options.negative_when.items())
             )
-        else:
+        if unsigned_quantity or options.negative_when:
+            cols[S.REVENUE] = ibis.cases((flipped, -cols[S.REVENUE]), else_=cols[S.REVENUE])
+        if not options.negative_when:
             unmapped_text = [
                 c
                 for c in raw.columns
@@ -321,14 +327,12 @@ def _typed_columns(
     if "__retainkit_heading" in raw.columns:
         totals = totals | raw["__retainkit_heading"]
     working: dict[str, ir.Value] = {}
+    if S.FILE_COLUMN in raw.columns:
+        working["_source"] = raw[S.FILE_COLUMN].cast("string")
     if S.ORDER_ID in cols:
         # an order is its id within its file: order numbers start again in another export
         order = cols[S.ORDER_ID]
-        if S.FILE_COLUMN in raw.columns:
-            order = raw[S.FILE_COLUMN].cast("string") + "\x1f" + order
-        working["_order"] = order
-    if S.FILE_COLUMN in raw.columns:
-        working["_source"] = raw[S.FILE_COLUMN].cast("string")
+        working["_order"] = working["_source"] + "\x1f" + order if "_source" in working else order
     working |= {
         "_flipped": flipped,
         "_header_row": header.fill_null(False),

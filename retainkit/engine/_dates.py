@@ -85,13 +85,11 @@ _ZONE_HOURS = {
     "NDT": -2.5,
 }
 _ZONES = "|".join(sorted(_ZONE_HOURS, key=len, reverse=True))
-_TZ = (
-    r"(?i)[0-9]{1,2}:[0-9]{2}(?::[0-9]{2}(?:\.[0-9]+)?)?(?:\s*[AP]M)?\s*"
-    rf"({_ZONES}|[+-][0-9]{{2}}(?::?[0-9]{{2}})?)$"
-)
-_TZ_STRIP = rf"(?i)\s*({_ZONES}|[+-][0-9]{{2}}(?::?[0-9]{{2}})?)$"
 # an offset after a time: +02:00, +0200 or PostgreSQL's +02
 _OFFSET = r"([+-])([0-9]{2})(?::?([0-9]{2}))?$"
+_ZONE_OR_OFFSET = rf"({_ZONES}|[+-][0-9]{{2}}(?::?[0-9]{{2}})?)$"
+_TZ = r"(?i)[0-9]{1,2}:[0-9]{2}(?::[0-9]{2}(?:\.[0-9]+)?)?(?:\s*[AP]M)?\s*" + _ZONE_OR_OFFSET
+_TZ_STRIP = r"(?i)\s*" + _ZONE_OR_OFFSET
 # a value that is a time of day only (10:00, 9:30:15 PM)
 _TIME_ONLY = r"(?i)[0-9]{1,2}:[0-9]{2}(:[0-9]{2}(\.[0-9]+)?)?(\s*[AP]\.?M\.?)?"
 # a word of three or more letters in a date (a month name in another language)

@@ -11,7 +11,7 @@ import ibis
 import ibis.expr.types as ir
 
 from retainkit import schema as S
-from retainkit.engine._backend import execute, one_of, whole
+from retainkit.engine._backend import execute, one_of, whole, whole_value_pattern
 
 __all__ = [
     "customer_id",
@@ -27,11 +27,7 @@ __all__ = [
 
 
 # a whole value that is one of the missing-value tokens, in any letter case
-_MISSING_PATTERN = (
-    "(?i)^(?:"
-    + "|".join("".join("\\" + c if not c.isalnum() else c for c in t) for t in S.MISSING_TOKENS)
-    + ")$"
-)
+_MISSING_PATTERN = "(?i)" + whole_value_pattern(S.MISSING_TOKENS)
 
 
 def trimmed(col: ir.Value) -> ir.StringValue:

@@ -102,14 +102,11 @@ def unsigned_credits(raw: ir.Table, columns: list[str], revenue: ir.FloatingValu
         for k, v in execute(raw.aggregate(**again)).iloc[0].items():
             found[k] = v
         if whole(found["negative"]):  # amounts carry their sign: a flag beside them is not one
-            for i in signs:
-                found[f"signs{i}"] = 0
+            signs = []
     for i, c in enumerate(columns):
         credit = whole(found[f"credit{i}"])
         sage = f"sage{i}" in found and not whole(found[f"sage{i}"]) and whole(found[f"sagesc{i}"])
-        sign = (
-            f"sign{i}" in found and not whole(found[f"sign{i}"]) and whole(found[f"signs{i}"]) >= 2
-        )
+        sign = i in signs
         if not (credit or sage or sign):
             continue
         values = execute(raw.select(v=_ids.text(raw[c])).distinct().limit(12))["v"].dropna()

@@ -7,9 +7,9 @@ words of :data:`NOT_SALE_WORDS` (English, German, French, Spanish, Italian, Dutc
 Portuguese: "Zahlung fehlgeschlagen", "commande annulée") unless it also says the
 refund or payment was partial ("partially refunded", "teilweise erstattet"), which is a
 sale net of its refund. Values in :data:`SALE_STATUSES` and those words are sales. A
-value neither list knows, in a column whose other values it does know, stops loading:
-the reader says which it is (``sale_statuses``, ``not_sale_statuses``); "closed", say,
-is a refunded order in Magento and an archived paid one elsewhere.
+value neither list knows, in a column whose other values it does know, stops loading
+when it is on more than 1% of the kept rows (below that it is kept and named in a
+note): the reader says which it is (``sale_statuses``, ``not_sale_statuses``).
 """
 
 from __future__ import annotations
