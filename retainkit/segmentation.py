@@ -1062,7 +1062,11 @@ def assign_segments(scores: pd.DataFrame, *, rules: Any = None) -> pd.DataFrame:
     _require(scores, ["r_score", "f_score", "fm_score"], "scores", "Pass rfm_scores(...).")
     table = segment_rules(rules)
     scale = table.attrs["scale"]
-    bins = int(scores.attrs.get("bins", max(5, int(scores[["r_score", "f_score"]].max().max()))))
+    bins = scores.attrs.get("bins")
+    if bins is None:  # scores built by hand: the top score seen, at least 5 (none: 5)
+        top = scores[["r_score", "f_score"]].max().max()
+        bins = max(5, 0 if pd.isna(top) else int(top))
+    bins = int(bins)
     conditions = []
     for row in table.to_dict("records"):
         ok = pd.Series(True, index=scores.index)

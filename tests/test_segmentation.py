@@ -465,6 +465,21 @@ def test_movement_between_scores_each_date_on_its_own_data():
         seg.movement_between(frame, months_before=0)
 
 
+def test_movement_between_with_no_customer_at_the_earlier_date():
+    # a two-month export looked at six months back: nobody had bought yet (a tool's short
+    # export made the segmentation report stop here)
+    frame = pd.DataFrame(
+        {
+            "customer_id": ["a", "b"],
+            "order_date": pd.to_datetime(["2024-03-05", "2024-04-10"]),
+            "revenue": [10.0, 5.0],
+        }
+    )
+    m = seg.movement_between(frame, as_of="2024-04-30", months_before=6)
+    assert m.attrs["earlier_customers"] == 0
+    assert m.loc[seg.NOT_YET_A_CUSTOMER].sum() == 2
+
+
 # ------------------------------------------------------------------ whom to retain
 
 
