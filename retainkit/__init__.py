@@ -9,6 +9,7 @@ Typical use in a notebook::
 
 from retainkit import (
     alerts,
+    calls,
     churn,
     clv,
     cohorts,
@@ -60,6 +61,7 @@ __all__ = [
     "Transactions",
     "__version__",
     "alerts",
+    "calls",
     "churn",
     "clv",
     "cohorts",

@@ -14,8 +14,9 @@ Four detectors, each a pure function of the transactions at ``as_of``:
   ``min_months`` of the ``of_months`` months before the last ``quiet_months`` and
   none since, while still buying other ranges.
 
-:func:`call_list` combines them, ranked by value at risk: the customer's net revenue
-(or profit) over the last 365 days.
+:func:`call_list` ranks every active customer who is slipping away by expected value at
+risk (:mod:`retainkit.calls`); the detectors' warnings are the reasons on their lines.
+:func:`review_thresholds` fits the detectors' thresholds to the data's purchase rhythm.
 """
 
 from __future__ import annotations
@@ -29,9 +30,9 @@ import pandas as pd
 from IPython.display import Markdown
 from scipy import stats
 
-from retainkit import engine
+from retainkit import calls, engine
 from retainkit import schema as S
-from retainkit.display import markdown, money, share
+from retainkit.display import Parts, markdown, money, share, table
 
 __all__ = [
     "DROPPED",
@@ -39,6 +40,7 @@ __all__ = [
     "OVERDUE",
     "MonthlyReview",
     "call_list",
+    "detector_tables",
     "dropped_categories",
     "falling_order_value",
     "monthly_order_value",
@@ -46,7 +48,9 @@ __all__ = [
     "order_value_trend",
     "overdue_regulars",
     "review_story",
+    "review_thresholds",
     "review_windows",
+    "trend_section",
 ]
 
 _DAY = pd.Timedelta(days=1)
@@ -409,109 +413,109 @@ def dropped_categories(
 
 
 def call_list(
-    transactions: Any,
+    risk: pd.DataFrame,
     alerts: Mapping[str, pd.DataFrame],
     *,
-    as_of: Any = None,
-    margin: float | None = None,
+    size: int | None = None,
     customers: pd.DataFrame | None = None,
 ) -> pd.DataFrame:
-    """One list of customers to call, ranked by the value at risk.
+    """Return the call list: slipping customers by value at risk, with the rules' warnings.
 
     Parameters
     ----------
-    transactions : Transactions, pandas.DataFrame or ibis Table
+    risk : pandas.DataFrame
+        :func:`retainkit.calls.customer_risk`.
     alerts : mapping
-        Name -> output of a detector (needs ``customer_id`` and ``warning``).
-    as_of : date-like, optional
-    margin : float, optional
-        With revenue but no cost: rank by ``margin`` x revenue and call it profit.
-        Without revenue the list is ranked by purchase days in the last year.
+        Detector name -> output of a detector (needs ``customer_id`` and ``warning``);
+        their warnings become the ``reasons`` of each customer's line.
+    size : int, optional
+        Length of the list; None or 0 keeps every slipping customer with value at risk.
     customers : pandas.DataFrame, optional
         Attributes to show beside each customer.
 
     Returns
     -------
     pandas.DataFrame
-        ``rank``, ``customer_id``, ``value_at_risk`` (net revenue, or profit, over the
-        365 days up to ``as_of``; purchase days without revenue), ``warnings`` (the
-        detectors' sentences joined by "; "), ``alerts`` (their names),
-        ``last_purchase``, ``days_since_last_purchase`` and the attribute columns.
-        ``attrs["value"]`` names what ``value_at_risk`` measures.
+        :func:`retainkit.calls.rank_calls` of the ``slipping`` group.
 
     Examples
     --------
-    >>> frame = pd.DataFrame({"customer_id": ["a", "b", "b"],
-    ...     "order_date": pd.to_datetime(["2024-06-01", "2024-05-01", "2024-07-01"]),
-    ...     "revenue": [10.0, 30.0, 20.0]})
-    >>> flags = {"x": pd.DataFrame({"customer_id": ["a", "b"], "warning": ["w1", "w2"]})}
-    >>> call_list(frame, flags, as_of="2024-12-31")[["rank", "customer_id", "value_at_risk"]]
-       rank customer_id  value_at_risk
-    0     1           b           50.0
-    1     2           a           10.0
+    >>> risk = pd.DataFrame({"customer_id": ["a", "b"], "group": "slipping",
+    ...     "value_at_risk": [5.0, 9.0], "p_alive": 0.5, "value_recent": 10.0,
+    ...     "value_year": 10.0, "expected_value": 4.0, "evidence": "",
+    ...     "last_purchase": pd.Timestamp("2024-01-01"), "days_since_last_purchase": 9})
+    >>> flags = {"x": pd.DataFrame({"customer_id": ["a"], "warning": ["w1"]})}
+    >>> call_list(risk, flags)[["rank", "customer_id", "reasons"]]
+       rank customer_id reasons
+    0     1           b
+    1     2           a   x: w1
+    """
+    return calls.rank_calls(
+        risk, size=size, reasons=calls.reasons_by_customer(alerts), customers=customers
+    )
+
+
+def review_thresholds(transactions: Any, *, as_of: Any = None, **given: Any) -> dict[str, Any]:
+    """Return thresholds of the rule detectors that fit the data's purchase rhythm.
+
+    Thresholds passed in ``given`` with a value above 0 are kept; the others are derived
+    from the data's typical gap ``g`` between purchase days (the median over repeat
+    customers of their median gap, :func:`retainkit.calls.typical_gap_days`), so that a
+    business whose customers buy a few times a year gets rules that can fire:
+
+    - ``months`` (each order-value window): ``ceil(3 g / 30.44)`` months, 3 to 12;
+    - ``min_orders`` (per window): 3 when a window holds 6 typical gaps or more, else 2;
+    - ``min_purchases`` (a regular): half the purchase days of two years at that
+      rhythm, ``round(365 / g)``, 4 to 8;
+    - ``quiet_months``: ``ceil(2 g / 30.44)``, 3 to 12; ``of_months``: twice that, 6 to
+      12; ``min_months``: 80% of the habit months in which a customer buying every
+      ``g`` days would buy, at least 2;
+    - ``min_drop``, ``max_variation``, ``overdue_factor``: 0.35, 0.5, 3.0.
+
+    Parameters
+    ----------
+    transactions : Transactions, pandas.DataFrame or ibis Table
+    as_of : date-like, optional
+    **given
+        Any of the thresholds of :func:`monthly_review`; 0 or None means "derive".
+
+    Returns
+    -------
+    dict
+        Every threshold, by the names :func:`monthly_review` takes.
+
+    Examples
+    --------
+    >>> days = pd.date_range("2023-01-01", periods=9, freq="91D")  # every 13 weeks
+    >>> frame = pd.DataFrame({"customer_id": "a", "order_date": days})
+    >>> t = review_thresholds(frame, months=4)
+    >>> t["months"], t["min_orders"], t["min_purchases"], t["quiet_months"], t["min_months"]
+    (4, 2, 4, 6, 3)
     """
     as_of = engine.resolve_as_of(transactions, as_of)
-    parts = [
-        frame[[S.CUSTOMER_ID, "warning"]].assign(alert=name)
-        for name, frame in alerts.items()
-        if len(frame)
-    ]
-    if not parts:
-        empty = pd.DataFrame(
-            columns=[
-                "rank",
-                S.CUSTOMER_ID,
-                "value_at_risk",
-                "warnings",
-                "alerts",
-                "last_purchase",
-                "days_since_last_purchase",
-            ]
-        )
-        empty.attrs["value"] = ""
-        return empty
-    flagged = pd.concat(parts, ignore_index=True)
-    grouped = flagged.groupby(S.CUSTOMER_ID).agg(
-        warnings=("warning", "; ".join), alerts=("alert", lambda a: ", ".join(sorted(set(a))))
-    )
-    year = engine.window_activity(
-        transactions, windows={"year": (as_of - pd.Timedelta(days=365), as_of)}
-    )
-    year = year.set_index(S.CUSTOMER_ID)
-    if "revenue_year" in year:
-        if "cost_year" in year:
-            value = year["revenue_year"] - year["cost_year"]
-            label = "profit over the last 365 days"
-        elif margin is not None:
-            value = year["revenue_year"] * margin
-            label = f"profit over the last 365 days (margin {margin:.0%} of revenue)"
-        else:
-            value = year["revenue_year"]
-            label = "net revenue over the last 365 days"
-    else:
-        value = year["purchase_days_year"].astype(float)
-        label = "purchase days over the last 365 days (no revenue in the data)"
-    summary = engine.customer_summary(transactions, as_of=as_of, time_unit="days")
-    summary = summary.set_index(S.CUSTOMER_ID)[["last_purchase", "days_since_last_purchase"]]
-    out = grouped.join(value.rename("value_at_risk")).join(summary)
-    out["value_at_risk"] = out["value_at_risk"].fillna(0.0)
-    out = out.reset_index().sort_values(["value_at_risk", S.CUSTOMER_ID], ascending=[False, True])
-    out.insert(0, "rank", np.arange(1, len(out) + 1))
-    out = out[
-        [
-            "rank",
-            S.CUSTOMER_ID,
-            "value_at_risk",
-            "warnings",
-            "alerts",
-            "last_purchase",
-            "days_since_last_purchase",
-        ]
-    ]
-    if customers is not None:
-        out = out.merge(customers.drop_duplicates(S.CUSTOMER_ID), on=S.CUSTOMER_ID, how="left")
-    out = out.reset_index(drop=True)
-    out.attrs["value"] = label
+    gap = calls.typical_gap_days(engine.gap_statistics(transactions, as_of=as_of))
+    g = gap if np.isfinite(gap) and gap > 0 else 30.44
+    month = 30.44
+    months = int(np.clip(np.ceil(3 * g / month), 3, 12))
+    quiet = int(np.clip(np.ceil(2 * g / month), 3, 12))
+    of_months = int(np.clip(2 * quiet, 6, 12))
+    derived = {
+        "months": months,
+        "min_drop": 0.35,
+        "min_orders": 3 if months * month / g >= 6 else 2,
+        "min_purchases": int(np.clip(round(365 / g), 4, 8)),
+        "max_variation": 0.5,
+        "overdue_factor": 3.0,
+        "quiet_months": quiet,
+        "of_months": of_months,
+        "min_months": max(2, round(0.8 * of_months * min(1.0, month / g))),
+    }
+    unknown = sorted(set(given) - set(derived))
+    if unknown:
+        raise TypeError(f"unknown thresholds {unknown}; use {sorted(derived)}")
+    out = {k: given[k] if given.get(k) else v for k, v in derived.items()}
+    if out["min_months"] > out["of_months"]:
+        out["min_months"] = out["of_months"]
     return out
 
 
@@ -526,11 +530,15 @@ class MonthlyReview:
     detectors : dict
         Detector name -> flagged customers (only the detectors the data allows).
     calls : pandas.DataFrame
-        :func:`call_list`.
+        :func:`call_list`: the slipping customers to call, first ``call_list_size``.
     skipped : dict
         Detector name -> why it could not run.
     settings : dict
         The thresholds used.
+    risk : pandas.DataFrame
+        :func:`retainkit.calls.customer_risk` of every active customer.
+    winback : pandas.DataFrame
+        Customers to win back (already lost), ranked by their value in the last year.
     """
 
     trend: pd.DataFrame | None
@@ -538,6 +546,12 @@ class MonthlyReview:
     calls: pd.DataFrame
     skipped: dict[str, str]
     settings: dict[str, Any]
+    risk: pd.DataFrame
+    winback: pd.DataFrame
+
+    def curve(self) -> pd.DataFrame:
+        """Return :func:`retainkit.calls.calls_curve` of the slipping customers."""
+        return calls.calls_curve(self.risk)
 
     def summary(self) -> pd.DataFrame:
         """Return one row per detector: what it looks for and how many it flagged.
@@ -601,14 +615,24 @@ def monthly_review(
     min_months: int = 5,
     of_months: int = 6,
     quiet_months: int = 3,
+    call_list_size: int = 50,
+    horizon_days: int = 180,
+    churn_days: int | None = None,
+    winback_below: float = 0.1,
+    purchase_model: calls.PurchaseModel | None = None,
+    risk: pd.DataFrame | None = None,
     margin: float | None = None,
     customers: pd.DataFrame | None = None,
     currency: str = "",
 ) -> MonthlyReview:
     """Run every early warning the data allows and build the call list.
 
-    The order-value checks need revenue and the range check needs categories;
-    the ones the data cannot support are listed in ``skipped`` with the reason.
+    The call list ranks every active customer who is slipping away by expected value at
+    risk (:func:`retainkit.calls.customer_risk`); the rule detectors add their warnings
+    to the lines of the customers they flag. The order-value checks need revenue and the
+    range check needs categories; the ones the data cannot support are listed in
+    ``skipped`` with the reason. :func:`review_thresholds` gives thresholds that fit the
+    data's rhythm.
 
     Parameters
     ----------
@@ -617,8 +641,15 @@ def monthly_review(
     months, min_drop, min_orders : see :func:`falling_order_value`
     min_purchases, max_variation, overdue_factor : see :func:`overdue_regulars`
     min_months, of_months, quiet_months : see :func:`dropped_categories`
+    call_list_size : int
+        Customers on the call list (0: every slipping customer with value at risk).
+    horizon_days, churn_days, winback_below, purchase_model
+        See :func:`retainkit.calls.customer_risk`.
+    risk : pandas.DataFrame, optional
+        A :func:`retainkit.calls.customer_risk` computed already for this ``as_of``
+        (scenario controls reuse it instead of refitting the model).
     margin : float, optional
-        See :func:`call_list`.
+        Gross margin for profit when the data has no cost.
     customers : pandas.DataFrame, optional
         Attributes shown in the call list.
     currency : str
@@ -635,9 +666,8 @@ def monthly_review(
     ...                                   "2024-12-01"]),
     ...     "revenue": [100.0, 100.0, 40.0, 60.0]})
     >>> review = monthly_review(frame, as_of="2024-12-31", min_orders=2)
-    >>> review.calls[["customer_id", "alerts"]]
-      customer_id               alerts
-    0           a  falling order value
+    >>> review.calls[["customer_id", "reasons"]].to_dict("records")  # doctest: +ELLIPSIS
+    [{'customer_id': 'a', 'reasons': 'falling order value: average order down 50%...'}]
     """
     as_of = engine.resolve_as_of(transactions, as_of)
     table = engine.as_table(transactions)
@@ -673,7 +703,22 @@ def monthly_review(
         )
     else:
         skipped[DROPPED] = "needs a product category column"
-    calls = call_list(transactions, detectors, as_of=as_of, margin=margin, customers=customers)
+    if risk is None:
+        risk = calls.customer_risk(
+            transactions,
+            as_of=as_of,
+            horizon_days=horizon_days,
+            churn_days=churn_days,
+            winback_below=winback_below,
+            margin=margin,
+            purchase_model=purchase_model,
+            currency=currency,
+        )
+    reasons = calls.reasons_by_customer(detectors)
+    ranked = call_list(risk, detectors, size=call_list_size, customers=customers)
+    winback = calls.rank_calls(
+        risk, size=call_list_size, group=calls.WIN_BACK, reasons=reasons, customers=customers
+    )
     settings = {
         "as_of": as_of,
         "months": months,
@@ -685,12 +730,14 @@ def monthly_review(
         "min_months": min_months,
         "of_months": of_months,
         "quiet_months": quiet_months,
+        "call_list_size": call_list_size,
+        "horizon_days": risk.attrs.get("horizon_days", horizon_days),
     }
-    return MonthlyReview(trend, detectors, calls, skipped, settings)
+    return MonthlyReview(trend, detectors, ranked, skipped, settings, risk, winback)
 
 
 def review_story(review: MonthlyReview, *, currency: str = "") -> Markdown:
-    """Say in words what the monthly review found and what to do next.
+    """Say in words what the call list holds and what to do next.
 
     Examples
     --------
@@ -700,26 +747,96 @@ def review_story(review: MonthlyReview, *, currency: str = "") -> Markdown:
     ...     "revenue": [100.0, 100.0, 40.0, 60.0]})
     >>> review = monthly_review(frame, as_of="2024-12-31", min_orders=2)
     >>> print(review_story(review, currency="£").data)  # doctest: +ELLIPSIS
-    **1 customer** to call, worth £300 (net revenue over the last 365 days)...
+    The model expects the 1 active customer still buying to bring £... less net revenue...
     """
-    calls = review.calls
-    if calls.empty:
+    risk, ranked = review.risk, review.calls
+    days = review.settings["horizon_days"]
+    slipping = risk[(risk["group"] == calls.SLIPPING) & (risk["value_at_risk"] > 0)]
+    n_back = int((risk["group"] == calls.WIN_BACK).sum())
+    value = risk.attrs.get("value", "value")
+    unit = risk.attrs.get("unit", "money")
+
+    def amount(v: float) -> str:
+        return money(v, currency) if unit == "money" else f"{v:,.0f} purchase days"
+
+    back = (
+        f" Another {n_back:,} customer{'' if n_back == 1 else 's'} already count as lost: they "
+        "are listed separately below, to win back."
+        if n_back
+        else ""
+    )
+    if slipping.empty:
         return markdown(
-            "No customer tripped an early warning with these thresholds. Loosen them in the "
-            "parameters (or with the controls in JupyterLab) to see who comes closest."
+            "No active customer is expected to spend less in the next {days} days than in the "
+            "last {days}: nobody is slipping away by this measure.{back}",
+            days=days,
+            back=back,
         )
-    n = len(calls)
-    total = calls["value_at_risk"].sum()
-    top = calls.head(10)["value_at_risk"].sum()
-    value = calls.attrs.get("value", "value at risk")
-    amount = money(total, currency) if "purchase days" not in value else f"{total:,.0f}"
+    total = slipping["value_at_risk"].sum()
+    top = ranked["value_at_risk"].sum()
+    n = len(slipping)
     return markdown(
-        "**{n:,} customer{plural}** to call, worth {amount} ({value}). The first ten on the "
-        "list hold {top_share} of it: call them first, in the order shown, and ask what "
-        "changed. The full list is in the files below.",
+        "The model expects the {n:,} active customer{plural} still buying to bring {total} less "
+        "{value} in the next {days} days than in the last {days}: that is the value at risk. "
+        "**The {shown:,} customers on the call list hold {top} ({top_share}) of it**: call them "
+        "in the order shown, and ask what changed.{back} {model}",
         n=n,
         plural="" if n == 1 else "s",
-        amount=amount,
+        total=amount(total),
         value=value,
+        days=days,
+        shown=len(ranked),
+        top=amount(top),
         top_share=share(top / total) if total else "—",
+        back=back,
+        model=risk.attrs.get("model_note", ""),
     )
+
+
+def trend_section(review: MonthlyReview, transactions: Any, *, currency: str = "") -> Parts:
+    """Return what the order-value trend part of the review shows: a verdict and a plot.
+
+    Examples
+    --------
+    >>> frame = pd.DataFrame({"customer_id": ["a"], "order_date": pd.to_datetime(["2024-01-01"])})
+    >>> trend_section(monthly_review(frame), frame)[0].data
+    'The order-value checks need revenue; the data has none.'
+    """
+    import matplotlib.pyplot as plt
+
+    from retainkit.plotting import plot_order_value_trend
+
+    if review.trend is None:
+        return Parts([markdown("The order-value checks need revenue; the data has none.")])
+    fig, ax = plt.subplots(figsize=(10, 3.6))
+    monthly = monthly_order_value(transactions, as_of=review.settings["as_of"])
+    plot_order_value_trend(monthly, review.trend, currency=currency, ax=ax)
+    plt.close(fig)
+    return Parts([markdown("**{verdict}**", verdict=review.trend["verdict"].iloc[0]), fig])
+
+
+def detector_tables(review: MonthlyReview, *, currency: str = "", rows_shown: int = 20) -> Parts:
+    """Return one table per rule detector: the customers it flagged.
+
+    Examples
+    --------
+    >>> frame = pd.DataFrame({"customer_id": ["a"], "order_date": pd.to_datetime(["2024-01-01"])})
+    >>> len(detector_tables(monthly_review(frame)))  # only the overdue check runs
+    1
+    """
+    out = Parts()
+    for name, flagged in review.detectors.items():
+        out.append(
+            table(
+                flagged.drop(columns="warning"),
+                currency=currency,
+                max_rows=rows_shown,
+                money_columns=[
+                    c for c in ("order_value_previous", "order_value_recent") if c in flagged
+                ],
+                share_columns=["change"] if "change" in flagged else [],
+                date_columns=[c for c in ("last_purchase", "last_month") if c in flagged],
+                caption=f"{name.capitalize()}: {len(flagged):,} customers",
+            )
+        )
+    return out

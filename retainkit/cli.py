@@ -3,7 +3,7 @@
 Commands::
 
     retainkit report [--data PATH_OR_PRESET] [--columns PROFILE_OR_MAPPING.toml] [-p NAME=VALUE]...
-                     [--out DIR] [--only NOTEBOOK]... [--overwrite]
+                     [--previous RUN_DIR] [--out DIR] [--only NOTEBOOK]... [--overwrite]
     retainkit lab                   open JupyterLab on the notebooks
     retainkit presets               list the bundled data sets
     retainkit simulate --out DIR    write a simulated shop (the demo data)
@@ -60,6 +60,11 @@ def _parser() -> argparse.ArgumentParser:
         metavar="NAME=VALUE",
         help="set a notebook parameter (repeatable), e.g. -p as_of=2019-12-30 -p churn_days=180",
     )
+    rep.add_argument(
+        "--previous",
+        help="last month's run folder (read only): the call list says who is new, who came "
+        "back and what the calls achieved (the call_list file's called/outcome columns)",
+    )
     rep.add_argument("--out", help="run folder; default: reports/<time>-<data>")
     rep.add_argument(
         "--only",
@@ -91,6 +96,7 @@ def _report(args: argparse.Namespace) -> int:
         args.data,
         columns=args.columns,
         parameters=params,
+        previous=args.previous,
         out=args.out,
         only=args.only,
         reports_dir=args.reports_dir,

@@ -13,7 +13,7 @@ from typing import Any
 import pandas as pd
 from IPython.display import Markdown
 
-__all__ = ["escape_dollars", "markdown", "money", "share", "table"]
+__all__ = ["Parts", "escape_dollars", "markdown", "money", "share", "table"]
 
 
 def _words(name: str) -> str:
@@ -186,3 +186,23 @@ def table(
     if caption:
         styler = styler.set_caption(escape_dollars(html.escape(caption)))
     return styler
+
+
+class Parts(list):
+    """Things a report section shows, in order: Jupyter displays each one in turn.
+
+    A section function returns ``Parts([story, table, figure])``; as the last expression of
+    a notebook cell it shows all of them (a plain list would show its ``repr``).
+
+    Examples
+    --------
+    >>> parts = Parts([markdown("**one**"), markdown("two")])
+    >>> [p.data for p in parts]
+    ['**one**', 'two']
+    """
+
+    def _ipython_display_(self) -> None:
+        from IPython.display import display
+
+        for part in self:
+            display(part)

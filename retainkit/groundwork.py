@@ -40,6 +40,7 @@ from retainkit.churn import ChurnThreshold, resolve_churn_days
 from retainkit.display import markdown, money, share
 from retainkit.exceptions import SchemaError
 from retainkit.figures import KeyFigures, figure, key_figures
+from retainkit.profit import profit
 from retainkit.survival import kaplan_meier
 
 __all__ = [
@@ -257,7 +258,7 @@ def _first_day(transactions: Any) -> pd.Timestamp:
 
 
 def _profit(revenue: pd.Series, cost: pd.Series | None, margin: float) -> pd.Series:
-    return revenue - cost if cost is not None else revenue * margin
+    return profit(revenue, cost=cost, margin=margin)
 
 
 def customer_status(

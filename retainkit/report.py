@@ -43,7 +43,7 @@ logger = logging.getLogger("retainkit")
 
 #: Parameters naming input files: relative paths are resolved against the current
 #: folder before the notebooks (which run elsewhere) see them.
-PATH_PARAMETERS = ("data", "columns", "customers", "reasons")
+PATH_PARAMETERS = ("data", "columns", "customers", "reasons", "previous")
 #: Cells with this tag are interactive controls: reports do not run or show them.
 INTERACTIVE_TAG = "interactive"
 _VERSIONED = (
@@ -417,6 +417,7 @@ def run_report(
     *,
     columns: str | None = None,
     parameters: Mapping[str, Any] | None = None,
+    previous: str | None = None,
     out: str | Path | None = None,
     only: Iterable[str] | None = None,
     reports_dir: str | Path = "reports",
@@ -437,6 +438,9 @@ def run_report(
     parameters : mapping, optional
         Further notebook parameters, e.g. ``{"as_of": "2011-12-09", "churn_days": 180}``.
         Text values are converted to each notebook's parameter type. A name no
+    previous : str, optional
+        Last month's run folder (or its ``call_list`` file): the groundwork notebook's
+        ``previous`` parameter. It is only read, never changed.
         selected notebook takes is an error.
     out : str or Path, optional
         The run folder; default ``<reports_dir>/<YYYYmmdd-HHMMSS>-<data>``.
@@ -474,6 +478,8 @@ def run_report(
         given["data"] = str(data)
     if columns is not None:
         given["columns"] = str(columns)
+    if previous:
+        given["previous"] = str(previous)
     notebooks = _select(list_notebooks(notebooks_dir), only)
     if not notebooks:
         raise ReportError("no notebooks found to run")

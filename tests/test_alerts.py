@@ -94,25 +94,70 @@ def test_dropped_categories_by_hand():
     assert both["customer_id"].tolist() == ["a", "b"]
 
 
-def test_call_list_ranks_by_value_and_joins_warnings():
-    frame = pd.concat(
-        [
-            _orders("a", ["2024-06-01"], 10.0),
-            _orders("b", ["2024-05-01", "2024-07-01"], [30.0, 20.0]),
-            _orders("c", ["2022-01-01", "2024-12-01"], [500.0, 5.0]),
-        ]
+def test_call_list_ranks_slipping_by_value_at_risk_and_joins_warnings():
+    risk = pd.DataFrame(
+        {
+            "customer_id": ["a", "b", "c", "d"],
+            "group": ["slipping", "slipping", "win-back", "slipping"],
+            "value_at_risk": [10.0, 50.0, 90.0, 0.0],
+            "p_alive": 0.5,
+            "value_recent": 60.0,
+            "value_year": [10.0, 50.0, 900.0, 5.0],
+            "expected_value": 1.0,
+            "evidence": "",
+            "last_purchase": pd.Timestamp("2024-06-01"),
+            "days_since_last_purchase": 30,
+        }
     )
     flags = {
         "x": pd.DataFrame({"customer_id": ["a", "b"], "warning": ["w1", "w2"]}),
         "y": pd.DataFrame({"customer_id": ["b", "c"], "warning": ["w3", "w4"]}),
     }
-    calls = a.call_list(frame, flags, as_of="2024-12-31")
-    assert calls["customer_id"].tolist() == ["b", "a", "c"]  # 50, 10, 5 over the last year
-    assert calls.set_index("customer_id").loc["b", "warnings"] == "w2; w3"
-    assert calls.set_index("customer_id").loc["b", "alerts"] == "x, y"
-    profit = a.call_list(frame, flags, as_of="2024-12-31", margin=0.5)
-    assert profit["value_at_risk"].tolist() == [25.0, 5.0, 2.5]
-    assert "margin 50%" in profit.attrs["value"]
+    calls = a.call_list(risk, flags)
+    # c is to win back, d has nothing at risk: b (50) then a (10)
+    assert calls["customer_id"].tolist() == ["b", "a"]
+    assert calls.set_index("customer_id").loc["b", "reasons"] == "x: w2; y: w3"
+    assert a.call_list(risk, flags, size=1)["customer_id"].tolist() == ["b"]
+
+
+def test_review_thresholds_follow_the_data_rhythm():
+    # one customer buying every 91 days: typical gap g = 91
+    days = pd.date_range("2023-01-01", periods=9, freq="91D")
+    frame = pd.DataFrame({"customer_id": "a", "order_date": days})
+    t = a.review_thresholds(frame)
+    # months = ceil(3 x 91 / 30.44) = ceil(8.97) = 9; a window of 9 months holds 9 x 30.44 / 91
+    # = 3.0 gaps (< 6): min_orders 2; min_purchases = round(365 / 91) = 4
+    assert (t["months"], t["min_orders"], t["min_purchases"]) == (9, 2, 4)
+    # quiet = ceil(2 x 91 / 30.44) = ceil(5.98) = 6; habit = 2 x 6 = 12;
+    # min_months = round(0.8 x 12 x 30.44 / 91) = round(3.21) = 3
+    assert (t["quiet_months"], t["of_months"], t["min_months"]) == (6, 12, 3)
+    # monthly buyers (g = 30): 3-month windows and 8 purchase days for a regular, as before;
+    monthly = pd.DataFrame(
+        {"customer_id": "m", "order_date": pd.date_range("2023-01-01", periods=20, freq="30D")}
+    )
+    m = a.review_thresholds(monthly)
+    assert (m["months"], m["min_orders"], m["min_purchases"]) == (3, 2, 8)
+    # min_orders 2, since 3 months hold 3 x 30.44 / 30 = 3.04 gaps, fewer than 6; a given
+    # threshold is kept
+    assert a.review_thresholds(monthly, min_orders=3, months=5)["min_orders"] == 3
+
+
+def test_infrequent_buyers_get_a_call_list_and_rules_that_fire():
+    # a few orders a year: purchase rate Gamma(0.8, 20) per week, about 2 a year
+    shop = rk.simulate_shop(
+        n_customers=800,
+        alpha=20.0,
+        n_falling_order_value=0,
+        n_dried_up=0,
+        n_dropped_category=0,
+        seed=3,
+    )
+    txn = rk.load_transactions(shop.transactions)
+    thresholds = a.review_thresholds(txn)
+    assert thresholds["months"] > 3 and thresholds["min_orders"] == 2
+    review = a.monthly_review(txn, call_list_size=20, churn_days=365, **thresholds)
+    assert len(review.calls) == 20
+    assert (review.calls["value_at_risk"] > 0).all()
 
 
 def test_review_skips_what_the_data_cannot_support():

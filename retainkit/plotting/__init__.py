@@ -10,6 +10,7 @@ re-exports every ``plot_*`` function.
 from retainkit.plotting._activity import plot_activity
 from retainkit.plotting._base import grid, money_formatter, period_label, plain_text, set_style
 from retainkit.plotting._groundwork import (
+    plot_calls_curve,
     plot_churn_by_attribute,
     plot_loss_concentration,
     plot_losses_by_month,
@@ -43,6 +44,7 @@ __all__ = [
     "plain_text",
     "plot_activity",
     "plot_benchmark",
+    "plot_calls_curve",
     "plot_churn_by_attribute",
     "plot_cohort_heatmap",
     "plot_conversion",

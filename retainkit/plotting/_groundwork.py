@@ -13,6 +13,7 @@ from matplotlib.ticker import FuncFormatter, PercentFormatter
 from retainkit.plotting._base import money_formatter, period_label, plain_text
 
 __all__ = [
+    "plot_calls_curve",
     "plot_churn_by_attribute",
     "plot_loss_concentration",
     "plot_losses_by_month",
@@ -347,4 +348,71 @@ def plot_order_value_trend(
         ylabel=f"Average order value ({currency or 'currency'})",
     )
     ax.figure.autofmt_xdate()
+    return ax
+
+
+def plot_calls_curve(
+    risk: pd.DataFrame,
+    *,
+    calls: int | None = None,
+    currency: str = "",
+    ax: Axes | None = None,
+    **kwargs: Any,
+) -> Axes:
+    """Value at risk covered by the first N calls: how far down the list to go.
+
+    Parameters
+    ----------
+    risk : pandas.DataFrame
+        :func:`retainkit.calls.customer_risk` (its slipping customers are plotted).
+    calls : int, optional
+        The call list's length, marked on the curve.
+    currency : str
+    ax : matplotlib Axes, optional
+    **kwargs
+        Passed to ``Axes.plot``.
+
+    Returns
+    -------
+    matplotlib.axes.Axes
+
+    Examples
+    --------
+    >>> risk = pd.DataFrame({"group": "slipping", "value_at_risk": [40.0, 30.0, 20.0, 10.0]})
+    >>> risk.attrs = {"horizon_days": 180, "unit": "money", "value": "net revenue"}
+    >>> fig, ax = plt.subplots()
+    >>> ax = plot_calls_curve(risk, calls=2, currency="$", ax=ax)
+    >>> ax.get_lines()[0].get_ydata().tolist()  # cumulative value at risk
+    [0.0, 40.0, 70.0, 90.0, 100.0]
+    """
+    ax = ax if ax is not None else plt.gca()
+    values = np.sort(risk.loc[risk["group"] == "slipping", "value_at_risk"].to_numpy())[::-1]
+    values = values[values > 0]
+    covered = np.concatenate([[0.0], np.cumsum(values)])
+    ax.plot(np.arange(len(covered)), covered, **kwargs)
+    if calls and len(values):
+        n = min(int(calls), len(values))
+        ax.axvline(n, color="grey", linestyle="--", linewidth=1)
+        total = covered[-1]
+        ax.annotate(
+            f"the first {n:,} calls: {covered[n] / total:.0%} of the value at risk",
+            xy=(n, covered[n]),
+            xytext=(8, -14),
+            textcoords="offset points",
+            fontsize=9,
+        )
+    days = risk.attrs.get("horizon_days", "")
+    money_unit = risk.attrs.get("unit", "money") == "money"
+    if money_unit:
+        ax.yaxis.set_major_formatter(money_formatter(currency))
+    ax.set_xlabel("Calls made, most value at risk first (customers)")
+    ax.set_ylabel(
+        f"Value at risk covered ({currency or 'money'})" if money_unit else "Purchase days at risk"
+    )
+    ax.set_title(
+        f"How much the first calls cover: expected shortfall of {risk.attrs.get('value', 'value')}"
+        f"\nin the next {days} days against the last {days}, slipping customers"
+    )
+    ax.set_xlim(left=0)
+    ax.set_ylim(bottom=0)
     return ax

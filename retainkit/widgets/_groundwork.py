@@ -2,7 +2,8 @@
 
 Both panels re-run the functions the report cells call: :func:`loss_scenario` runs
 :func:`retainkit.groundwork.loss_overview`, :func:`review_scenario` runs
-:func:`retainkit.alerts.monthly_review`.
+:func:`retainkit.alerts.monthly_review` and draws
+:func:`retainkit.plotting.plot_calls_curve`.
 """
 
 from __future__ import annotations
@@ -10,12 +11,14 @@ from __future__ import annotations
 from typing import Any
 
 import ipywidgets as w
+import matplotlib.pyplot as plt
 import pandas as pd
 
-from retainkit import alerts, groundwork
+from retainkit import alerts, calls, groundwork
 from retainkit.churn import resolve_churn_days
 from retainkit.display import table
 from retainkit.engine import resolve_as_of
+from retainkit.plotting import plot_calls_curve
 from retainkit.widgets._base import scenario_panel
 
 __all__ = ["loss_scenario", "review_scenario"]
@@ -130,9 +133,11 @@ def review_scenario(
     margin: float | None = None,
     customers: pd.DataFrame | None = None,
     currency: str = "",
+    churn_days: int | None = None,
+    risk: pd.DataFrame | None = None,
     **thresholds: Any,
 ) -> w.VBox:
-    """Build controls for the monthly review's detector thresholds.
+    """Build controls for the call list's length and horizon and the detectors' thresholds.
 
     Parameters
     ----------
@@ -141,13 +146,19 @@ def review_scenario(
     margin : float, optional
     customers : pandas.DataFrame, optional
     currency : str
+    churn_days : int, optional
+        See :func:`retainkit.calls.customer_risk`.
+    risk : pandas.DataFrame, optional
+        The report's :func:`retainkit.calls.customer_risk`, reused while the horizon
+        stays at its ``horizon_days``.
     **thresholds
-        Starting values for :func:`retainkit.alerts.monthly_review`'s thresholds.
+        Starting values for :func:`retainkit.alerts.monthly_review`'s thresholds,
+        ``call_list_size`` and ``horizon_days``.
 
     Returns
     -------
     ipywidgets.VBox
-        Shows the detector summary and the top of the call list.
+        Shows the detector summary, the top of the call list and the calls-vs-value curve.
 
     Examples
     --------
@@ -162,8 +173,26 @@ def review_scenario(
     >>> int(panel.last_result[0].data["customers_flagged"].iloc[0])
     0
     """
-    start = {**_REVIEW_DEFAULTS, **thresholds}
+    start = {**_REVIEW_DEFAULTS, **{k: v for k, v in thresholds.items() if v}}
     controls = {
+        "call_list_size": w.IntSlider(
+            value=start["call_list_size"],
+            min=5,
+            max=max(500, int(start["call_list_size"])),
+            step=5,
+            description="Customers to call",
+            continuous_update=False,
+            style=_STYLE,
+        ),
+        "horizon_days": w.IntSlider(
+            value=start["horizon_days"],
+            min=30,
+            max=max(365, int(start["horizon_days"])),
+            step=15,
+            description="Horizon (days)",
+            continuous_update=False,
+            style=_STYLE,
+        ),
         "min_drop": w.FloatSlider(
             value=start["min_drop"],
             min=0.1,
@@ -191,15 +220,6 @@ def review_scenario(
             continuous_update=False,
             style=_STYLE,
         ),
-        "max_variation": w.FloatSlider(
-            value=start["max_variation"],
-            min=0.1,
-            max=1.0,
-            step=0.05,
-            description="Max gap variation",
-            continuous_update=False,
-            style=_STYLE,
-        ),
         "min_purchases": w.IntSlider(
             value=start["min_purchases"],
             min=3,
@@ -208,44 +228,59 @@ def review_scenario(
             continuous_update=False,
             style=_STYLE,
         ),
-        "min_months": w.IntSlider(
-            value=start["min_months"],
-            min=1,
-            max=12,
-            description="Range bought in months",
-            continuous_update=False,
-            style=_STYLE,
-        ),
     }
     fixed = {k: v for k, v in start.items() if k not in controls}
+    # one model fit per horizon: the list length and the thresholds do not refit it
+    risks: dict[int, pd.DataFrame] = {}
+    if risk is not None:
+        risks[int(risk.attrs.get("horizon_days", start["horizon_days"]))] = risk
 
     def render(**values: Any) -> Any:
+        horizon = int(values["horizon_days"])
+        if horizon not in risks:
+            risks[horizon] = calls.customer_risk(
+                transactions,
+                as_of=as_of,
+                horizon_days=horizon,
+                churn_days=churn_days,
+                margin=margin,
+                currency=currency,
+            )
         review = alerts.monthly_review(
             transactions,
             as_of=as_of,
             margin=margin,
             customers=customers,
             currency=currency,
+            churn_days=churn_days,
+            risk=risks[horizon],
             **fixed,
             **values,
         )
-        calls = review.calls.head(10)
+        fig, ax = plt.subplots(figsize=(8, 3.6))
+        plot_calls_curve(review.risk, calls=len(review.calls), currency=currency, ax=ax)
+        plt.close(fig)
         return (
             table(review.summary(), caption="Early warnings with these thresholds"),
             table(
-                calls,
+                review.calls.drop(columns=list(calls.CALL_COLUMNS)),
                 currency=currency,
-                money_columns=["value_at_risk"],
+                money_columns=["value_at_risk", "value_recent", "value_year", "expected_value"],
+                share_columns=["p_alive"],
                 date_columns=["last_purchase"],
+                max_rows=10,
                 caption=f"Top of the call list ({len(review.calls):,} customers), ranked by "
-                f"{review.calls.attrs.get('value', 'value at risk')}",
+                f"value at risk over the next {horizon} days",
             ),
+            fig,
         )
 
-    return scenario_panel(render, controls, title="Scenario: early-warning thresholds")
+    return scenario_panel(render, controls, title="Scenario: the call list and its warnings")
 
 
 _REVIEW_DEFAULTS = {
+    "call_list_size": 50,
+    "horizon_days": 180,
     "months": 3,
     "min_drop": 0.35,
     "min_orders": 3,

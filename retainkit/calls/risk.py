@@ -1,0 +1,392 @@
+"""Risk and value of every active customer: who is slipping away, and what it would cost.
+
+For each customer who bought in the last year (the *active* customers), at ``as_of``:
+
+- ``p_alive``: the probability that they are still buying, from a purchase model
+  (BG/NBD or Pareto/NBD, chosen on a holdout where the history allows, see
+  :func:`fit_purchase_model`) fitted on every customer's history;
+- ``value_recent``: what they were worth in the last ``horizon_days`` (profit, or net
+  revenue, see :mod:`retainkit.profit`);
+- ``expected_value``: what the model expects them to be worth in the next
+  ``horizon_days``: expected purchase days times their own value per purchase day;
+- ``value_at_risk``: the **expected shortfall** against the last ``horizon_days``,
+  ``E[max(0, value_recent - value_next)]``: the value the business loses if this customer
+  is slipping away, weighted by how likely that is. With ``K`` the purchase days of the
+  next ``horizon_days`` and ``m`` the customer's value per purchase day,
+  ``value_next = K m``; ``K = 0`` if the customer has left (probability ``1 - p_alive``)
+  and, if not, ``K`` is negative binomial with the model's posterior purchase rate,
+  ``Gamma(r + x, alpha + T)``. Hence, with ``k* = floor(B / m)`` and ``B = value_recent``,
+
+  ``value_at_risk = (1 - p_alive) B + p_alive [B F(k*; r + x, q) -
+  m (r + x)(1 - q)/q F(k* - 1; r + x + 1, q)]``, ``q = (alpha + T)/(alpha + T + h)``,
+
+  where ``F`` is the negative binomial distribution function. The rate posterior holds
+  for both models; it leaves out that a customer alive today may leave during the
+  horizon, so it errs on the side of a smaller risk.
+
+Customers who already count as lost (silent longer than ``churn_days``) and either bought
+nothing in the last ``horizon_days`` or have less than ``winback_below`` chance of still
+buying are marked ``win-back``: almost certainly gone, long enough ago that a call is to
+win them back, not to keep them. Without a fitted model (too little data), the value at
+risk falls back to the recent value scaled by how overdue the customer is (days since the
+last purchase over three usual gaps, capped at 1), and ``p_alive`` is missing.
+"""
+
+from __future__ import annotations
+
+from dataclasses import dataclass
+from typing import Any
+
+import numpy as np
+import pandas as pd
+from scipy import stats
+
+from retainkit import engine
+from retainkit import schema as S
+from retainkit.clv._base import BaseModel, fit_or_explain
+from retainkit.clv.bgnbd import BetaGeoModel
+from retainkit.clv.pareto_nbd import ParetoNBDModel
+from retainkit.clv.validation import calibration_holdout, compare_models
+from retainkit.display import money
+from retainkit.profit import profit, value_label
+
+__all__ = [
+    "SLIPPING",
+    "WIN_BACK",
+    "PurchaseModel",
+    "customer_risk",
+    "expected_shortfall",
+    "fit_purchase_model",
+    "probability_no_purchase",
+]
+
+SLIPPING = "slipping"
+WIN_BACK = "win-back"
+_YEAR_DAYS = 365
+_MODELS: dict[str, type[BaseModel]] = {"BG/NBD": BetaGeoModel, "Pareto/NBD": ParetoNBDModel}
+
+
+@dataclass(frozen=True)
+class PurchaseModel:
+    """A purchase model fitted for the call list, and how it was chosen.
+
+    Attributes
+    ----------
+    model : BetaGeoModel or ParetoNBDModel or None
+        Fitted on every customer's history up to ``as_of``, time unit days; None when
+        no model could be fitted (``note`` says why).
+    name : str
+        "BG/NBD", "Pareto/NBD" or "".
+    comparison : pandas.DataFrame or None
+        :func:`retainkit.clv.validation.compare_models` on the holdout, when one was run.
+    note : str
+        How the model was chosen, in words.
+    """
+
+    model: BaseModel | None
+    name: str
+    comparison: pd.DataFrame | None
+    note: str
+
+
+def fit_purchase_model(
+    transactions: Any, *, as_of: Any = None, holdout_days: int = 180
+) -> PurchaseModel:
+    """Fit the purchase model that predicts best on a holdout, on the history to ``as_of``.
+
+    Where the history before ``as_of`` is at least three times ``holdout_days``, BG/NBD and
+    Pareto/NBD are fitted on the history up to ``holdout_days`` before ``as_of`` and scored
+    on the purchase days of the last ``holdout_days`` (mean absolute error per customer);
+    the better one is refitted on the whole history. Shorter histories use BG/NBD.
+
+    Parameters
+    ----------
+    transactions : Transactions, pandas.DataFrame or ibis Table
+    as_of : date-like, optional
+    holdout_days : int
+        Length of the holdout, in days.
+
+    Returns
+    -------
+    PurchaseModel
+
+    Examples
+    --------
+    >>> import retainkit as rk
+    >>> txn = rk.load_transactions("cdnow_sample")
+    >>> chosen = fit_purchase_model(txn, as_of="1998-06-30", holdout_days=180)
+    >>> chosen.name in ("BG/NBD", "Pareto/NBD"), chosen.model.time_unit_
+    (True, 'days')
+    """
+    as_of = engine.resolve_as_of(transactions, as_of)
+    first, _ = engine.date_span(transactions)
+    cal_end = as_of - pd.Timedelta(days=holdout_days)
+    comparison = None
+    name = "BG/NBD"
+    note = (
+        f"BG/NBD: the history before the review date is shorter than three times the "
+        f"{holdout_days}-day holdout, too short to compare models on it."
+    )
+    if (as_of - first.normalize()).days >= 3 * holdout_days:
+        cal = calibration_holdout(
+            transactions, calibration_end=cal_end, holdout_end=as_of, time_unit="days"
+        )
+        fitted = {}
+        for label, cls in _MODELS.items():
+            model, _ = fit_or_explain(cls, cal)
+            if model is not None:
+                fitted[label] = model
+        if fitted:
+            comparison = compare_models(fitted, cal)
+            best = comparison.sort_values("mae_per_customer").iloc[0]
+            name = str(best["model"])
+            note = (
+                f"{name}: of the models fitted on the history to {cal_end:%Y-%m-%d}, it "
+                f"predicted each customer's purchase days in the {holdout_days} days after "
+                f"best (mean absolute error {best['mae_per_customer']:.3f} per customer)."
+            )
+    summary = engine.customer_summary(transactions, as_of=as_of, time_unit="days")
+    model, why = fit_or_explain(_MODELS[name], summary)
+    if model is None and name != "BG/NBD":
+        name = "BG/NBD"
+        model, why = fit_or_explain(BetaGeoModel, summary)
+    if model is None:
+        return PurchaseModel(None, "", comparison, why)
+    return PurchaseModel(model, name, comparison, note)
+
+
+def _rate_posterior(model: BaseModel, summary: pd.DataFrame, days: float) -> tuple[Any, Any]:
+    """Shape ``n = r + x`` and ``q = (alpha + T)/(alpha + T + days)`` of the count given alive."""
+    p = model.params_
+    n = p["r"] + summary["frequency"].to_numpy(dtype=float)
+    big_t = summary["T"].to_numpy(dtype=float)
+    q = (p["alpha"] + big_t) / (p["alpha"] + big_t + days)
+    return n, q
+
+
+def probability_no_purchase(model: BaseModel, summary: pd.DataFrame, *, days: float) -> pd.Series:
+    """Probability that each customer buys nothing in the next ``days``.
+
+    ``1 - p_alive + p_alive q^(r + x)``, ``q = (alpha + T)/(alpha + T + days)``: exact for
+    BG/NBD (a customer leaves only right after a purchase); for Pareto/NBD it leaves out
+    leaving during the period, so it is a lower bound.
+
+    Parameters
+    ----------
+    model : BetaGeoModel or ParetoNBDModel
+        Fitted with time unit days.
+    summary : pandas.DataFrame
+        :func:`retainkit.customer_summary` in days.
+    days : float
+
+    Returns
+    -------
+    pandas.Series
+        Indexed by ``customer_id``.
+
+    Examples
+    --------
+    >>> m = BetaGeoModel()
+    >>> m.params_ = {"r": 1.0, "alpha": 10.0, "a": 1.0, "b": 1.0}
+    >>> m.time_unit_ = "days"
+    >>> s = pd.DataFrame({"customer_id": ["a"], "frequency": [0], "recency": [0.0],
+    ...                   "T": [10.0]})
+    >>> float(probability_no_purchase(m, s, days=20).iloc[0])  # p_alive 1: (20/40)^1
+    0.5
+    """
+    alive = model.probability_alive(summary).to_numpy()
+    n, q = _rate_posterior(model, summary, days)
+    return pd.Series(1 - alive + alive * q**n, index=summary[S.CUSTOMER_ID].to_numpy())
+
+
+def expected_shortfall(
+    recent: np.ndarray,
+    per_purchase: np.ndarray,
+    p_alive: np.ndarray,
+    n: np.ndarray,
+    q: np.ndarray,
+) -> np.ndarray:
+    """``E[max(0, recent - K per_purchase)]`` for the count ``K`` of the module's model.
+
+    ``K = 0`` with probability ``1 - p_alive``, else negative binomial ``(n, q)`` (scipy's
+    parametrisation: mean ``n (1 - q) / q``). A zero or negative value per purchase
+    means future purchases bring nothing: the shortfall is ``recent``.
+
+    Examples
+    --------
+    >>> # alive for sure, one purchase (of 10) with probability 1/2: E = 0.5 x 20 + 0.5 x 10
+    >>> float(expected_shortfall(np.array([20.0]), np.array([10.0]), np.array([1.0]),
+    ...                          np.array([1.0]), np.array([0.5]))[0].round(6))
+    12.5
+    """
+    recent = np.asarray(recent, dtype=float)
+    m = np.asarray(per_purchase, dtype=float)
+    positive = m > 0
+    k_star = np.floor(np.divide(recent, m, out=np.zeros_like(recent), where=positive))
+    nb = stats.nbinom
+    alive_part = recent * nb.cdf(k_star, n, q) - m * n * (1 - q) / q * nb.cdf(k_star - 1, n + 1, q)
+    alive_part = np.where(positive, alive_part, recent)
+    out = (1 - p_alive) * recent + p_alive * alive_part
+    return np.where(recent > 0, np.maximum(out, 0.0), 0.0)
+
+
+def _evidence(frame: pd.DataFrame, *, horizon_days: int, currency: str, unit: str) -> list[str]:
+    def amount(v: float) -> str:
+        return money(v, currency) if unit == "money" else f"{v:,.0f} purchase days"
+
+    lines = []
+    for row in frame.itertuples(index=False):
+        if pd.notna(row.usual_gap_days):
+            rhythm = (
+                f"usually buys every {row.usual_gap_days:.0f} days; nothing for "
+                f"{row.days_since_last_purchase} days ({row.overdue_ratio:.1f}x the usual gap)"
+            )
+        else:
+            rhythm = f"one purchase day so far, {row.days_since_last_purchase} days ago"
+        alive = f"; P(still buying) {row.p_alive:.0%}" if pd.notna(row.p_alive) else ""
+        lines.append(
+            f"{rhythm}{alive}; {amount(row.value_recent)} in the last {horizon_days} days, "
+            f"{amount(row.expected_value)} expected in the next {horizon_days}"
+        )
+    return lines
+
+
+def customer_risk(
+    transactions: Any,
+    *,
+    as_of: Any = None,
+    horizon_days: int = 180,
+    churn_days: int | None = None,
+    winback_below: float = 0.1,
+    margin: float | None = None,
+    purchase_model: PurchaseModel | None = None,
+    currency: str = "",
+) -> pd.DataFrame:
+    """Risk, value and expected value at risk of every customer who bought in the last year.
+
+    See the module docstring for the definitions.
+
+    Parameters
+    ----------
+    transactions : Transactions, pandas.DataFrame or ibis Table
+    as_of : date-like, optional
+        The review date; default: the last order date.
+    horizon_days : int
+        Length of the period compared: the last ``horizon_days`` against the next.
+    churn_days : int, optional
+        Customers silent for longer count as lost; they are ``win-back`` when they also
+        bought nothing in the last ``horizon_days`` or have less than ``winback_below``
+        probability of still buying.
+    winback_below : float
+    margin : float, optional
+        Gross margin for profit when the data has no cost (see :mod:`retainkit.profit`).
+    purchase_model : PurchaseModel, optional
+        Fitted at ``as_of`` with time unit days; default: :func:`fit_purchase_model`
+        with a holdout of ``horizon_days``.
+    currency : str
+        Symbol for the evidence text.
+
+    Returns
+    -------
+    pandas.DataFrame
+        One row per active customer, largest value at risk first: ``customer_id``,
+        ``group`` (``slipping`` or ``win-back``), ``value_at_risk``, ``p_alive``,
+        ``p_no_purchase`` (nothing in the next ``horizon_days``), ``value_recent``,
+        ``value_year`` (last 365 days), ``expected_value``, ``value_per_purchase``,
+        ``usual_gap_days`` (median gap between their purchase days; NaN with one),
+        ``overdue_ratio`` (days since the last purchase over the usual gap),
+        ``last_purchase``, ``days_since_last_purchase``, ``purchase_days``, ``evidence``.
+        ``attrs``: ``as_of``, ``horizon_days``, ``value`` (what the values measure),
+        ``unit`` ("money" or "purchase days"), ``model`` (name) and ``model_note``.
+
+    Examples
+    --------
+    >>> frame = pd.DataFrame({"customer_id": ["a"] * 6 + ["b"] * 6,
+    ...     "order_date": pd.to_datetime(["2024-01-05", "2024-02-05", "2024-03-05",
+    ...         "2024-04-05", "2024-05-05", "2024-06-05"] * 2) + pd.to_timedelta(
+    ...         [0] * 6 + [150] * 6, unit="D"),
+    ...     "revenue": [100.0] * 12})
+    >>> risk = customer_risk(frame, as_of="2024-11-01", horizon_days=90, churn_days=90)
+    >>> risk[["customer_id", "group"]]  # a: silent 149 days, nothing in the last 90
+      customer_id     group
+    0           b  slipping
+    1           a  win-back
+    """
+    as_of = engine.resolve_as_of(transactions, as_of)
+    chosen = purchase_model or fit_purchase_model(
+        transactions, as_of=as_of, holdout_days=horizon_days
+    )
+    first, _ = engine.date_span(transactions)
+    day = pd.Timedelta(days=1)
+    windows = {
+        "recent": (as_of - pd.Timedelta(days=horizon_days), as_of),
+        "year": (as_of - pd.Timedelta(days=max(_YEAR_DAYS, horizon_days)), as_of),
+        "all": (min(first.normalize(), as_of) - day, as_of),
+    }
+    activity = engine.window_activity(transactions, windows=windows).set_index(S.CUSTOMER_ID)
+    has_money = "revenue_all" in activity
+    has_cost = "cost_all" in activity
+
+    def value(name: str) -> pd.Series:
+        if not has_money:
+            return activity[f"purchase_days_{name}"].astype(float)
+        cost = activity[f"cost_{name}"] if has_cost else None
+        return profit(activity[f"revenue_{name}"], cost=cost, margin=margin)
+
+    summary = engine.customer_summary(transactions, as_of=as_of, time_unit="days")
+    summary = summary[
+        summary[S.CUSTOMER_ID].isin(activity.index[activity["purchase_days_year"] > 0])
+    ]
+    summary = summary.reset_index(drop=True)
+    ids = summary[S.CUSTOMER_ID].to_numpy()
+    recent = value("recent").reindex(ids).fillna(0.0).to_numpy()
+    per_purchase = value("all").reindex(ids).to_numpy() / summary["purchase_days"].to_numpy()
+    gaps = engine.gap_statistics(transactions, as_of=as_of).set_index(S.CUSTOMER_ID)
+    usual = gaps["median_gap_days"].reindex(ids).to_numpy(dtype=float)
+    since = summary["days_since_last_purchase"].to_numpy()
+    out = pd.DataFrame({S.CUSTOMER_ID: ids})
+    model = chosen.model
+    if model is not None and len(summary):
+        p_alive = model.probability_alive(summary).to_numpy()
+        n, q = _rate_posterior(model, summary, horizon_days)
+        expected = model.expected_purchases(summary, t=horizon_days).to_numpy() * per_purchase
+        p_none = 1 - p_alive + p_alive * q**n
+        at_risk = expected_shortfall(recent, per_purchase, p_alive, n, q)
+    else:
+        p_alive = p_none = expected = np.full(len(ids), np.nan)
+        # without a model: the recent value, scaled by how overdue they are (capped at 1)
+        ratio = np.where(np.isnan(usual), 0.0, since / np.where(np.isnan(usual), 1.0, usual))
+        at_risk = np.maximum(recent, 0.0) * np.clip(ratio / 3.0, 0.0, 1.0)
+    lost = since > churn_days if churn_days else np.zeros(len(ids), dtype=bool)
+    gone = lost & ((np.nan_to_num(p_alive, nan=1.0) < winback_below) | (recent <= 0))
+    out["group"] = np.where(gone, WIN_BACK, SLIPPING)
+    out["value_at_risk"] = at_risk
+    out["p_alive"] = p_alive
+    out["p_no_purchase"] = p_none
+    out["value_recent"] = recent
+    out["value_year"] = value("year").reindex(ids).fillna(0.0).to_numpy()
+    out["expected_value"] = expected
+    out["value_per_purchase"] = per_purchase
+    out["usual_gap_days"] = usual
+    out["overdue_ratio"] = since / usual
+    out["last_purchase"] = summary["last_purchase"].to_numpy()
+    out["days_since_last_purchase"] = since
+    out["purchase_days"] = summary["purchase_days"].to_numpy()
+    unit = "money" if has_money else "purchase days"
+    out["evidence"] = _evidence(out, horizon_days=horizon_days, currency=currency, unit=unit)
+    out = out.sort_values(["value_at_risk", S.CUSTOMER_ID], ascending=[False, True])
+    out = out.reset_index(drop=True)
+    label = (
+        value_label(has_cost=has_cost, margin=margin)
+        if has_money
+        else "purchase days (no revenue in the data)"
+    )
+    out.attrs = {
+        "as_of": as_of,
+        "horizon_days": horizon_days,
+        "value": label,
+        "unit": unit,
+        "model": chosen.name,
+        "model_note": chosen.note,
+    }
+    return out
