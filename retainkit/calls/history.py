@@ -8,6 +8,7 @@ call that did not reach the customer; anything else counts as reached) and ``not
 
 from __future__ import annotations
 
+import zipfile
 from pathlib import Path
 from typing import Any
 
@@ -83,10 +84,10 @@ def read_previous_calls(path: str | Path) -> pd.DataFrame:
     file = _pick_file(Path(path))
     try:
         if file.suffix.lower() == ".xlsx":
-            frame = pd.read_excel(file, dtype=str, keep_default_na=False)
+            frame = pd.read_excel(file, dtype=str, keep_default_na=False, engine="openpyxl")
         else:
             frame = pd.read_csv(file, dtype=str, keep_default_na=False, encoding="utf-8-sig")
-    except (OSError, ValueError, UnicodeDecodeError) as exc:
+    except (OSError, ValueError, UnicodeDecodeError, zipfile.BadZipFile) as exc:
         raise DataValidationError(
             f"cannot read the previous call list {str(file)!r} ({exc}); pass the file as the "
             "report wrote it (CSV or Excel)"
@@ -103,13 +104,16 @@ def read_previous_calls(path: str | Path) -> pd.DataFrame:
         if column not in frame.columns:
             frame[column] = ""
     frame[S.CUSTOMER_ID] = frame[S.CUSTOMER_ID].str.strip().str.lstrip("'")
-    dates = pd.to_datetime(frame["review_date"], format="%Y-%m-%d", errors="coerce")
-    if dates.isna().any() or len(set(dates)) != 1:
+    # YYYY-MM-DD as written; a spreadsheet that kept it as a date adds a time of day
+    text = frame["review_date"].str.strip().str.slice(0, 10)
+    dates = pd.to_datetime(text, format="%Y-%m-%d", errors="coerce")
+    if len(frame) and (dates.isna().any() or len(set(dates)) != 1):
         bad = frame.loc[dates.isna(), "review_date"].head(3).tolist()
         raise DataValidationError(
-            f"the previous call list {str(file)!r} must carry one review_date (YYYY-MM-DD) on "
-            f"every line; found {bad or sorted(dates.dt.strftime('%Y-%m-%d').unique())}; "
-            "do not edit that column"
+            f"the previous call list {str(file)!r} must carry one review_date, as YYYY-MM-DD, "
+            f"on every line; found {bad or sorted(dates.dt.strftime('%Y-%m-%d').unique())}. "
+            "If a spreadsheet rewrote the dates (e.g. 30/11/2024), set that column back to "
+            "the review's date as YYYY-MM-DD, or pass the .xlsx the report wrote"
         )
     frame["review_date"] = dates
     called = frame["called"].str.strip().str.lower()

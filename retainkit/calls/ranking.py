@@ -133,7 +133,9 @@ def rank_calls(
     )
     out = out[_SHOWN]
     if customers is not None:
-        out = out.merge(customers.drop_duplicates(S.CUSTOMER_ID), on=S.CUSTOMER_ID, how="left")
+        attributes = customers.drop_duplicates(S.CUSTOMER_ID)
+        attributes = attributes.assign(**{S.CUSTOMER_ID: attributes[S.CUSTOMER_ID].astype(str)})
+        out = out.merge(attributes, on=S.CUSTOMER_ID, how="left")
     for column in CALL_COLUMNS:
         out[column] = ""
     out.attrs = dict(risk.attrs)
@@ -147,6 +149,9 @@ def calls_curve(
     points: Sequence[int] = (10, 20, 50, 100, 200, 500, 1000),
 ) -> pd.DataFrame:
     """How much value at risk the first 10, 20, 50... calls cover.
+
+    For the win-back group, how much of last year's value (what :func:`rank_calls` ranks
+    them by).
 
     Parameters
     ----------
@@ -174,7 +179,7 @@ def calls_curve(
     1      2           70.0    0.7      30.0
     2      4          100.0    1.0      10.0
     """
-    values = np.sort(risk.loc[risk["group"] == group, "value_at_risk"].to_numpy())[::-1]
+    values = np.sort(risk.loc[risk["group"] == group, _RANKED_BY[group]].to_numpy())[::-1]
     values = values[values > 0]
     total = values.sum()
     cumulative = np.cumsum(values)

@@ -214,7 +214,7 @@ def expected_shortfall(
 
     Examples
     --------
-    >>> # alive for sure, one purchase (of 10) with probability 1/2: E = 0.5 x 20 + 0.5 x 10
+    >>> # alive for sure; K = 0 with probability 1/2, K = 1 with 1/4: E = 0.5 x 20 + 0.25 x 10
     >>> float(expected_shortfall(np.array([20.0]), np.array([10.0]), np.array([1.0]),
     ...                          np.array([1.0]), np.array([0.5]))[0].round(6))
     12.5
@@ -358,7 +358,8 @@ def customer_risk(
         ratio = np.where(np.isnan(usual), 0.0, since / np.where(np.isnan(usual), 1.0, usual))
         at_risk = np.maximum(recent, 0.0) * np.clip(ratio / 3.0, 0.0, 1.0)
     lost = since > churn_days if churn_days else np.zeros(len(ids), dtype=bool)
-    gone = lost & ((np.nan_to_num(p_alive, nan=1.0) < winback_below) | (recent <= 0))
+    bought_recently = activity["purchase_days_recent"].reindex(ids).fillna(0).to_numpy() > 0
+    gone = lost & ((np.nan_to_num(p_alive, nan=1.0) < winback_below) | ~bought_recently)
     out["group"] = np.where(gone, WIN_BACK, SLIPPING)
     out["value_at_risk"] = at_risk
     out["p_alive"] = p_alive

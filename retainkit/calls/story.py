@@ -48,7 +48,11 @@ def backtest_story(backtest: CallListBacktest, *, currency: str = "") -> Markdow
     unit = backtest.unit
     what = "revenue" if unit == "money" else "purchase days"
     ratio = row["revenue_decline"] / best if best > 0 else float("inf")
-    if row["revenue_decline"] <= 0:
+    if row["revenue_decline"] > 0 and best <= 0:
+        verdict = (
+            "None of the lists that need no model caught any decline: the list is worth the calls."
+        )
+    elif row["revenue_decline"] <= 0:
         verdict = (
             "None of them spent less afterwards: on this data the list did not find anyone who "
             "was about to leave, so treat it as a list of customers to keep in touch with, not "
@@ -155,6 +159,16 @@ def previous_review(
             ]
         )
     before = read_previous_calls(previous)
+    if before.empty:
+        return Parts(
+            [
+                markdown(
+                    "The previous call list (`{file}`) holds no customers: there is nothing to "
+                    "compare with.",
+                    file=Path(before.attrs["path"]).name,
+                )
+            ]
+        )
     comparison = compare_calls(current, before, transactions, as_of=as_of, risk=risk)
     counts = comparison["status"].value_counts()
     outcomes = call_outcomes(comparison)

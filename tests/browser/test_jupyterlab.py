@@ -9,15 +9,21 @@ package computes for that setting (computed here, in the test process, on the sa
 from __future__ import annotations
 
 import ast
+import base64
+import io
 import json
 import re
 from collections.abc import Callable
 from pathlib import Path
 from typing import Any
 
+import matplotlib.pyplot as plt
 import nbformat
+import numpy as np
 import pytest
 from bs4 import BeautifulSoup
+from IPython.core.pylabtools import print_figure
+from PIL import Image
 
 import retainkit as rk
 from retainkit.report import INTERACTIVE_TAG, list_notebooks, notebook_parameters
@@ -249,6 +255,47 @@ def _table_text(soup_or_html: Any) -> dict[str, Any]:
     }
 
 
+def _image_src(cell) -> str:
+    """The ``src`` of the one figure in a widget's output (a ``data:image/png`` URL)."""
+    images = cell.locator(".widget-output img")
+    assert images.count() == 1, f"{images.count()} figures in the widget's output, not 1"
+    return images.first.get_attribute("src")
+
+
+def _pixels(png: bytes) -> np.ndarray:
+    return np.asarray(Image.open(io.BytesIO(png)).convert("RGBA"), dtype=float)
+
+
+def _src_pixels(src: str) -> np.ndarray:
+    """The pixels of a ``data:image/png;base64,...`` image as the page holds it."""
+    head, _, data = src.partition(",")
+    assert head == "data:image/png;base64", f"not an inline PNG: {src[:60]!r}"
+    return _pixels(base64.b64decode(data))
+
+
+def _figure_difference(shown: np.ndarray, expected: np.ndarray) -> float:
+    """Mean absolute difference of two images' pixels (0-255); inf when their sizes differ."""
+    if shown.shape != expected.shape:
+        return float("inf")
+    return float(np.abs(shown - expected).mean())
+
+
+def _kernel_png(draw: Callable[[Any], Any], figsize: tuple[float, float]) -> bytes:
+    """A figure drawn here as the kernel draws it: retainkit's style, PNG cut to its content.
+
+    The notebook calls ``rk.set_style()``; the kernel's inline backend changes no
+    defaults and shows a figure with ``print_figure(fig, "png", bbox_inches="tight")``.
+    """
+    with plt.rc_context():
+        rk.set_style()
+        fig, ax = plt.subplots(figsize=figsize)
+        try:
+            draw(ax)
+            return print_figure(fig, "png", bbox_inches="tight")
+        finally:
+            plt.close(fig)
+
+
 def _save_screenshots(page, screenshots: Path, stem: str) -> None:
     """A full-length screenshot of the notebook (the page grown to the notebook's height)."""
     height = page.evaluate(
@@ -337,18 +384,13 @@ def test_groundwork(page, lab, demo, screenshots):
     _wait_until_shown(page, shown, expected(moved), f"loss scenario at churn_days={moved}")
     _cell_screenshot(page, cell, screenshots / f"lab-{name}-loss-scenario-churn_days-{moved}.png")
 
-    # the review scenario: one step up the order-value drop threshold
+    # the review scenario, with the thresholds and the risk the notebook's review cell uses
     review_cell = _cell(page, "rk.widgets.review_scenario(")
-    drop = _slider(review_cell, "Order value drop")
-    new_drop = _move(drop, p["min_drop"] + 0.1)
-    review = rk.alerts.monthly_review(
+    thresholds = rk.alerts.review_thresholds(
         demo.transactions,
         as_of=window.as_of,
-        margin=None if demo.transactions.has("cost") else p["margin"],
-        customers=demo.customers,
-        currency=demo.currency,
         months=p["review_months"],
-        min_drop=new_drop,
+        min_drop=p["min_drop"],
         min_orders=p["min_orders"],
         min_purchases=p["min_purchases"],
         max_variation=p["max_variation"],
@@ -357,6 +399,99 @@ def test_groundwork(page, lab, demo, screenshots):
         of_months=p["range_of_months"],
         quiet_months=p["quiet_months"],
     )
+    settings = {
+        "as_of": window.as_of,
+        "margin": None if demo.transactions.has("cost") else p["margin"],
+        "customers": demo.customers,
+        "currency": demo.currency,
+        "churn_days": window.churn_days,
+        "horizon_days": p["risk_days"],
+    }
+    report = rk.alerts.monthly_review(
+        demo.transactions, call_list_size=p["call_list_size"], **settings, **thresholds
+    )
+
+    def review_at(call_list_size: int, **moved: Any) -> rk.alerts.MonthlyReview:
+        """The review at other settings; the report's risk reused, as the widget does."""
+        return rk.alerts.monthly_review(
+            demo.transactions,
+            call_list_size=call_list_size,
+            risk=report.risk,
+            **settings,
+            **{**thresholds, **moved},
+        )
+
+    def expected_list(review: rk.alerts.MonthlyReview) -> dict[str, Any]:
+        """The caption and customer ids of the call list the widget shows (10 rows at most)."""
+        n = len(review.calls)
+        caption = (
+            f"Top of the call list ({n:,} customers), ranked by value at risk over the "
+            f"next {p['risk_days']} days"
+        )
+        if n > 10:
+            caption += f" (first 10 of {n:,} rows)"
+        return {"caption": caption, "customer ids": review.calls["customer_id"].head(10).tolist()}
+
+    def shown_list() -> dict[str, Any]:
+        tables = review_cell.locator(".widget-output table")
+        if tables.count() < 2:
+            return {}
+        table = _table_text(tables.nth(1).evaluate("t => t.outerHTML"))
+        column = [h.lower() for h in table["rows"][0]].index("customer id")
+        return {
+            "caption": table["caption"],
+            "customer ids": [r[column] for r in table["rows"][1:]],
+        }
+
+    def expected_curve(review: rk.alerts.MonthlyReview) -> np.ndarray:
+        """The calls-vs-value curve drawn here, at the widget's size (8 x 3.6 inches)."""
+        png = _kernel_png(
+            lambda ax: rk.plotting.plot_calls_curve(
+                review.risk, calls=len(review.calls), currency=demo.currency, ax=ax
+            ),
+            figsize=(8, 3.6),
+        )
+        return _pixels(png)
+
+    def annotation(review: rk.alerts.MonthlyReview) -> str:
+        """The text the curve writes beside the list's length ("the first N calls: X% ...")."""
+        fig, ax = plt.subplots()
+        try:
+            rk.plotting.plot_calls_curve(
+                review.risk, calls=len(review.calls), currency=demo.currency, ax=ax
+            )
+            return " ".join(t.get_text() for t in ax.texts)
+        finally:
+            plt.close(fig)
+
+    def check_curve(review: rk.alerts.MonthlyReview, other: rk.alerts.MonthlyReview) -> str:
+        """The page's curve is the package's for ``review``, and not the one for ``other``."""
+        src = _image_src(review_cell)
+        shown = _src_pixels(src)
+        want, not_want = expected_curve(review), expected_curve(other)
+        near, far = _figure_difference(shown, want), _figure_difference(shown, not_want)
+        # drawn by the same matplotlib the pixels agree exactly; the curves of 50 and of 5
+        # calls differ by 0.8 on average (most of the picture is the same)
+        assert near < 0.05 < far, (
+            f"the call-list curve on the page ({shown.shape[1]}x{shown.shape[0]} px) is not "
+            f"the package's with {annotation(review)!r} ({want.shape[1]}x{want.shape[0]} px): "
+            f"mean pixel difference {near:.2f}, against {far:.2f} for {annotation(other)!r}"
+        )
+        return src
+
+    # at the start: the list of the report's settings
+    size = _slider(review_cell, "Customers to call")
+    assert int(_slider_value(size)) == p["call_list_size"]
+    assert int(_slider_value(_slider(review_cell, "Horizon (days)"))) == p["risk_days"]
+    _wait_until_shown(
+        page, shown_list, expected_list(report), f"call list of {p['call_list_size']} customers"
+    )
+
+    # one step up the order-value drop threshold: the warnings' counts follow
+    drop = _slider(review_cell, "Order value drop")
+    assert _slider_value(drop) == pytest.approx(thresholds["min_drop"])
+    new_drop = _move(drop, thresholds["min_drop"] + 0.1)
+    review = review_at(p["call_list_size"], min_drop=new_drop)
     want = [
         [str(v) for v in row]
         for row in review.summary()[["warning", "customers_flagged"]].itertuples(index=False)
@@ -373,6 +508,24 @@ def test_groundwork(page, lab, demo, screenshots):
     _wait_until_shown(page, shown_review, want, f"review scenario at min_drop={new_drop}")
     _cell_screenshot(
         page, review_cell, screenshots / f"lab-{name}-review-scenario-min_drop-{new_drop:.2f}.png"
+    )
+
+    # the shortest call list: the list and the curve's mark both follow the control
+    shortest = 5  # the control's minimum: fewer rows than the 10 shown, so the rows change too
+    shorter = review_at(shortest, min_drop=new_drop)
+    assert expected_list(shorter) != expected_list(review), "the move must change the list"
+    assert annotation(shorter) != annotation(review), "the move must change the curve"
+    before_src = check_curve(review, shorter)
+    new_size = int(_move(size, shortest))
+    _wait_until_shown(
+        page, shown_list, expected_list(shorter), f"call list at call_list_size={new_size}"
+    )
+    # the list and the figure come in one update of the output: the figure is new as well
+    assert _image_src(review_cell) != before_src, "the calls curve did not change"
+    check_curve(shorter, review)
+    _wait_until_shown(page, shown_review, want, f"review scenario at call_list_size={new_size}")
+    _cell_screenshot(
+        page, review_cell, screenshots / f"lab-{name}-review-scenario-calls-{new_size}.png"
     )
     _save_screenshots(page, screenshots, f"lab-{name}-moved")
     lab.shutdown_kernels()

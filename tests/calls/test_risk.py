@@ -1,0 +1,377 @@
+"""Risk and value at risk: the shortfall on paper, the win-back rule on a frame of five."""
+
+import numpy as np
+import pandas as pd
+import pytest
+from scipy import stats
+
+import retainkit as rk
+from retainkit.calls import (
+    SLIPPING,
+    WIN_BACK,
+    PurchaseModel,
+    customer_risk,
+    expected_shortfall,
+    fit_purchase_model,
+    probability_no_purchase,
+)
+from retainkit.clv.bgnbd import BetaGeoModel
+
+AS_OF = "2024-12-31"
+
+
+def _one(recent, m, p_alive, n, q):
+    out = expected_shortfall(
+        np.array([recent], dtype=float),
+        np.array([m], dtype=float),
+        np.array([p_alive], dtype=float),
+        np.array([n], dtype=float),
+        np.array([q], dtype=float),
+    )
+    return float(out[0])
+
+
+# --- expected_shortfall -------------------------------------------------------------------
+
+
+def test_shortfall_alive_for_sure_by_hand():
+    # NB(n=1, q=.5): pmf k=0 .5, k=1 .25, k=2 .125; B=25, m=10, k*=2
+    # E[max(0, 25 - 10K)] = .5 x 25 + .25 x 15 + .125 x 5 = 12.5 + 3.75 + .625 = 16.875
+    # (K >= 3 brings nothing)
+    assert _one(25, 10, 1.0, 1, 0.5) == pytest.approx(16.875)
+
+
+def test_shortfall_with_two_shapes_by_hand():
+    # NB(n=2, q=.5): pmf(k) = (k+1) q^2 (1-q)^k: k=0 .25, k=1 .25, k=2 .1875
+    # E = .25 x 25 + .25 x 15 + .1875 x 5 = 6.25 + 3.75 + .9375 = 10.9375
+    assert _one(25, 10, 1.0, 2, 0.5) == pytest.approx(10.9375)
+
+
+def test_shortfall_when_recent_is_a_whole_number_of_purchases():
+    # B=20, m=10, k*=2 but K=2 brings max(0, 0) = 0: E = .5 x 20 + .25 x 10 = 12.5
+    assert _one(20, 10, 1.0, 1, 0.5) == pytest.approx(12.5)
+
+
+def test_shortfall_mixes_in_the_customer_who_left():
+    # p_alive .4: .6 x 25 (K = 0 when gone) + .4 x 16.875 = 15 + 6.75 = 21.75
+    assert _one(25, 10, 0.4, 1, 0.5) == pytest.approx(21.75)
+
+
+def test_shortfall_of_a_customer_surely_gone_is_the_recent_value():
+    # p_alive 0: K = 0, E = B = 25, whatever n and q
+    assert _one(25, 10, 0.0, 3, 0.2) == pytest.approx(25.0)
+
+
+@pytest.mark.parametrize("m", [0.0, -3.0])
+def test_shortfall_without_value_per_purchase_is_the_recent_value(m):
+    # future purchases bring nothing (or less than nothing): max(0, 25 - K m) -> 25 at K = 0,
+    # and the function says the shortfall is B = 25 (alive or not)
+    assert _one(25, m, 0.7, 1, 0.5) == pytest.approx(25.0)
+
+
+@pytest.mark.parametrize("recent", [0.0, -5.0])
+def test_shortfall_without_recent_value_is_zero(recent):
+    # max(0, B - K m) with B <= 0 and m > 0 is 0 for every K
+    assert _one(recent, 10, 0.5, 1, 0.5) == 0.0
+
+
+def test_shortfall_matches_a_brute_force_sum_over_counts():
+    rng = np.random.default_rng(20241231)
+    size = 200
+    recent = rng.uniform(0, 400, size)
+    m = rng.uniform(2, 80, size)
+    p_alive = rng.uniform(0, 1, size)
+    n = rng.uniform(0.1, 8, size)
+    q = rng.uniform(0.05, 0.95, size)
+    k = np.arange(0, 201)[:, None]  # B/m < 200, so K >= 200 brings nothing
+    pmf = stats.nbinom.pmf(k, n, q)
+    alive = (np.maximum(recent - k * m, 0.0) * pmf).sum(axis=0)
+    brute = (1 - p_alive) * recent + p_alive * alive
+    got = expected_shortfall(recent, m, p_alive, n, q)
+    assert got.shape == (size,)
+    np.testing.assert_allclose(got, brute, rtol=1e-9, atol=1e-9)
+
+
+# --- probability_no_purchase ----------------------------------------------------------------
+
+
+def _hand_model():
+    m = BetaGeoModel()
+    m.params_ = {"r": 1.0, "alpha": 10.0, "a": 1.0, "b": 1.0}
+    m.time_unit_ = "days"
+    return m
+
+
+def test_probability_no_purchase_by_hand():
+    s = pd.DataFrame(
+        {"customer_id": ["a", "b"], "frequency": [0, 2], "recency": [0.0, 30.0], "T": [10.0, 50.0]}
+    )
+    got = probability_no_purchase(_hand_model(), s, days=30)
+    # a: x=0, p_alive 1; q = (10+10)/(10+10+30) = .4; P = .4^1 = .4
+    # b: p_alive = 1/(1 + 1/(1+2-1) x ((10+50)/(10+30))^3) = 1/(1 + .5 x 3.375) = 1/2.6875
+    #    = .372093; q = 60/90 = 2/3, q^3 = 8/27 = .296296
+    #    P = 1 - .372093 + .372093 x .296296 = .627907 + .110250 = .738157
+    assert got.index.tolist() == ["a", "b"]
+    np.testing.assert_allclose(got.to_numpy(), [0.4, 0.738157], atol=1e-6)
+
+
+def test_probability_no_purchase_follows_the_formula():
+    rng = np.random.default_rng(7)
+    x = rng.integers(0, 6, 50)
+    big_t = rng.uniform(30, 400, 50)
+    s = pd.DataFrame(
+        {
+            "customer_id": [f"c{i}" for i in range(50)],
+            "frequency": x,
+            "recency": np.where(x > 0, big_t * rng.uniform(0.1, 1, 50), 0.0),
+            "T": big_t,
+        }
+    )
+    m = _hand_model()
+    m.params_ = {"r": 0.7, "alpha": 25.0, "a": 0.9, "b": 2.5}
+    pa = m.probability_alive(s).to_numpy()
+    q = (25.0 + big_t) / (25.0 + big_t + 60)
+    expected = 1 - pa + pa * q ** (0.7 + x)
+    got = probability_no_purchase(m, s, days=60)
+    np.testing.assert_allclose(got.to_numpy(), expected, rtol=1e-12)
+    assert got.index.tolist() == s["customer_id"].tolist()
+
+
+# --- customer_risk ----------------------------------------------------------------------------
+#
+# The review is 2024-12-31, horizon 90 days, churn 60 days. Windows hold the days after their
+# start up to the end: last 90 days = 2024-10-03..12-31; last year = 2024-01-02..12-31.
+# Model (hand-set BG/NBD, days): r=1, alpha=10, a=1, b=1, so p_alive = 1 for x=0, else
+#   1 / (1 + 1/x ((10+T)/(10+t_x))^(1+x)).
+#
+#   a: 03-01 40, 09-02 10, 10-02 20, 11-01 30, 12-01 50   (10-02 is the window's start: out)
+#      recent 30+50 = 80, year 150, per purchase day 150/5 = 30, gaps 185,30,30,30 -> 30,
+#      silent 30 (12-01 -> 12-31), overdue 30/30 = 1; x=4, t_x=275, T=305
+#      p_alive = 1/(1 + .25 (315/285)^5) = 1/(1 + .25 x 1.64899) = .70804
+#   b: 10-02 .. 10-22 every 5 days, 5 each: recent 4 x 5 = 20, year 25, per day 5,
+#      gaps 5 -> 5, silent 70, overdue 14; x=4, t_x=20, T=90
+#      p_alive = 1/(1 + .25 (100/30)^5) = 1/(1 + 102.88) = .00963 < .1 -> win-back
+#   c: 10-22 60 once: recent 60, year 60, no gap, silent 70 (lost), p_alive 1 -> slipping
+#   d: 06-23 100, 09-22 100: recent 0 (silent 100) -> win-back whatever p_alive,
+#      year 200, gap 91, overdue 100/91; x=1, t_x=91, T=191: p_alive = 1/(1+(201/101)^2) = .20159
+#   e: 11-01, 11-04, 11-07, 11-11, 10 each: recent 40, year 40, gaps 3,3,4 -> 3, silent 50
+#      (not lost: 50 <= 60) -> slipping although p_alive = 1/(1 + (70/20)^4/3) = .01960 < .1
+#   f: 2023-12-15 only: not active (nothing in the last year), left out
+
+
+def _frame():
+    rows = {
+        "a": [
+            ("2024-03-01", 40),
+            ("2024-09-02", 10),
+            ("2024-10-02", 20),
+            ("2024-11-01", 30),
+            ("2024-12-01", 50),
+        ],
+        "b": [(d, 5) for d in ["2024-10-02", "2024-10-07", "2024-10-12", "2024-10-17"]]
+        + [("2024-10-22", 5)],
+        "c": [("2024-10-22", 60)],
+        "d": [("2024-06-23", 100), ("2024-09-22", 100)],
+        "e": [(d, 10) for d in ["2024-11-01", "2024-11-04", "2024-11-07", "2024-11-11"]],
+        "f": [("2023-12-15", 500)],
+    }
+    return pd.DataFrame(
+        [(c, pd.Timestamp(d), float(v)) for c, lines in rows.items() for d, v in lines],
+        columns=["customer_id", "order_date", "revenue"],
+    )
+
+
+HAND_SET = PurchaseModel(_hand_model(), "BG/NBD", None, "hand-set parameters")
+
+
+def _risk(frame=None, **options):
+    options = {"horizon_days": 90, "churn_days": 60, "purchase_model": HAND_SET} | options
+    return customer_risk(_frame() if frame is None else frame, as_of=AS_OF, **options)
+
+
+def _by_id(risk, column):
+    return risk.set_index("customer_id")[column].to_dict()
+
+
+def test_risk_keeps_only_customers_active_in_the_last_year():
+    assert sorted(_risk()["customer_id"]) == ["a", "b", "c", "d", "e"]
+
+
+def test_risk_win_back_rule():
+    # b: lost, p_alive .0096 < .1; d: lost, nothing in the last 90 days;
+    # c: lost but p_alive 1 and bought recently; e: p_alive .0196 but not lost; a: neither
+    groups = _by_id(_risk(), "group")
+    assert groups == {"a": SLIPPING, "b": WIN_BACK, "c": SLIPPING, "d": WIN_BACK, "e": SLIPPING}
+
+
+def test_risk_p_alive_is_the_model_s():
+    np.testing.assert_allclose(
+        pd.Series(_by_id(_risk(), "p_alive"))[["a", "b", "c", "d", "e"]].to_numpy(),
+        [0.70804, 0.00963, 1.0, 0.20159, 0.01960],
+        atol=5e-5,
+    )
+
+
+def test_risk_values_by_hand():
+    risk = _risk()
+    assert _by_id(risk, "value_recent") == {"a": 80.0, "b": 20.0, "c": 60.0, "d": 0.0, "e": 40.0}
+    assert _by_id(risk, "value_year") == {"a": 150.0, "b": 25.0, "c": 60.0, "d": 200.0, "e": 40.0}
+    assert _by_id(risk, "value_per_purchase") == {
+        "a": 30.0,
+        "b": 5.0,
+        "c": 60.0,
+        "d": 100.0,
+        "e": 10.0,
+    }
+
+
+def test_risk_usual_gap_and_overdue_ratio():
+    risk = _risk().set_index("customer_id")
+    assert risk["usual_gap_days"].drop("c").to_dict() == {"a": 30.0, "b": 5.0, "d": 91.0, "e": 3.0}
+    assert np.isnan(risk.loc["c", "usual_gap_days"])  # one purchase day: no gap
+    assert risk["days_since_last_purchase"].to_dict() == {
+        "a": 30,
+        "b": 70,
+        "c": 70,
+        "d": 100,
+        "e": 50,
+    }
+    np.testing.assert_allclose(
+        risk.loc[["a", "b", "d", "e"], "overdue_ratio"], [1.0, 14.0, 100 / 91, 50 / 3]
+    )
+    assert np.isnan(risk.loc["c", "overdue_ratio"])
+
+
+def test_risk_value_at_risk_by_hand_and_sorted():
+    risk = _risk()
+    # c: alive for sure, n = r + x = 1, q = (10+70)/(10+70+90) = 80/170, m = B = 60: only K = 0
+    #    leaves a shortfall: 60 q = 28.2353
+    # a: n = 5, q = 315/405 = 7/9, B = 80, m = 30, k* = 2;
+    #    pmf 0,1,2 = q^5 (1, 5(2/9), 15(2/9)^2) = .284628, .316253, .210835
+    #    alive part 80 x .284628 + 50 x .316253 + 20 x .210835 = 42.7996
+    #    .29196 x 80 + .70804 x 42.7996 = 23.357 + 30.304 = 53.661
+    # e: n = 4, q = 70/160 = .4375, B = 40, m = 10: pmf 0..3 = .036636, .082431, .115931,
+    #    .130422; alive part 40x.036636 + 30x.082431 + 20x.115931 + 10x.130422 = 7.5617;
+    #    .98040 x 40 + .01960 x 7.5617 = 39.216 + .148 = 39.364
+    # b: p_alive .0096: about .99 x 20 = 19.8, under c's 28.2; d: no recent value, 0
+    np.testing.assert_allclose(
+        pd.Series(_by_id(risk, "value_at_risk"))[["a", "e", "c", "d"]].to_numpy(),
+        [53.661, 39.364, 28.2353, 0.0],
+        atol=1e-3,
+    )
+    assert 19.8 < _by_id(risk, "value_at_risk")["b"] < 20.0
+    assert risk["customer_id"].tolist() == ["a", "e", "c", "b", "d"]
+    assert risk.index.tolist() == [0, 1, 2, 3, 4]
+
+
+def test_risk_p_no_purchase_of_a_one_time_buyer():
+    # c: p_alive 1, q^(r+x) = 80/170 = .470588
+    assert _by_id(_risk(), "p_no_purchase")["c"] == pytest.approx(80 / 170)
+
+
+def test_risk_margin_halves_the_values():
+    full, half = _risk(), _risk(margin=0.5)
+    for column in ("value_recent", "value_year", "value_per_purchase", "value_at_risk"):
+        np.testing.assert_allclose(
+            pd.Series(_by_id(half, column)).sort_index(),
+            pd.Series(_by_id(full, column)).sort_index() / 2,
+        )
+    assert _by_id(half, "value_recent")["a"] == 40.0  # 80 x .5
+    assert half.attrs["value"] == "profit (margin 50% of revenue)"
+    assert full.attrs["value"] == "net revenue"
+
+
+def test_risk_without_revenue_counts_purchase_days():
+    risk = _risk(_frame().drop(columns="revenue"))
+    # purchase days in the last 90 days: a 11-01, 12-01; b 10-07..10-22; c 1; d 0; e 4
+    assert _by_id(risk, "value_recent") == {"a": 2.0, "b": 4.0, "c": 1.0, "d": 0.0, "e": 4.0}
+    assert _by_id(risk, "value_year") == {"a": 5.0, "b": 5.0, "c": 1.0, "d": 2.0, "e": 4.0}
+    assert risk.attrs["unit"] == "purchase days"
+    assert risk.attrs["value"] == "purchase days (no revenue in the data)"
+    assert "4 purchase days in the last 90 days" in _by_id(risk, "evidence")["e"]
+
+
+def test_risk_attrs():
+    assert _risk().attrs == {
+        "as_of": pd.Timestamp(AS_OF),
+        "horizon_days": 90,
+        "value": "net revenue",
+        "unit": "money",
+        "model": "BG/NBD",
+        "model_note": "hand-set parameters",
+    }
+
+
+def test_risk_evidence_names_the_rhythm():
+    evidence = _by_id(_risk(currency="$"), "evidence")
+    assert evidence["a"].startswith("usually buys every 30 days; nothing for 30 days (1.0x")
+    assert "P(still buying) 71%" in evidence["a"]
+    assert "$80 in the last 90 days" in evidence["a"]
+    assert evidence["c"].startswith("one purchase day so far, 70 days ago")
+
+
+def test_risk_without_churn_days_nobody_is_win_back():
+    assert set(_risk(churn_days=None)["group"]) == {SLIPPING}
+
+
+def test_risk_without_a_model_scales_recent_value_by_overdue():
+    risk = _risk(purchase_model=PurchaseModel(None, "", None, "no model"))
+    # value at risk = recent x min(1, silent / usual gap / 3):
+    # a 80 x 30/30/3 = 26.667; b 20 x min(1, 14/3) = 20; c no gap: 0; d recent 0: 0; e 40 x 1
+    vat = _by_id(risk, "value_at_risk")
+    assert vat == pytest.approx({"a": 80 / 3, "b": 20.0, "c": 0.0, "d": 0.0, "e": 40.0})
+    assert risk["p_alive"].isna().all() and risk["expected_value"].isna().all()
+    # without p_alive only "nothing in the last 90 days" makes a lost customer win-back: d
+    assert _by_id(risk, "group") == {
+        "a": SLIPPING,
+        "b": SLIPPING,
+        "c": SLIPPING,
+        "d": WIN_BACK,
+        "e": SLIPPING,
+    }
+    assert risk.attrs["model"] == "" and risk.attrs["model_note"] == "no model"
+
+
+def test_risk_leaves_its_input_unchanged():
+    frame = _frame()
+    before = frame.copy()
+    _risk(frame)
+    pd.testing.assert_frame_equal(frame, before)
+
+
+# --- fit_purchase_model -----------------------------------------------------------------------
+
+
+@pytest.fixture(scope="module")
+def cdnow():
+    return rk.load_transactions("cdnow_sample")
+
+
+def test_fit_purchase_model_compares_both_models_on_a_long_history(cdnow):
+    # CDNOW starts 1997-01-01: 545 days to 1998-06-30 >= 3 x 180
+    chosen = fit_purchase_model(cdnow, as_of="1998-06-30", holdout_days=180)
+    assert chosen.model.time_unit_ == "days"
+    assert sorted(chosen.comparison["model"]) == ["BG/NBD", "Pareto/NBD"]
+    best = chosen.comparison.sort_values("mae_per_customer")["model"].iloc[0]
+    assert chosen.name == best
+    assert isinstance(chosen.model, rk.clv.ParetoNBDModel if best == "Pareto/NBD" else BetaGeoModel)
+    assert chosen.note.startswith(f"{best}: of the models fitted on the history to 1998-01-01")
+
+
+def test_fit_purchase_model_compares_from_exactly_three_holdouts(cdnow):
+    # 1997-01-01 + 540 days = 1998-06-25: compared; a day earlier (539 days): not
+    assert fit_purchase_model(cdnow, as_of="1998-06-25", holdout_days=180).comparison is not None
+    assert fit_purchase_model(cdnow, as_of="1998-06-24", holdout_days=180).comparison is None
+
+
+def test_fit_purchase_model_on_a_short_history_uses_bgnbd(cdnow):
+    # a frame spanning 1997-01-01 .. 1997-12-31: 364 days < 3 x 180
+    frame = cdnow.table.to_pandas()
+    frame = frame[frame["order_date"] < "1998-01-01"]
+    chosen = fit_purchase_model(frame, holdout_days=180)
+    assert chosen.name == "BG/NBD"
+    assert isinstance(chosen.model, BetaGeoModel)
+    assert chosen.model.time_unit_ == "days"
+    assert chosen.comparison is None
+    assert chosen.note.startswith("BG/NBD: the history before the review date is shorter")
+    assert "180-day holdout" in chosen.note
