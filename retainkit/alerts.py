@@ -715,10 +715,9 @@ def monthly_review(
             currency=currency,
         )
     reasons = calls.reasons_by_customer(detectors)
-    ranked = call_list(risk, detectors, size=call_list_size, customers=customers)
-    winback = calls.rank_calls(
-        risk, size=call_list_size, group=calls.WIN_BACK, reasons=reasons, customers=customers
-    )
+    shown = {"size": call_list_size, "reasons": reasons, "customers": customers}
+    ranked = calls.rank_calls(risk, **shown)
+    winback = calls.rank_calls(risk, group=calls.WIN_BACK, **shown)
     settings = {
         "as_of": as_of,
         "months": months,

@@ -8,13 +8,14 @@
   what the calls achieved.
 """
 
-from retainkit.calls.backtest import CallListBacktest, backtest_call_list, typical_gap_days
+from retainkit.calls.backtest import CallListBacktest, backtest_call_list
 from retainkit.calls.history import call_outcomes, compare_calls, read_previous_calls
 from retainkit.calls.ranking import (
     CALL_COLUMNS,
     call_sheet,
     calls_curve,
     rank_calls,
+    ranked_values,
     reasons_by_customer,
 )
 from retainkit.calls.risk import (
@@ -25,6 +26,7 @@ from retainkit.calls.risk import (
     expected_shortfall,
     fit_purchase_model,
     probability_no_purchase,
+    typical_gap_days,
 )
 from retainkit.calls.story import (
     backtest_story,
@@ -54,6 +56,7 @@ __all__ = [
     "previous_review",
     "probability_no_purchase",
     "rank_calls",
+    "ranked_values",
     "read_previous_calls",
     "reasons_by_customer",
     "save_call_sheet",

@@ -30,23 +30,11 @@ from retainkit import schema as S
 from retainkit.calls.ranking import rank_calls
 from retainkit.calls.risk import customer_risk
 
-__all__ = ["CallListBacktest", "backtest_call_list", "typical_gap_days"]
+__all__ = ["CallListBacktest", "backtest_call_list"]
 
 THE_LIST = "the call list"
 _MIN_HISTORY_DAYS = 90
 NAIVE = ("top value", "value among the silent", "value x overdue")
-
-
-def typical_gap_days(gaps: pd.DataFrame) -> float:
-    """Return the data's typical gap between purchase days: the median of median gaps.
-
-    Examples
-    --------
-    >>> typical_gap_days(pd.DataFrame({"median_gap_days": [10.0, 30.0, 50.0]}))
-    30.0
-    """
-    values = gaps["median_gap_days"].dropna()
-    return float(values.median()) if len(values) else float("nan")
 
 
 @dataclass(frozen=True)
@@ -173,8 +161,8 @@ def backtest_call_list(
     )
     ours = rank_calls(risk, size=size)[S.CUSTOMER_ID].tolist()
     size = len(ours)
-    gaps = engine.gap_statistics(transactions, as_of=review)
-    lists = {THE_LIST: ours} | _naive_lists(risk, size=size, typical_gap=typical_gap_days(gaps))
+    typical_gap = risk.attrs["typical_gap_days"]
+    lists = {THE_LIST: ours} | _naive_lists(risk, size=size, typical_gap=typical_gap)
     span = pd.Timedelta(days=days)
     windows = {"before": (review - span, review), "after": (review, review + span)}
     activity = engine.window_activity(transactions, windows=windows).set_index(S.CUSTOMER_ID)

@@ -31,6 +31,11 @@ _NOT_CALLED = frozenset({"", "no", "n", "0", "false", "nan"})
 _NAMES = ("call_list.xlsx", "call_list.csv")
 
 
+def _reached(called: pd.Series, outcome: pd.Series) -> pd.Series:
+    """Mark the calls that reached the customer: called, outcome not in NOT_REACHED."""
+    return called & (outcome != "") & ~outcome.str.lower().isin(NOT_REACHED)
+
+
 def _pick_file(path: Path) -> Path:
     if path.is_file():
         return path
@@ -119,7 +124,7 @@ def read_previous_calls(path: str | Path) -> pd.DataFrame:
     called = frame["called"].str.strip().str.lower()
     outcome = frame["outcome"].str.strip()
     frame["called"] = ~called.isin(_NOT_CALLED)
-    frame["reached"] = frame["called"] & (outcome != "") & ~outcome.str.lower().isin(NOT_REACHED)
+    frame["reached"] = _reached(frame["called"], outcome)
     frame["outcome"] = outcome
     if "group" not in frame.columns:
         frame["group"] = ""
@@ -259,11 +264,7 @@ def call_outcomes(comparison: pd.DataFrame) -> pd.DataFrame:
     1  not called          1          1
     """
     before = comparison[comparison["status"] != "new on the list"]
-    reached = (
-        before["called"]
-        & (before["outcome"] != "")
-        & ~before["outcome"].str.lower().isin(NOT_REACHED)
-    )
+    reached = _reached(before["called"], before["outcome"])
     back = before["status"] == "came back"
     rows = []
     for label, mask in (("called", before["called"]), ("not called", ~before["called"])):

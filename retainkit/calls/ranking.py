@@ -10,7 +10,14 @@ import pandas as pd
 from retainkit import schema as S
 from retainkit.calls.risk import SLIPPING, WIN_BACK
 
-__all__ = ["CALL_COLUMNS", "call_sheet", "calls_curve", "rank_calls", "reasons_by_customer"]
+__all__ = [
+    "CALL_COLUMNS",
+    "call_sheet",
+    "calls_curve",
+    "rank_calls",
+    "ranked_values",
+    "reasons_by_customer",
+]
 
 #: Columns the person making the calls fills in; read back by :mod:`retainkit.calls.history`.
 CALL_COLUMNS = ("called", "outcome", "note")
@@ -142,6 +149,19 @@ def rank_calls(
     return out
 
 
+def ranked_values(risk: pd.DataFrame, *, group: str = SLIPPING) -> np.ndarray:
+    """Return the values a group is ranked by, positive ones only, largest first.
+
+    Examples
+    --------
+    >>> risk = pd.DataFrame({"group": ["slipping"] * 3, "value_at_risk": [5.0, 0.0, 9.0]})
+    >>> ranked_values(risk).tolist()
+    [9.0, 5.0]
+    """
+    values = np.sort(risk.loc[risk["group"] == group, _RANKED_BY[group]].to_numpy())[::-1]
+    return values[values > 0]
+
+
 def calls_curve(
     risk: pd.DataFrame,
     *,
@@ -179,8 +199,7 @@ def calls_curve(
     1      2           70.0    0.7      30.0
     2      4          100.0    1.0      10.0
     """
-    values = np.sort(risk.loc[risk["group"] == group, _RANKED_BY[group]].to_numpy())[::-1]
-    values = values[values > 0]
+    values = ranked_values(risk, group=group)
     total = values.sum()
     cumulative = np.cumsum(values)
     calls = sorted(

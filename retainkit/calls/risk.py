@@ -46,7 +46,7 @@ from retainkit import schema as S
 from retainkit.clv._base import BaseModel, fit_or_explain
 from retainkit.clv.bgnbd import BetaGeoModel
 from retainkit.clv.pareto_nbd import ParetoNBDModel
-from retainkit.clv.validation import calibration_holdout, compare_models
+from retainkit.clv.validation import calibration_holdout, compare_purchase_models
 from retainkit.display import money
 from retainkit.profit import profit, value_label
 
@@ -58,12 +58,25 @@ __all__ = [
     "expected_shortfall",
     "fit_purchase_model",
     "probability_no_purchase",
+    "typical_gap_days",
 ]
 
 SLIPPING = "slipping"
 WIN_BACK = "win-back"
 _YEAR_DAYS = 365
 _MODELS: dict[str, type[BaseModel]] = {"BG/NBD": BetaGeoModel, "Pareto/NBD": ParetoNBDModel}
+
+
+def typical_gap_days(gaps: pd.DataFrame) -> float:
+    """Return the data's typical gap between purchase days: the median of median gaps.
+
+    Examples
+    --------
+    >>> typical_gap_days(pd.DataFrame({"median_gap_days": [10.0, 30.0, 50.0]}))
+    30.0
+    """
+    values = gaps["median_gap_days"].dropna()
+    return float(values.median()) if len(values) else float("nan")
 
 
 @dataclass(frozen=True)
@@ -90,7 +103,11 @@ class PurchaseModel:
 
 
 def fit_purchase_model(
-    transactions: Any, *, as_of: Any = None, holdout_days: int = 180
+    transactions: Any,
+    *,
+    as_of: Any = None,
+    holdout_days: int = 180,
+    summary: pd.DataFrame | None = None,
 ) -> PurchaseModel:
     """Fit the purchase model that predicts best on a holdout, on the history to ``as_of``.
 
@@ -105,6 +122,8 @@ def fit_purchase_model(
     as_of : date-like, optional
     holdout_days : int
         Length of the holdout, in days.
+    summary : pandas.DataFrame, optional
+        :func:`retainkit.customer_summary` at ``as_of`` in days, when the caller has it.
 
     Returns
     -------
@@ -131,13 +150,9 @@ def fit_purchase_model(
         cal = calibration_holdout(
             transactions, calibration_end=cal_end, holdout_end=as_of, time_unit="days"
         )
-        fitted = {}
-        for label, cls in _MODELS.items():
-            model, _ = fit_or_explain(cls, cal)
-            if model is not None:
-                fitted[label] = model
-        if fitted:
-            comparison = compare_models(fitted, cal)
+        # every customer: the choice must not depend on a sample
+        comparison, _ = compare_purchase_models(cal, max_customers=0)
+        if comparison is not None:
             best = comparison.sort_values("mae_per_customer").iloc[0]
             name = str(best["model"])
             note = (
@@ -145,7 +160,8 @@ def fit_purchase_model(
                 f"predicted each customer's purchase days in the {holdout_days} days after "
                 f"best (mean absolute error {best['mae_per_customer']:.3f} per customer)."
             )
-    summary = engine.customer_summary(transactions, as_of=as_of, time_unit="days")
+    if summary is None:
+        summary = engine.customer_summary(transactions, as_of=as_of, time_unit="days")
     model, why = fit_or_explain(_MODELS[name], summary)
     if model is None and name != "BG/NBD":
         name = "BG/NBD"
@@ -162,6 +178,11 @@ def _rate_posterior(model: BaseModel, summary: pd.DataFrame, days: float) -> tup
     big_t = summary["T"].to_numpy(dtype=float)
     q = (p["alpha"] + big_t) / (p["alpha"] + big_t + days)
     return n, q
+
+
+def _no_purchase(p_alive: Any, n: Any, q: Any) -> Any:
+    """Left (``1 - p_alive``), or alive with no purchase: ``p_alive q^n``."""
+    return 1 - p_alive + p_alive * q**n
 
 
 def probability_no_purchase(model: BaseModel, summary: pd.DataFrame, *, days: float) -> pd.Series:
@@ -196,7 +217,7 @@ def probability_no_purchase(model: BaseModel, summary: pd.DataFrame, *, days: fl
     """
     alive = model.probability_alive(summary).to_numpy()
     n, q = _rate_posterior(model, summary, days)
-    return pd.Series(1 - alive + alive * q**n, index=summary[S.CUSTOMER_ID].to_numpy())
+    return pd.Series(_no_purchase(alive, n, q), index=summary[S.CUSTOMER_ID].to_numpy())
 
 
 def expected_shortfall(
@@ -297,7 +318,8 @@ def customer_risk(
         ``overdue_ratio`` (days since the last purchase over the usual gap),
         ``last_purchase``, ``days_since_last_purchase``, ``purchase_days``, ``evidence``.
         ``attrs``: ``as_of``, ``horizon_days``, ``value`` (what the values measure),
-        ``unit`` ("money" or "purchase days"), ``model`` (name) and ``model_note``.
+        ``unit`` ("money" or "purchase days"), ``model`` (name), ``model_note`` and
+        ``typical_gap_days`` (:func:`typical_gap_days` over every repeat customer).
 
     Examples
     --------
@@ -313,8 +335,9 @@ def customer_risk(
     1           a  win-back
     """
     as_of = engine.resolve_as_of(transactions, as_of)
+    everyone = engine.customer_summary(transactions, as_of=as_of, time_unit="days")
     chosen = purchase_model or fit_purchase_model(
-        transactions, as_of=as_of, holdout_days=horizon_days
+        transactions, as_of=as_of, holdout_days=horizon_days, summary=everyone
     )
     first, _ = engine.date_span(transactions)
     day = pd.Timedelta(days=1)
@@ -333,15 +356,15 @@ def customer_risk(
         cost = activity[f"cost_{name}"] if has_cost else None
         return profit(activity[f"revenue_{name}"], cost=cost, margin=margin)
 
-    summary = engine.customer_summary(transactions, as_of=as_of, time_unit="days")
-    summary = summary[
-        summary[S.CUSTOMER_ID].isin(activity.index[activity["purchase_days_year"] > 0])
+    summary = everyone[
+        everyone[S.CUSTOMER_ID].isin(activity.index[activity["purchase_days_year"] > 0])
     ]
     summary = summary.reset_index(drop=True)
     ids = summary[S.CUSTOMER_ID].to_numpy()
     recent = value("recent").reindex(ids).fillna(0.0).to_numpy()
     per_purchase = value("all").reindex(ids).to_numpy() / summary["purchase_days"].to_numpy()
-    gaps = engine.gap_statistics(transactions, as_of=as_of).set_index(S.CUSTOMER_ID)
+    all_gaps = engine.gap_statistics(transactions, as_of=as_of)
+    gaps = all_gaps.set_index(S.CUSTOMER_ID)
     usual = gaps["median_gap_days"].reindex(ids).to_numpy(dtype=float)
     since = summary["days_since_last_purchase"].to_numpy()
     out = pd.DataFrame({S.CUSTOMER_ID: ids})
@@ -350,7 +373,7 @@ def customer_risk(
         p_alive = model.probability_alive(summary).to_numpy()
         n, q = _rate_posterior(model, summary, horizon_days)
         expected = model.expected_purchases(summary, t=horizon_days).to_numpy() * per_purchase
-        p_none = 1 - p_alive + p_alive * q**n
+        p_none = _no_purchase(p_alive, n, q)
         at_risk = expected_shortfall(recent, per_purchase, p_alive, n, q)
     else:
         p_alive = p_none = expected = np.full(len(ids), np.nan)
@@ -389,5 +412,6 @@ def customer_risk(
         "unit": unit,
         "model": chosen.name,
         "model_note": chosen.note,
+        "typical_gap_days": typical_gap_days(all_gaps),
     }
     return out

@@ -10,6 +10,7 @@ import pandas as pd
 from matplotlib.axes import Axes
 from matplotlib.ticker import FuncFormatter, PercentFormatter
 
+from retainkit.calls.ranking import ranked_values
 from retainkit.plotting._base import money_formatter, period_label, plain_text
 
 __all__ = [
@@ -386,8 +387,7 @@ def plot_calls_curve(
     [0.0, 40.0, 70.0, 90.0, 100.0]
     """
     ax = ax if ax is not None else plt.gca()
-    values = np.sort(risk.loc[risk["group"] == "slipping", "value_at_risk"].to_numpy())[::-1]
-    values = values[values > 0]
+    values = ranked_values(risk)
     covered = np.concatenate([[0.0], np.cumsum(values)])
     ax.plot(np.arange(len(covered)), covered, **kwargs)
     if calls and len(values):

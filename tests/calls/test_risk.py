@@ -299,6 +299,9 @@ def test_risk_attrs():
         "unit": "money",
         "model": "BG/NBD",
         "model_note": "hand-set parameters",
+        # median gaps: a [185, 30, 30, 30] -> 30, b 5, d 91, e [3, 3, 4] -> 3 (c and f buy
+        # once); their median (5 + 30) / 2 = 17.5
+        "typical_gap_days": 17.5,
     }
 
 
