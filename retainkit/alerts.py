@@ -774,11 +774,16 @@ def review_story(review: MonthlyReview, *, currency: str = "") -> Markdown:
     total = slipping["value_at_risk"].sum()
     top = ranked["value_at_risk"].sum()
     n = len(slipping)
+    quiet = int(risk.set_index(S.CUSTOMER_ID)["quiet"].reindex(ranked[S.CUSTOMER_ID]).sum())
     return markdown(
         "The model expects the {n:,} active customer{plural} still buying to bring {total} less "
         "{value} in the next {days} days than in the last {days}: that is the value at risk. "
         "**The {shown:,} customers on the call list hold {top} ({top_share}) of it**: call them "
-        "in the order shown, and ask what changed.{back} {model}",
+        "in the order shown, and ask what changed. Of them, {quiet} gone quiet for at least "
+        "their usual gap; {busy} still buying but expected to spend less than in the last "
+        "{days} days (the evidence column says which): for those, a call to review the "
+        "account. The model knows no seasons: if the last {days} days held your "
+        "busy season, part of the shortfall is the season.{back} {model}",
         n=n,
         plural="" if n == 1 else "s",
         total=amount(total),
@@ -787,6 +792,8 @@ def review_story(review: MonthlyReview, *, currency: str = "") -> Markdown:
         shown=len(ranked),
         top=amount(top),
         top_share=share(top / total) if total else "—",
+        quiet=f"{quiet:,} {'has' if quiet == 1 else 'have'}",
+        busy=f"{len(ranked) - quiet:,} {'is' if len(ranked) - quiet == 1 else 'are'}",
         back=back,
         model=risk.attrs.get("model_note", ""),
     )

@@ -24,6 +24,12 @@ For each customer who bought in the last year (the *active* customers), at ``as_
   for both models; it leaves out that a customer alive today may leave during the
   horizon, so it errs on the side of a smaller risk.
 
+  The shortfall has two sources: the chance that the customer has left, and, if they are
+  still buying, the chance that they buy less than in the last ``horizon_days`` (a pace
+  above the one the model expects them to keep). ``quiet`` tells them apart on each line.
+  The models know no seasons: when the last ``horizon_days`` held the busy season, part of
+  the shortfall is the season.
+
 Customers who already count as lost (silent longer than ``churn_days``) and either bought
 nothing in the last ``horizon_days`` or have less than ``winback_below`` chance of still
 buying are marked ``win-back``: almost certainly gone, long enough ago that a call is to
@@ -251,19 +257,28 @@ def expected_shortfall(
     return np.where(recent > 0, np.maximum(out, 0.0), 0.0)
 
 
+def _days(n: int) -> str:
+    return "1 day" if n == 1 else f"{n:,} days"
+
+
 def _evidence(frame: pd.DataFrame, *, horizon_days: int, currency: str, unit: str) -> list[str]:
     def amount(v: float) -> str:
         return money(v, currency) if unit == "money" else f"{v:,.0f} purchase days"
 
     lines = []
     for row in frame.itertuples(index=False):
-        if pd.notna(row.usual_gap_days):
+        if pd.notna(row.usual_gap_days) and row.quiet:
             rhythm = (
                 f"usually buys every {row.usual_gap_days:.0f} days; nothing for "
                 f"{row.days_since_last_purchase} days ({row.overdue_ratio:.1f}x the usual gap)"
             )
+        elif pd.notna(row.usual_gap_days):
+            rhythm = (
+                f"still buying (every {row.usual_gap_days:.0f} days, last "
+                f"{_days(row.days_since_last_purchase)} ago) but expected to spend less"
+            )
         else:
-            rhythm = f"one purchase day so far, {row.days_since_last_purchase} days ago"
+            rhythm = f"one purchase day so far, {_days(row.days_since_last_purchase)} ago"
         alive = f"; P(still buying) {row.p_alive:.0%}" if pd.notna(row.p_alive) else ""
         lines.append(
             f"{rhythm}{alive}; {amount(row.value_recent)} in the last {horizon_days} days, "
@@ -315,7 +330,9 @@ def customer_risk(
         ``p_no_purchase`` (nothing in the next ``horizon_days``), ``value_recent``,
         ``value_year`` (last 365 days), ``expected_value``, ``value_per_purchase``,
         ``usual_gap_days`` (median gap between their purchase days; NaN with one),
-        ``overdue_ratio`` (days since the last purchase over the usual gap),
+        ``overdue_ratio`` (days since the last purchase over the usual gap), ``quiet``
+        (silent for at least their usual gap, or the data's typical gap if they bought on
+        one day only: gone quiet, rather than still buying at a lower expected pace),
         ``last_purchase``, ``days_since_last_purchase``, ``purchase_days``, ``evidence``.
         ``attrs``: ``as_of``, ``horizon_days``, ``value`` (what the values measure),
         ``unit`` ("money" or "purchase days"), ``model`` (name), ``model_note`` and
@@ -393,6 +410,9 @@ def customer_risk(
     out["value_per_purchase"] = per_purchase
     out["usual_gap_days"] = usual
     out["overdue_ratio"] = since / usual
+    # quiet: silent for at least their usual gap (the data's typical gap if they bought once)
+    typical = typical_gap_days(all_gaps)
+    out["quiet"] = since >= np.where(np.isnan(usual), typical, usual)
     out["last_purchase"] = summary["last_purchase"].to_numpy()
     out["days_since_last_purchase"] = since
     out["purchase_days"] = summary["purchase_days"].to_numpy()
@@ -412,6 +432,6 @@ def customer_risk(
         "unit": unit,
         "model": chosen.name,
         "model_note": chosen.note,
-        "typical_gap_days": typical_gap_days(all_gaps),
+        "typical_gap_days": typical,
     }
     return out

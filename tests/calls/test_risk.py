@@ -378,3 +378,21 @@ def test_fit_purchase_model_on_a_short_history_uses_bgnbd(cdnow):
     assert chosen.comparison is None
     assert chosen.note.startswith("BG/NBD: the history before the review date is shorter")
     assert "180-day holdout" in chosen.note
+
+
+def test_quiet_tells_silence_from_a_slower_pace():
+    # x buys every 10 days, last on 30 Dec, 1 day before the review: still buying; the hand frame's
+    # customers are silent for at least their usual gap (a: 30 of 30 days, c: 70 of the
+    # typical 17.5)
+    x = pd.DataFrame(
+        {
+            "customer_id": "x",
+            "order_date": pd.date_range("2024-10-01", "2024-12-30", freq="10D"),
+            "revenue": 10.0,
+        }
+    )
+    risk = _risk(pd.concat([_frame(), x], ignore_index=True))
+    quiet = _by_id(risk, "quiet")
+    assert quiet == {"a": True, "b": True, "c": True, "d": True, "e": True, "x": False}
+    evidence = _by_id(risk, "evidence")["x"]
+    assert evidence.startswith("still buying (every 10 days, last 1 day ago) but expected")
