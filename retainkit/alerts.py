@@ -759,8 +759,9 @@ def review_story(review: MonthlyReview, *, currency: str = "") -> Markdown:
         return money(v, currency) if unit == "money" else f"{v:,.0f} purchase days"
 
     back = (
-        f" Another {n_back:,} customer{'' if n_back == 1 else 's'} already count as lost: they "
-        "are listed separately below, to win back."
+        f" Another {n_back:,} customer{'' if n_back == 1 else 's'} already count as lost and "
+        "have nothing left at risk or little chance of still buying: they are listed "
+        "separately below, to win back."
         if n_back
         else ""
     )

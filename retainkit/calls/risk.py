@@ -32,8 +32,10 @@ For each customer who bought in the last year (the *active* customers), at ``as_
 
 Customers who already count as lost (silent longer than ``churn_days``) and either bought
 nothing in the last ``horizon_days`` or have less than ``winback_below`` chance of still
-buying are marked ``win-back``: almost certainly gone, long enough ago that a call is to
-win them back, not to keep them. Without a fitted model (too little data), the value at
+buying are marked ``win-back``: lost, with nothing left at risk or little chance of still
+buying, so that a call is to win them back, not to keep them. (BG/NBD gives customers who
+bought on one day only a probability of 1 of still buying, so the silence rule is what
+marks most of them.) Without a fitted model (too little data), the value at
 risk falls back to the recent value scaled by how overdue the customer is (days since the
 last purchase over three usual gaps, capped at 1), and ``p_alive`` is missing.
 """
@@ -257,8 +259,8 @@ def expected_shortfall(
     return np.where(recent > 0, np.maximum(out, 0.0), 0.0)
 
 
-def _days(n: int) -> str:
-    return "1 day" if n == 1 else f"{n:,} days"
+def _ago(n: int) -> str:
+    return "today" if n == 0 else ("1 day ago" if n == 1 else f"{n:,} days ago")
 
 
 def _evidence(frame: pd.DataFrame, *, horizon_days: int, currency: str, unit: str) -> list[str]:
@@ -274,11 +276,11 @@ def _evidence(frame: pd.DataFrame, *, horizon_days: int, currency: str, unit: st
             )
         elif pd.notna(row.usual_gap_days):
             rhythm = (
-                f"still buying (every {row.usual_gap_days:.0f} days, last "
-                f"{_days(row.days_since_last_purchase)} ago) but expected to spend less"
+                f"still buying (every {row.usual_gap_days:.0f} days, last bought "
+                f"{_ago(row.days_since_last_purchase)}) but expected to spend less"
             )
         else:
-            rhythm = f"one purchase day so far, {_days(row.days_since_last_purchase)} ago"
+            rhythm = f"one purchase day so far, {_ago(row.days_since_last_purchase)}"
         alive = f"; P(still buying) {row.p_alive:.0%}" if pd.notna(row.p_alive) else ""
         lines.append(
             f"{rhythm}{alive}; {amount(row.value_recent)} in the last {horizon_days} days, "

@@ -240,7 +240,7 @@ def save_call_sheet(sheet: pd.DataFrame, base: str) -> Markdown:
     )
 
 
-def call_list_figures(review: Any, backtest: CallListBacktest) -> KeyFigures:
+def call_list_figures(review: Any, backtest: CallListBacktest, *, currency: str = "") -> KeyFigures:
     """Return the call list's key figures for the report's manifest and index.
 
     ``groundwork.call_list_size`` (customers on the list),
@@ -299,5 +299,6 @@ def call_list_figures(review: Any, backtest: CallListBacktest) -> KeyFigures:
                 unit=backtest_unit,
                 reason=why,
             ),
-        ]
+        ],
+        currency=currency,
     )

@@ -395,4 +395,16 @@ def test_quiet_tells_silence_from_a_slower_pace():
     quiet = _by_id(risk, "quiet")
     assert quiet == {"a": True, "b": True, "c": True, "d": True, "e": True, "x": False}
     evidence = _by_id(risk, "evidence")["x"]
-    assert evidence.startswith("still buying (every 10 days, last 1 day ago) but expected")
+    assert evidence.startswith("still buying (every 10 days, last bought 1 day ago) but expected")
+
+
+def test_evidence_of_a_purchase_on_the_review_day_says_today():
+    x = pd.DataFrame(
+        {
+            "customer_id": "x",
+            "order_date": pd.date_range("2024-10-02", "2024-12-31", freq="10D"),
+            "revenue": 10.0,
+        }
+    )
+    evidence = _by_id(_risk(pd.concat([_frame(), x], ignore_index=True)), "evidence")["x"]
+    assert evidence.startswith("still buying (every 10 days, last bought today) but")
