@@ -50,7 +50,10 @@ def _cases() -> list[tuple[str, object, str]]:
     infrequent = rk.load_transactions(_infrequent())
     last = {name: engine.date_span(t)[1] for name, t in (("demo", demo), ("inf", infrequent))}
     return [
+        ("Online Retail", retail, "2011-04-15"),
         ("Online Retail", retail, "2011-05-01"),
+        ("Online Retail", retail, "2011-05-15"),
+        ("Online Retail", retail, "2011-06-01"),
         ("Online Retail", retail, "2011-06-09"),
         ("CDNOW", cdnow, "1997-12-31"),
         ("demo shop", demo, f"{last['demo'] - pd.Timedelta(days=DAYS):%Y-%m-%d}"),
