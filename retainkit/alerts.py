@@ -746,7 +746,7 @@ def review_story(review: MonthlyReview, *, currency: str = "") -> Markdown:
     ...     "revenue": [100.0, 100.0, 40.0, 60.0]})
     >>> review = monthly_review(frame, as_of="2024-12-31", min_orders=2)
     >>> print(review_story(review, currency="£").data)  # doctest: +ELLIPSIS
-    The model expects the 1 active customer still buying to bring £... less net revenue...
+    The model expects the 1 customer who bought in the last 180 days (and does not count as lost)...
     """
     risk, ranked = review.risk, review.calls
     days = review.settings["horizon_days"]
@@ -777,8 +777,9 @@ def review_story(review: MonthlyReview, *, currency: str = "") -> Markdown:
     n = len(slipping)
     quiet = int(risk.set_index(S.CUSTOMER_ID)["quiet"].reindex(ranked[S.CUSTOMER_ID]).sum())
     return markdown(
-        "The model expects the {n:,} active customer{plural} still buying to bring {total} less "
-        "{value} in the next {days} days than in the last {days}: that is the value at risk. "
+        "The model expects the {n:,} customer{plural} who bought in the last {days} days (and {do} "
+        "not count as lost) to bring {total} less {value} in the next {days} days than in the "
+        "last {days}: that is the value at risk. "
         "**The {shown:,} customers on the call list hold {top} ({top_share}) of it**: call them "
         "in the order shown, and ask what changed. Of them, {quiet} gone quiet for at least "
         "their usual gap; {busy} still buying but expected to spend less than in the last "
@@ -787,6 +788,7 @@ def review_story(review: MonthlyReview, *, currency: str = "") -> Markdown:
         "busy season, part of the shortfall is the season.{back} {model}",
         n=n,
         plural="" if n == 1 else "s",
+        do="does" if n == 1 else "do",
         total=amount(total),
         value=value,
         days=days,
