@@ -24,6 +24,15 @@ For each customer who bought in the last year (the *active* customers), at ``as_
   for both models; it leaves out that a customer alive today may leave during the
   horizon, so it errs on the side of a smaller risk.
 
+  With money in the data, purchase days are not all worth ``m``: a wholesale customer's
+  orders vary far more than a consumer's. Each purchase day's value is then drawn from a
+  Gamma distribution with mean ``m`` and the customer's own squared coefficient of
+  variation ``c`` (:func:`day_value_spread`: their purchase days' spread, shrunk toward
+  the data's typical spread when they have few days), so ``K`` days are worth
+  ``Gamma(K / c, m c)`` and ``E[max(0, B - value_next) | K = k] = B G(B; k/c) -
+  k m G(B; k/c + 1)`` with ``G`` the Gamma distribution function of scale ``m c``,
+  summed over ``k``. The lumpier a customer's orders, the likelier a fall below ``B``.
+
   The shortfall has two sources: the chance that the customer has left, and, if they are
   still buying, the chance that they buy less than in the last ``horizon_days`` (a pace
   above the one the model expects them to keep). ``quiet`` tells them apart on each line.
@@ -63,6 +72,7 @@ __all__ = [
     "WIN_BACK",
     "PurchaseModel",
     "customer_risk",
+    "day_value_spread",
     "expected_shortfall",
     "fit_purchase_model",
     "probability_no_purchase",
@@ -72,6 +82,9 @@ __all__ = [
 SLIPPING = "slipping"
 WIN_BACK = "win-back"
 _YEAR_DAYS = 365
+_SPREAD_PRIOR_DAYS = 3.0
+_NB_TAIL = 1e-9  # negative-binomial mass left out of the sum over purchase days
+_CELLS = 2_000_000  # customers x purchase days evaluated at once
 _MODELS: dict[str, type[BaseModel]] = {"BG/NBD": BetaGeoModel, "Pareto/NBD": ParetoNBDModel}
 
 
@@ -228,18 +241,64 @@ def probability_no_purchase(model: BaseModel, summary: pd.DataFrame, *, days: fl
     return pd.Series(_no_purchase(alive, n, q), index=summary[S.CUSTOMER_ID].to_numpy())
 
 
+def day_value_spread(days: pd.DataFrame, *, prior_days: float = _SPREAD_PRIOR_DAYS) -> pd.Series:
+    """Each customer's squared coefficient of variation of the value of a purchase day.
+
+    ``c_i = ((d_i - 1) s_i^2 / mean_i^2 + prior_days c_0) / (d_i - 1 + prior_days)``: the
+    customer's own spread over their ``d_i`` purchase days, weighted by its ``d_i - 1``
+    degrees of freedom, against the data's typical spread ``c_0`` (the median over the
+    customers with two or more days and a positive mean) weighted by ``prior_days``.
+    Customers with one purchase day get ``c_0``.
+
+    Parameters
+    ----------
+    days : pandas.DataFrame
+        :func:`retainkit.engine.purchase_day_values`.
+    prior_days : float
+        Weight of the typical spread, in purchase days.
+
+    Returns
+    -------
+    pandas.Series
+        Indexed by ``customer_id``; 0 when no customer has two purchase days.
+
+    Examples
+    --------
+    >>> days = pd.DataFrame({"customer_id": ["a", "b", "c"], "purchase_days": [4, 2, 1],
+    ...     "mean_day_revenue": [10.0, 10.0, 5.0], "std_day_revenue": [10.0, 5.0, None]})
+    >>> # own: a 1, b 0.25; typical c_0 = median(1, 0.25) = 0.625
+    >>> # a: (3 x 1 + 3 x 0.625) / 6 = 0.8125; b: (0.25 + 1.875) / 4 = 0.53125; c: 0.625
+    >>> day_value_spread(days).round(5).tolist()
+    [0.8125, 0.53125, 0.625]
+    """
+    mean = days["mean_day_revenue"].to_numpy(dtype=float)
+    sd = days["std_day_revenue"].to_numpy(dtype=float)
+    free = days["purchase_days"].to_numpy(dtype=float) - 1
+    ok = (free > 0) & (mean > 0) & np.isfinite(sd)
+    own = np.divide(sd**2, mean**2, out=np.zeros_like(mean), where=ok)
+    typical = float(np.median(own[ok])) if ok.any() else 0.0
+    weight = np.where(ok, free, 0.0)
+    spread = (weight * own + prior_days * typical) / (weight + prior_days)
+    return pd.Series(spread, index=days[S.CUSTOMER_ID].to_numpy(), name="day_value_spread")
+
+
 def expected_shortfall(
     recent: np.ndarray,
     per_purchase: np.ndarray,
     p_alive: np.ndarray,
     n: np.ndarray,
     q: np.ndarray,
+    *,
+    spread: np.ndarray | None = None,
 ) -> np.ndarray:
-    """``E[max(0, recent - K per_purchase)]`` for the count ``K`` of the module's model.
+    """``E[max(0, recent - value of the next K purchase days)]`` under the module's model.
 
     ``K = 0`` with probability ``1 - p_alive``, else negative binomial ``(n, q)`` (scipy's
-    parametrisation: mean ``n (1 - q) / q``). A zero or negative value per purchase
-    means future purchases bring nothing: the shortfall is ``recent``.
+    parametrisation: mean ``n (1 - q) / q``). Without ``spread`` every purchase day is
+    worth ``per_purchase``; with it, ``K`` days are worth ``Gamma(K / spread,
+    per_purchase x spread)`` (squared coefficient of variation ``spread`` per day). A zero
+    or negative value per purchase means future purchases bring nothing: the shortfall is
+    ``recent``.
 
     Examples
     --------
@@ -247,16 +306,53 @@ def expected_shortfall(
     >>> float(expected_shortfall(np.array([20.0]), np.array([10.0]), np.array([1.0]),
     ...                          np.array([1.0]), np.array([0.5]))[0].round(6))
     12.5
+    >>> # spread 1: one day is exponential with mean 10; P(K = k) = 2^-(k+1), k >= 0
+    >>> # E[max(0, 20 - S_k)] = 20 G_k(20) - 10 k G_k+1(20), G_k Erlang(k, 10): with e = e^-2,
+    >>> # k=1: 20 (1 - e) - 10 (1 - 3e) = 11.353; k=2: 20 (1 - 3e) - 20 (1 - 5e) = 40e = 5.413;
+    >>> # k=3: 20 (1 - 5e) - 30 (1 - 19e/3) = 2.180; k=4: 0.751; k=5: 0.225; k=6: 0.059
+    >>> # E = 0.5 x 20 + 11.353/4 + 5.413/8 + 2.180/16 + 0.751/32 + 0.225/64 + ... = 13.68
+    >>> float(expected_shortfall(np.array([20.0]), np.array([10.0]), np.array([1.0]),
+    ...     np.array([1.0]), np.array([0.5]), spread=np.array([1.0]))[0].round(2))
+    13.68
     """
     recent = np.asarray(recent, dtype=float)
     m = np.asarray(per_purchase, dtype=float)
+    p_alive = np.asarray(p_alive, dtype=float)
+    n = np.asarray(n, dtype=float)
+    q = np.asarray(q, dtype=float)
     positive = m > 0
     k_star = np.floor(np.divide(recent, m, out=np.zeros_like(recent), where=positive))
     nb = stats.nbinom
     alive_part = recent * nb.cdf(k_star, n, q) - m * n * (1 - q) / q * nb.cdf(k_star - 1, n + 1, q)
+    if spread is not None:
+        spread = np.asarray(spread, dtype=float)
+        lumpy = positive & (spread > 0) & (recent > 0)
+        if lumpy.any():
+            alive_part[lumpy] = _lumpy_shortfall(
+                recent[lumpy], m[lumpy], n[lumpy], q[lumpy], spread[lumpy]
+            )
     alive_part = np.where(positive, alive_part, recent)
     out = (1 - p_alive) * recent + p_alive * alive_part
     return np.where(recent > 0, np.maximum(out, 0.0), 0.0)
+
+
+def _lumpy_shortfall(
+    recent: np.ndarray, m: np.ndarray, n: np.ndarray, q: np.ndarray, spread: np.ndarray
+) -> np.ndarray:
+    """``E[max(0, B - S_K)]``, ``K ~ NB(n, q)``, ``S_k ~ Gamma(k / c, m c)``: summed over k."""
+    out = stats.nbinom.pmf(0, n, q) * recent
+    k_max = stats.nbinom.ppf(1 - _NB_TAIL, n, q)
+    step = max(1, _CELLS // max(1, int(np.nanmax(k_max))))
+    for lo in range(0, len(recent), step):
+        rows = slice(lo, lo + step)
+        k = np.arange(1, int(np.nanmax(k_max[rows])) + 1)[None, :]
+        b, mm, c = recent[rows, None], m[rows, None], spread[rows, None]
+        shape, scale = k / c, mm * c
+        given_k = b * stats.gamma.cdf(b, shape, scale=scale) - k * mm * stats.gamma.cdf(
+            b, shape + 1, scale=scale
+        )
+        out[rows] += (stats.nbinom.pmf(k, n[rows, None], q[rows, None]) * given_k).sum(axis=1)
+    return out
 
 
 def _ago(n: int) -> str:
@@ -393,7 +489,14 @@ def customer_risk(
         n, q = _rate_posterior(model, summary, horizon_days)
         expected = model.expected_purchases(summary, t=horizon_days).to_numpy() * per_purchase
         p_none = _no_purchase(p_alive, n, q)
-        at_risk = expected_shortfall(recent, per_purchase, p_alive, n, q)
+        spread = (
+            day_value_spread(engine.purchase_day_values(transactions, as_of=as_of))
+            .reindex(ids)
+            .to_numpy()
+            if has_money
+            else None
+        )
+        at_risk = expected_shortfall(recent, per_purchase, p_alive, n, q, spread=spread)
     else:
         p_alive = p_none = expected = np.full(len(ids), np.nan)
         # without a model: the recent value, scaled by how overdue they are (capped at 1)

@@ -20,7 +20,7 @@ from retainkit.engine._cohorts import (
     daily_purchases,
     money_totals,
 )
-from retainkit.engine._gaps import gap_statistics
+from retainkit.engine._gaps import gap_statistics, purchase_day_values
 from retainkit.engine._options import CleaningOptions, SourceInfo
 from retainkit.engine._orders import (
     category_month_activity,
@@ -89,6 +89,7 @@ __all__ = [
     "order_value_stats",
     "period_table",
     "period_totals",
+    "purchase_day_values",
     "purchase_journeys",
     "read_csv",
     "read_parquet",

@@ -1,4 +1,4 @@
-"""Gaps between a customer's purchase days, computed in the engine."""
+"""A customer's purchase days, computed in the engine: the gaps between them and their size."""
 
 from __future__ import annotations
 
@@ -13,7 +13,7 @@ from retainkit.engine._backend import execute
 from retainkit.engine._summaries import _until, resolve_as_of
 from retainkit.engine._transactions import as_table, remember
 
-__all__ = ["gap_statistics"]
+__all__ = ["gap_statistics", "purchase_day_values"]
 
 
 def _gaps(transactions: Any, as_of: pd.Timestamp) -> ir.Table:
@@ -76,6 +76,60 @@ def gap_statistics(transactions: Any, *, as_of: Any = None) -> pd.DataFrame:
     out["gaps"] = out["gaps"].astype("int64")
     out["last_gap_days"] = out["last_gap_days"].astype("int64")
     for c in ("median_gap_days", "mean_gap_days", "std_gap_days"):
+        out[c] = out[c].astype("float64")
+    out.attrs = {"as_of": as_of}
+    return out.reset_index(drop=True)
+
+
+@remember
+def purchase_day_values(transactions: Any, *, as_of: Any = None) -> pd.DataFrame:
+    """Per customer: the revenue of each purchase day, its mean and spread.
+
+    A purchase day's revenue is the sum of the customer's non-return lines that day.
+
+    Parameters
+    ----------
+    transactions : Transactions, pandas.DataFrame or ibis Table
+        With a ``revenue`` column.
+    as_of : date-like, optional
+        Last day included; default: last order date.
+
+    Returns
+    -------
+    pandas.DataFrame
+        One row per customer with a purchase day, sorted by customer: ``customer_id``,
+        ``purchase_days``, ``mean_day_revenue``, ``std_day_revenue`` (sample standard
+        deviation; NaN for one day).
+
+    Examples
+    --------
+    >>> frame = pd.DataFrame({"customer_id": ["a", "a", "a", "b"],
+    ...     "order_date": pd.to_datetime(["2024-01-01", "2024-01-01", "2024-01-05",
+    ...                                   "2024-01-02"]),
+    ...     "revenue": [10.0, 20.0, 50.0, 8.0]})
+    >>> purchase_day_values(frame)  # a: days of 30 and 50, sd sqrt(200)
+      customer_id  purchase_days  mean_day_revenue  std_day_revenue
+    0           a              2              40.0        14.142136
+    1           b              1               8.0              NaN
+    """
+    as_of = resolve_as_of(transactions, as_of)
+    t = _until(as_table(transactions, need=(S.REVENUE,)), as_of)
+    t = t.filter(~t[S.IS_RETURN])
+    days = t.group_by([S.CUSTOMER_ID, t[S.ORDER_DATE].truncate("D").name("day")]).aggregate(
+        value=t[S.REVENUE].sum()
+    )
+    out = execute(
+        days.group_by(S.CUSTOMER_ID)
+        .aggregate(
+            purchase_days=days.count(),
+            mean_day_revenue=days.value.mean(),
+            std_day_revenue=days.value.std(),
+        )
+        .order_by(S.CUSTOMER_ID)
+    )
+    out[S.CUSTOMER_ID] = out[S.CUSTOMER_ID].astype(str)
+    out["purchase_days"] = out["purchase_days"].astype("int64")
+    for c in ("mean_day_revenue", "std_day_revenue"):
         out[c] = out[c].astype("float64")
     out.attrs = {"as_of": as_of}
     return out.reset_index(drop=True)

@@ -11,6 +11,7 @@ from retainkit.calls import (
     WIN_BACK,
     PurchaseModel,
     customer_risk,
+    day_value_spread,
     expected_shortfall,
     fit_purchase_model,
     probability_no_purchase,
@@ -254,11 +255,19 @@ def test_risk_value_at_risk_by_hand_and_sorted():
     #    .130422; alive part 40x.036636 + 30x.082431 + 20x.115931 + 10x.130422 = 7.5617;
     #    .98040 x 40 + .01960 x 7.5617 = 39.216 + .148 = 39.364
     # b: p_alive .0096: about .99 x 20 = 19.8, under c's 28.2; d: no recent value, 0
+    # a's purchase days vary (40, 10, 20, 30, 50): spread .15873 (test below), so its value
+    # at risk is the lumpy sum, above the 53.661 of days all worth 30
     np.testing.assert_allclose(
-        pd.Series(_by_id(risk, "value_at_risk"))[["a", "e", "c", "d"]].to_numpy(),
-        [53.661, 39.364, 28.2353, 0.0],
+        pd.Series(_by_id(risk, "value_at_risk"))[["e", "c", "d"]].to_numpy(),
+        [39.364, 28.2353, 0.0],
         atol=1e-3,
     )
+    assert _one(80, 30, 0.70804, 5, 7 / 9) == pytest.approx(53.661, abs=1e-3)
+    a_lumpy = expected_shortfall(
+        *(np.array([v]) for v in (80.0, 30.0, 0.708044, 5.0, 7 / 9)), spread=np.array([1.0 / 6.3])
+    )[0]
+    assert _by_id(risk, "value_at_risk")["a"] == pytest.approx(a_lumpy, rel=1e-4)
+    assert a_lumpy > 53.661 + 0.3
     assert 19.8 < _by_id(risk, "value_at_risk")["b"] < 20.0
     assert risk["customer_id"].tolist() == ["a", "e", "c", "b", "d"]
     assert risk.index.tolist() == [0, 1, 2, 3, 4]
@@ -408,3 +417,74 @@ def test_evidence_of_a_purchase_on_the_review_day_says_today():
     )
     evidence = _by_id(_risk(pd.concat([_frame(), x], ignore_index=True)), "evidence")["x"]
     assert evidence.startswith("still buying (every 10 days, last bought today) but")
+
+
+# --- lumpy purchase days ------------------------------------------------------------------
+
+
+def test_day_value_spread_of_the_frame_by_hand():
+    # a: days 40, 10, 20, 30, 50: mean 30, sample variance 250, own spread 250/900 = .27778;
+    # b (5 x 5), d (100, 100), e (4 x 10): own spread 0; typical = median(.278, 0, 0, 0) = 0;
+    # a: (4 x .27778 + 3 x 0)/(4 + 3) = .15873 = 1/6.3; c (one day): the typical, 0
+    days = rk.engine.purchase_day_values(_frame(), as_of=AS_OF)
+    spread = day_value_spread(days).to_dict()
+    assert spread["a"] == pytest.approx(1 / 6.3)
+    assert {k: spread[k] for k in "bcdef"} == {"b": 0.0, "c": 0.0, "d": 0.0, "e": 0.0, "f": 0.0}
+
+
+def test_day_value_spread_without_repeat_customers_is_zero():
+    days = pd.DataFrame(
+        {
+            "customer_id": ["a", "b"],
+            "purchase_days": [1, 1],
+            "mean_day_revenue": [5.0, 9.0],
+            "std_day_revenue": [np.nan, np.nan],
+        }
+    )
+    assert day_value_spread(days).tolist() == [0.0, 0.0]
+
+
+def test_lumpy_shortfall_matches_a_simulation():
+    rng = np.random.default_rng(11)
+    recent = np.array([20.0, 300.0, 55.0, 1000.0])
+    m = np.array([10.0, 40.0, 60.0, 120.0])
+    p_alive = np.array([1.0, 0.8, 0.5, 0.9])
+    n = np.array([1.0, 6.0, 2.5, 12.0])
+    q = np.array([0.5, 0.45, 0.7, 0.6])
+    spread = np.array([1.0, 0.4, 2.0, 0.8])
+    got = expected_shortfall(recent, m, p_alive, n, q, spread=spread)
+    draws = 400_000
+    for i in range(4):
+        k = rng.negative_binomial(n[i], q[i], draws)
+        alive = rng.random(draws) < p_alive[i]
+        value = np.where(k > 0, rng.gamma(np.maximum(k, 1) / spread[i], m[i] * spread[i]), 0.0)
+        value = np.where(alive, value, 0.0)
+        simulated = np.maximum(recent[i] - value, 0).mean()
+        assert got[i] == pytest.approx(simulated, rel=0.01), i
+
+
+def test_lumpy_shortfall_tends_to_equal_days_as_the_spread_vanishes():
+    args = [
+        np.array(v, dtype=float)
+        for v in ([80, 40, 7], [30, 10, 2], [0.7, 1, 0.2], [5, 4, 1.5], [7 / 9, 0.4375, 0.3])
+    ]
+    fixed = expected_shortfall(*args)
+    # a tiny spread smooths the steps at whole numbers of purchases only a little
+    np.testing.assert_allclose(expected_shortfall(*args, spread=np.full(3, 1e-6)), fixed, rtol=1e-3)
+
+
+def test_lumpy_shortfall_is_the_same_in_chunks(monkeypatch):
+    rng = np.random.default_rng(3)
+    size = 40
+    args = (
+        rng.uniform(10, 500, size),
+        rng.uniform(5, 80, size),
+        rng.uniform(0, 1, size),
+        rng.uniform(0.5, 20, size),
+        rng.uniform(0.2, 0.9, size),
+    )
+    spread = rng.uniform(0.1, 2, size)
+    whole = expected_shortfall(*args, spread=spread)
+    monkeypatch.setattr("retainkit.calls.risk._CELLS", 50)
+    # each chunk sums up to its own largest count: they differ by the tail left out (1e-9)
+    np.testing.assert_allclose(expected_shortfall(*args, spread=spread), whole, rtol=1e-9)
