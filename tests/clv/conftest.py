@@ -1,6 +1,8 @@
+import numpy as np
 import pytest
 
 import retainkit as rk
+from retainkit.clv.model_value import ClvForecast
 
 
 @pytest.fixture(scope="module")
@@ -21,4 +23,20 @@ def simulated_shop():
         n_dropped_category=0,
         return_share=0.0,
         seed=11,
+    )
+
+
+def flat_forecast(months=24, spend=100.0, per_month=0.5):
+    """One customer expected to buy `per_month` times a month, at `spend` each."""
+    grid = np.arange(1, months + 1) / 12
+    cum = per_month * np.arange(1, months + 1)
+    return ClvForecast(
+        customer_id=np.array(["a"]),
+        probability_alive=np.ones(1),
+        expected_spend=np.array([spend]),
+        grid_years=grid,
+        cumulative=cum[None, :],
+        new_cumulative=cum,
+        new_spend=spend,
+        time_unit="weeks",
     )
