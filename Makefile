@@ -27,14 +27,14 @@ report: $(STAMP)
 
 lint: $(STAMP)
 	$(BIN)/ruff check retainkit tests benchmarks notebooks
-	$(BIN)/ruff format --check retainkit tests benchmarks
+	$(BIN)/ruff format --check retainkit tests benchmarks notebooks
 
 unit: $(STAMP)
 	MPLBACKEND=Agg $(BIN)/python -m pytest -m "not notebooks and not browser" $(PYTEST_ARGS)
 
 test: $(STAMP) browser
 	$(BIN)/ruff check retainkit tests benchmarks notebooks
-	$(BIN)/ruff format --check retainkit tests benchmarks
+	$(BIN)/ruff format --check retainkit tests benchmarks notebooks
 	MPLBACKEND=Agg $(BIN)/python -m pytest $(PYTEST_ARGS)
 
 lab: $(STAMP)

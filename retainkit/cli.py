@@ -17,8 +17,12 @@ import sys
 from collections.abc import Sequence
 
 from retainkit.exceptions import RetainkitError
+from retainkit.presets import PRESETS
 
 __all__ = ["main"]
+
+# Only light modules are imported here: each command imports what it needs, so that
+# ``retainkit --help`` and ``retainkit presets`` start without Ibis, DuckDB or matplotlib.
 
 
 def _parse_assignment(text: str) -> tuple[str, str]:
@@ -42,8 +46,7 @@ def _parser() -> argparse.ArgumentParser:
     )
     rep.add_argument(
         "--data",
-        help="preset name (demo, online_retail, cdnow, cdnow_sample, telco) "
-        "or path of a transaction file; default: demo",
+        help=f"preset name ({', '.join(PRESETS)}) or path of a transaction file; default: demo",
     )
     rep.add_argument(
         "--columns",
@@ -117,10 +120,8 @@ def _lab() -> int:
 
 
 def _presets() -> int:
-    from retainkit.datasets import list_presets
-
-    for row in list_presets().itertuples():
-        sys.stdout.write(f"{row.name:<14} {row.title}: {row.description}\n")
+    for preset in PRESETS.values():
+        sys.stdout.write(f"{preset.name:<14} {preset.title}: {preset.description}\n")
     return 0
 
 

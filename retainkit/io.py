@@ -9,6 +9,7 @@ data-quality report. The input file is only ever read.
 
 from __future__ import annotations
 
+import dataclasses
 import difflib
 import hashlib
 import re
@@ -20,7 +21,9 @@ import pandas as pd
 
 from retainkit import engine
 from retainkit import schema as S
+from retainkit._resources import data_dir
 from retainkit.exceptions import DataValidationError, SchemaError
+from retainkit.presets import Preset, resolve_preset
 from retainkit.reading import ReadOptions, open_source
 from retainkit.reading._mapping import (
     CLEAN_KEYS,
@@ -104,6 +107,18 @@ def _check_option_names(options: Mapping[str, Any]) -> None:
         )
 
 
+def _load_preset(preset: Preset, overrides: Mapping[str, Any]) -> engine.Transactions:
+    """Load a preset's transactions; ``overrides`` replace the preset's options."""
+    source: Any = data_dir() / preset.transactions
+    if preset.build is not None:
+        source = preset.build(data_dir())[0]
+    txn = load_transactions(source, **{**preset.options, **overrides})
+    quality = dataclasses.replace(
+        txn.quality, source=f"preset {preset.name!r} ({preset.transactions})"
+    )
+    return engine.Transactions(txn.table, quality, keyed=txn.keyed)
+
+
 def load_transactions(
     source: Any,
     *,
@@ -122,9 +137,9 @@ def load_transactions(
         one log), a frame, an Ibis table from any backend, a connection URL naming a
         table (``duckdb:///shop.duckdb?table=orders``,
         ``postgres://user@host/db?table=orders``, ``pyspark://?table=orders``), or the
-        name of a preset (``"demo"``, ``"online_retail"``, ``"cdnow"``,
-        ``"cdnow_sample"``, ``"telco"``; see :func:`retainkit.list_presets`). Files are
-        recognised by their bytes, not their names, and never changed.
+        name of a preset (``"demo"``; :func:`retainkit.list_presets` lists them; the
+        preset's options apply, and keyword arguments given here override them). Files
+        are recognised by their bytes, not their names, and never changed.
     columns : mapping, path or str, optional
         Canonical name -> your column name (``{"customer_id": "Cust No"}``); the path
         of a mapping file (see :func:`read_mapping_file`), which may also hold reading
@@ -185,15 +200,10 @@ def load_transactions(
     if isinstance(source, engine.Transactions):
         return source
     _check_option_names(options)
-    from retainkit import datasets  # presets build on this function
-
-    if isinstance(source, str) and datasets.is_preset(source) and not Path(source).exists():
-        preset_kwargs = {
-            k: v
-            for k, v in {"columns": columns, "as_of": as_of, "backend": backend, **options}.items()
-            if v is not None
-        }
-        return datasets.load_preset_transactions(source, **preset_kwargs)
+    preset = resolve_preset(source)
+    if preset is not None:
+        given = {"columns": columns, "as_of": as_of, "backend": backend, **options}
+        return _load_preset(preset, {k: v for k, v in given.items() if v is not None})
 
     spec, profile_name = _resolve_spec(columns)
     given = {k: v for k, v in options.items() if v is not None}

@@ -165,9 +165,9 @@ def _profiles() -> list[Any]:
 def _resolve_path_parameter(name: str, value: Any) -> Any:
     if not isinstance(value, str) or not value.strip():
         return value
-    from retainkit.datasets import is_preset
+    from retainkit.presets import PRESETS, resolve_preset
 
-    if name == "data" and is_preset(value) and not Path(value).exists():
+    if name == "data" and resolve_preset(value) is not None:
         return value
     if name == "data" and "://" in value:  # a connection URL: resolved where it is read
         return value
@@ -179,7 +179,7 @@ def _resolve_path_parameter(name: str, value: Any) -> Any:
         return value
     if not p.exists() and not any(ch in value for ch in "*?["):
         hint = {
-            "data": " (or a preset: demo, online_retail, cdnow, cdnow_sample, telco; or a "
+            "data": f" (or a preset: {', '.join(PRESETS)}; or a "
             "connection URL such as duckdb:///shop.duckdb?table=orders)",
             "columns": " (or an export profile: " + ", ".join(p.name for p in _profiles()) + ")",
         }.get(name, "")

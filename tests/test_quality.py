@@ -50,3 +50,20 @@ def test_frame_without_money_has_no_revenue_values():
         revenue_read=None, revenue_kept=None, revenue_dropped={}, return_revenue=None
     ).to_frame()
     assert frame["revenue"].isna().all()
+
+
+def test_readme_lists_every_drop_reason_in_order():
+    import re
+
+    from retainkit.quality import DROP_REASONS, REASON_MEANINGS
+    from tests.conftest import ROOT
+
+    readme = " ".join((ROOT / "README.md").read_text(encoding="utf-8").split())
+    listed = readme.split("The drop reasons, in the order they are applied: ", 1)[1]
+    listed = listed.split(". ", 1)[0]
+
+    def bare(text):  # "return line (with `returns="drop"`)" -> "return line"
+        return re.sub(r"\s*\([^)]*\)", "", text).replace("`", "").strip()
+
+    assert [bare(r) for r in listed.split(", ")] == [bare(r) for r in DROP_REASONS]
+    assert set(REASON_MEANINGS) == set(DROP_REASONS)
