@@ -24,6 +24,7 @@ import pandas as pd
 
 from retainkit import schema as S
 from retainkit.exceptions import SchemaError
+from retainkit.survival import kaplan_meier
 
 __all__ = ["TRANSITIONS", "conversion_curve", "lifecycle_stage", "stage_conversion"]
 
@@ -109,17 +110,17 @@ def lifecycle_stage(journeys: pd.DataFrame, *, churn_days: int) -> pd.DataFrame:
 
 
 def _kaplan_meier(durations: np.ndarray, events: np.ndarray) -> pd.DataFrame:
-    """Share converted by each event time (1 - Kaplan-Meier survival), vectorised."""
-    order = np.sort(durations)
-    times, converted = np.unique(durations[events], return_counts=True)
-    at_risk = len(durations) - np.searchsorted(order, times, side="left")
-    survival = np.cumprod(1.0 - converted / at_risk)
+    """Share converted by each event time: 1 - :func:`retainkit.survival.kaplan_meier`."""
+    curve = kaplan_meier(
+        pd.DataFrame({"days": durations, "converted": events}), duration="days", event="converted"
+    )
+    hit = curve[curve["events"] > 0]
     return pd.DataFrame(
         {
-            "days": times.astype("int64"),
-            "at_risk": at_risk.astype("int64"),
-            "converted": converted.astype("int64"),
-            "share_converted": 1.0 - survival,
+            "days": hit["time"].to_numpy(dtype="int64"),
+            "at_risk": hit["at_risk"].to_numpy(dtype="int64"),
+            "converted": hit["events"].to_numpy(dtype="int64"),
+            "share_converted": 1.0 - hit["survival"].to_numpy(dtype=float),
         }
     )
 
