@@ -27,6 +27,7 @@ from retainkit.clv._checks import _check_share
 from retainkit.clv.bgnbd import BetaGeoModel
 from retainkit.clv.gamma_gamma import GammaGammaModel
 from retainkit.clv.segments import _segment_labels
+from retainkit.discounting import step_weights
 from retainkit.exceptions import ConvergenceError, DataValidationError
 from retainkit.units import days_per
 
@@ -167,13 +168,9 @@ def _weights(forecast: ClvForecast, horizon_years: float, discount_rate: float) 
             f"horizon_years={horizon_years} exceeds the forecast's {top:g} years; build it "
             f"with clv_forecast(..., max_horizon_years={horizon_years})"
         )
-    if discount_rate <= -1:
-        raise ValueError(f"discount_rate={discount_rate!r} must be above -1")
-    ends = forecast.grid_years
-    starts = np.concatenate([[0.0], ends[:-1]])
-    inside = np.clip((horizon_years - starts) / np.maximum(ends - starts, 1e-12), 0.0, 1.0)
-    # purchases of a step are discounted from its end (whole years compound yearly)
-    return inside * (1.0 + discount_rate) ** (-ends)
+    return step_weights(
+        forecast.grid_years, horizon_years=horizon_years, discount_rate=discount_rate
+    )
 
 
 def _increments(cumulative: np.ndarray) -> np.ndarray:

@@ -7,13 +7,12 @@
 
 from __future__ import annotations
 
-import math
-
 import numpy as np
 import pandas as pd
 
 from retainkit.clv._checks import _check_share
 from retainkit.clv.model_value import ClvForecast, customer_value, new_customer_value
+from retainkit.discounting import monthly_step_ends, step_weights
 
 __all__ = ["SENSITIVITY_PRESETS", "scenario_table", "sensitivity_table"]
 
@@ -31,16 +30,16 @@ def _retention_factor(
 ) -> float:
     """Value with the yearly retention raised by ``uplift_points``, relative to without.
 
-    Uses the retention-based value sum_k r^t_k (1+d)^-t_k over monthly steps t_k.
+    Uses the retention-based value sum_k r^t_k w_k over the months t_k of the horizon,
+    with the weights w_k of :func:`retainkit.discounting.step_weights`.
     """
     if uplift_points == 0:
         return 1.0
-    steps = np.arange(1, math.ceil(horizon_years * 12) + 1) / 12
-    steps = np.minimum(steps, horizon_years)
-    disc = (1 + discount_rate) ** (-steps)
+    steps = monthly_step_ends(horizon_years)
+    weights = step_weights(steps, horizon_years=horizon_years, discount_rate=discount_rate)
     new = min(retention + uplift_points / 100, 0.999)
-    base = float(np.sum(retention**steps * disc))
-    return float(np.sum(new**steps * disc)) / base if base > 0 else float("nan")
+    base = float(np.sum(retention**steps * weights))
+    return float(np.sum(new**steps * weights)) / base if base > 0 else float("nan")
 
 
 def scenario_table(

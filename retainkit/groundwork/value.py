@@ -2,12 +2,11 @@
 
 from __future__ import annotations
 
-import math
-
 import numpy as np
 import pandas as pd
 
 from retainkit import schema as S
+from retainkit.discounting import annuity_factor
 from retainkit.exceptions import SchemaError
 
 
@@ -20,15 +19,16 @@ def lifetime_value(
     """Present value of an annual amount received monthly for ``horizon_years``.
 
     Each month pays ``annual_value / 12`` at its end, discounted at the monthly rate
-    equivalent to ``discount_rate`` a year: ``(1 + discount_rate) ** (1/12) - 1``.
-    Undiscounted it is simply ``annual_value * horizon_years``.
+    equivalent to ``discount_rate`` a year: ``(1 + discount_rate) ** (1/12) - 1`` (the
+    rule of :mod:`retainkit.discounting`). Undiscounted it is simply
+    ``annual_value * horizon_years``.
 
     Parameters
     ----------
     annual_value : float or array
         Value per year (revenue or profit).
     horizon_years : float
-        Years counted; fractions of a year count whole months only.
+        Years counted; a month partly inside counts its share.
     discount_rate : float
         Yearly rate, e.g. 0.1 for 10%.
 
@@ -43,14 +43,7 @@ def lifetime_value(
     >>> round(lifetime_value(12_000, horizon_years=1, discount_rate=0.1), 2)
     11400.49
     """
-    if horizon_years < 0:
-        raise ValueError(f"horizon_years={horizon_years} must not be negative")
-    if discount_rate <= -1:
-        raise ValueError(f"discount_rate={discount_rate} must be above -1")
-    months = math.floor(horizon_years * 12 + 1e-9)
-    i = (1 + discount_rate) ** (1 / 12) - 1
-    factor = months if abs(i) < 1e-15 else (1 - (1 + i) ** -months) / i
-    return annual_value / 12 * factor
+    return annual_value * annuity_factor(horizon_years=horizon_years, discount_rate=discount_rate)
 
 
 def value_lost(status: pd.DataFrame, *, horizon_years: float, discount_rate: float) -> pd.DataFrame:
