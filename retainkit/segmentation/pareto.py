@@ -10,6 +10,7 @@ import numpy as np
 import pandas as pd
 
 from retainkit import schema as S
+from retainkit.profit import profit
 from retainkit.segmentation._inputs import _as_of, _require
 from retainkit.segmentation.subgroups import UNKNOWN_GROUP
 
@@ -84,12 +85,12 @@ def customer_profit(values: pd.DataFrame, *, margin: float = 0.3) -> pd.DataFram
     _require(values, [S.REVENUE], "values", "Profit needs revenue.")
     attrs = dict(values.attrs)
     if S.COST in values.columns:
-        out = values.assign(profit=values[S.REVENUE] - values[S.COST])
+        out = values.assign(profit=profit(values[S.REVENUE], cost=values[S.COST]))
         attrs.update(profit_basis="cost", margin=None)
     else:
         if not 0 <= margin <= 1:
             raise ValueError(f"margin={margin!r} must lie between 0 and 1 (0.3 for 30%)")
-        out = values.assign(profit=values[S.REVENUE] * margin)
+        out = values.assign(profit=profit(values[S.REVENUE], margin=margin))
         attrs.update(profit_basis="margin", margin=margin)
     out.attrs = attrs
     return out
