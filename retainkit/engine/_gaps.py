@@ -16,14 +16,22 @@ from retainkit.engine._transactions import as_table, remember
 __all__ = ["gap_statistics", "purchase_day_values"]
 
 
+def _purchase_days(transactions: Any, as_of: pd.Timestamp, *, revenue: bool = False) -> ir.Table:
+    """One row per customer and day with a purchase (a non-return line), up to ``as_of``.
+
+    With ``revenue``, the column ``value`` holds the day's revenue of those lines.
+    """
+    t = _until(as_table(transactions, need=(S.REVENUE,) if revenue else ()), as_of)
+    t = t.filter(~t[S.IS_RETURN])
+    keys = [t[S.CUSTOMER_ID], t[S.ORDER_DATE].truncate("D").name("day")]
+    if revenue:
+        return t.group_by(keys).aggregate(value=t[S.REVENUE].sum())
+    return t.select(*keys).distinct()
+
+
 def _gaps(transactions: Any, as_of: pd.Timestamp) -> ir.Table:
     """One row per repeat purchase day: customer and days since their previous one."""
-    t = _until(as_table(transactions), as_of)
-    days = (
-        t.filter(~t[S.IS_RETURN])
-        .select(S.CUSTOMER_ID, day=t[S.ORDER_DATE].truncate("D"))
-        .distinct()
-    )
+    days = _purchase_days(transactions, as_of)
     w = ibis.window(group_by=days[S.CUSTOMER_ID], order_by=days.day)
     previous = days.day.lag().over(w)
     gaps = days.mutate(gap_days=days.day.delta(previous, unit="day"))
@@ -113,11 +121,7 @@ def purchase_day_values(transactions: Any, *, as_of: Any = None) -> pd.DataFrame
     1           b              1               8.0              NaN
     """
     as_of = resolve_as_of(transactions, as_of)
-    t = _until(as_table(transactions, need=(S.REVENUE,)), as_of)
-    t = t.filter(~t[S.IS_RETURN])
-    days = t.group_by([S.CUSTOMER_ID, t[S.ORDER_DATE].truncate("D").name("day")]).aggregate(
-        value=t[S.REVENUE].sum()
-    )
+    days = _purchase_days(transactions, as_of, revenue=True)
     out = execute(
         days.group_by(S.CUSTOMER_ID)
         .aggregate(
