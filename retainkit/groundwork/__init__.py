@@ -30,6 +30,8 @@ the rest is vectorised pandas on per-customer results.
 - :mod:`~retainkit.groundwork.reasons`: the stated churn reasons;
 - :mod:`~retainkit.groundwork.behaviour`: lost against retained customers' behaviour;
 - :mod:`~retainkit.groundwork.value`: the value lost;
+- :mod:`~retainkit.groundwork.expected`: what the purchase model expected the lost customers
+  to be worth when they last bought;
 - :mod:`~retainkit.groundwork.overview`: the key figures;
 - :mod:`~retainkit.groundwork.story`: the section's story in words.
 """
@@ -38,6 +40,7 @@ from retainkit.groundwork.attributes import attribute_columns, pool_small_groups
 from retainkit.groundwork.behaviour import behaviour_comparison
 from retainkit.groundwork.churn_rate import _wilson_vec as _wilson_vec
 from retainkit.groundwork.churn_rate import churn_by_attribute, churn_summary, wilson_interval
+from retainkit.groundwork.expected import expected_value_lost
 from retainkit.groundwork.losses import losses_by, losses_by_month, lost_customers
 from retainkit.groundwork.overview import loss_figures, loss_overview
 from retainkit.groundwork.reasons import (
@@ -68,6 +71,7 @@ __all__ = [
     "classify_reasons",
     "cost_story",
     "customer_status",
+    "expected_value_lost",
     "lifetime_value",
     "loss_concentration",
     "loss_figures",
