@@ -23,7 +23,18 @@ def test_shape_of_the_demo_shop():
         "dried_up",
         "dropped_category",
     }
-    assert (truth["pattern"] != "background").sum() == 240
+    # one truth row per customer: the background ones plus those planted in each pattern,
+    # as ShopParameters asks (5,000 + 3 x 80 = 5,240 by default)
+    prm = ShopParameters()
+    assert truth["pattern"].value_counts().to_dict() == {
+        "background": prm.n_customers,
+        "falling_order_value": prm.n_falling_order_value,
+        "dried_up": prm.n_dried_up,
+        "dropped_category": prm.n_dropped_category,
+    }
+    assert (truth["pattern"] != "background").sum() == 3 * 80 == 240
+    assert truth["customer_id"].is_unique and len(truth) == 5_240
+    assert set(tx["customer_id"]) == set(truth["customer_id"])  # each of them bought
     assert tx["order_date"].min() >= pd.Timestamp("2022-01-01")
     assert tx["order_date"].max() < pd.Timestamp("2025-01-01")
     returns = tx["order_id"].str.startswith("R")

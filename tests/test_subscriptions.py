@@ -63,5 +63,11 @@ def test_telco_preset_counts_every_churner_as_lost():
     status = rk.groundwork.customer_status(ds.transactions, window)
     lost = set(status.loc[status["status"] == "lost in window", "customer_id"])
     assert lost == set(raw.loc[raw["Churn Value"] == 1, "CustomerID"])
-    assert ds.reasons["reason"].notna().all() and len(ds.reasons) == 1869
+    # one stated reason per churner, as the raw file gives it: 1,869 of its 7,043 rows
+    churned = raw[raw["Churn Value"] == 1]
+    assert (len(raw), len(churned)) == (7043, 1869)
+    assert ds.reasons["reason"].notna().all() and len(ds.reasons) == len(churned)
+    assert ds.reasons.set_index("customer_id")["reason"].to_dict() == (
+        churned.set_index("CustomerID")["Churn Reason"].to_dict()
+    )
     assert ds.customers["satisfaction"].between(1, 5).all()
