@@ -18,6 +18,7 @@ from retainkit import schema as S
 from retainkit.engine._backend import execute
 from retainkit.engine._summaries import _until, resolve_as_of
 from retainkit.engine._transactions import as_table
+from retainkit.engine._transactions import order_key as _order_key
 
 __all__ = [
     "category_month_activity",
@@ -35,7 +36,7 @@ Window = tuple[pd.Timestamp, pd.Timestamp]
 def _orders(t: ir.Table) -> ir.Table:
     """One row per order: customer, order key, first timestamp, value (and cost)."""
     purchase = t.filter(~t[S.IS_RETURN])
-    key = purchase[S.ORDER_ID] if S.ORDER_ID in t.columns else purchase[S.ORDER_DATE].cast("string")
+    key = _order_key(purchase)
     aggs: dict[str, ir.Value] = {"order_date": purchase[S.ORDER_DATE].min()}
     if S.REVENUE in t.columns:
         aggs["value"] = purchase[S.REVENUE].sum()
@@ -290,7 +291,8 @@ def first_purchase_category(transactions: Any) -> pd.DataFrame:
     t = as_table(transactions, need=(S.CATEGORY,))
     p = t.filter(~t[S.IS_RETURN] & t[S.CATEGORY].notnull())
     day = p[S.ORDER_DATE].truncate("D")
-    value = p[S.REVENUE] if S.REVENUE in p.columns else p[S.ORDER_DATE].cast("string").length()
+    # without revenue each line weighs 1: the category with most lines that day
+    value = p[S.REVENUE] if S.REVENUE in p.columns else p[S.ORDER_DATE].notnull().cast("int64")
     per = p.group_by([p[S.CUSTOMER_ID], day.name("day"), p[S.CATEGORY]]).aggregate(v=value.sum())
     w = ibis.window(
         group_by=per[S.CUSTOMER_ID], order_by=[per.day, ibis.desc(per.v), per[S.CATEGORY]]

@@ -22,6 +22,7 @@ from retainkit import schema as S
 from retainkit.engine._backend import execute, to_memtable
 from retainkit.engine._summaries import _TRUNC, _until, resolve_as_of
 from retainkit.engine._transactions import as_table
+from retainkit.engine._transactions import order_key as _order_key
 from retainkit.units import check_period, days_per
 
 __all__ = ["category_values", "customer_values", "lifecycle_counts", "purchase_journeys"]
@@ -83,7 +84,7 @@ def customer_values(transactions: Any, *, as_of: Any = None) -> pd.DataFrame:
     t = _until(table, as_of)
     purchase = ~t[S.IS_RETURN]
     day = t[S.ORDER_DATE].truncate("D")
-    order_key = t[S.ORDER_ID] if S.ORDER_ID in t.columns else t[S.ORDER_DATE].cast("string")
+    order_key = _order_key(t)
     aggs: dict[str, ir.Value] = {
         "first_purchase": day.min(where=purchase),
         "last_purchase": day.max(where=purchase),

@@ -16,6 +16,7 @@ import pandas as pd
 from retainkit import schema as S
 from retainkit.engine._backend import execute, is_duckdb
 from retainkit.engine._transactions import CUSTOMER_KEY, Transactions, as_table, remember
+from retainkit.engine._transactions import order_key as _order_key
 from retainkit.units import check_period, days_per
 
 __all__ = ["customer_summary", "period_table", "resolve_as_of", "write_period_table"]
@@ -156,7 +157,7 @@ def customer_summary(
     purchase = ~t[S.IS_RETURN]
     # without money, a column of zeros keeps one query shape; it is dropped at the end
     revenue = t[S.REVENUE] if has_rev else t[S.IS_RETURN].cast("float64") * 0.0
-    order_key = t[S.ORDER_ID] if S.ORDER_ID in t.columns else t[S.ORDER_DATE]
+    order_key = _order_key(t)
 
     # one pass to customer-days, then everything per customer from those; orders are
     # counted as distinct (customer, order) pairs, cheaper than a distinct count per group
@@ -267,7 +268,7 @@ def _period_expr(transactions: Any, *, period: str, as_of: Any) -> tuple[ir.Tabl
     as_of = resolve_as_of(transactions, as_of)
     t = _until(table, as_of)
     purchase = ~t[S.IS_RETURN]
-    order_key = t[S.ORDER_ID] if S.ORDER_ID in t.columns else t[S.ORDER_DATE].cast("string")
+    order_key = _order_key(t)
     aggs: dict[str, ir.Value] = {
         "orders": order_key.nunique(where=purchase).cast("int64"),
         "purchase_days": t[S.ORDER_DATE].truncate("D").nunique(where=purchase).cast("int64"),
@@ -428,7 +429,7 @@ def period_totals(transactions: Any, *, period: str = "month", as_of: Any = None
     t = _until(table, as_of)
     purchase = ~t[S.IS_RETURN]
     start = t[S.ORDER_DATE].truncate(_TRUNC[period])
-    order_key = t[S.ORDER_ID] if S.ORDER_ID in t.columns else t[S.ORDER_DATE].cast("string")
+    order_key = _order_key(t)
     first = (
         t.filter(purchase).group_by(S.CUSTOMER_ID).aggregate(first=lambda x: x[S.ORDER_DATE].min())
     )

@@ -245,3 +245,23 @@ def as_table(transactions: Any, *, need: tuple[str, ...] = ()) -> ir.Table:
             f"found {list(table.columns)}.{reason}"
         )
     return table
+
+
+def order_key(table: ir.Table) -> ir.Value:
+    """Return what makes an order: its order id where the data has one, else its timestamp.
+
+    The one definition of an order for every query that counts or groups orders. A line
+    without an order id in data that has them is an order of its own timestamp (lines of
+    one timestamp together), never merged with the customer's other lines without an id.
+
+    Examples
+    --------
+    >>> import ibis
+    >>> t = ibis.memtable({"order_id": ["o1", None, None],
+    ...     "order_date": pd.to_datetime(["2024-01-01", "2024-01-02", "2024-01-03"])})
+    >>> sorted(t.select(k=order_key(t)).execute()["k"].str[:10])
+    ['2024-01-02', '2024-01-03', 'o1']
+    """
+    if S.ORDER_ID not in table.columns:
+        return table[S.ORDER_DATE]
+    return table[S.ORDER_ID].cast("string").fill_null(table[S.ORDER_DATE].cast("string"))

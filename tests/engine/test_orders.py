@@ -150,13 +150,6 @@ def test_window_order_stats_a_return_with_the_orders_id_is_not_part_of_its_value
     assert out[["orders_jan", "order_value_jan"]].iloc[0].tolist() == [1, 15.0]
 
 
-@pytest.mark.xfail(
-    strict=True,
-    reason="_orders keys orders by order_id whenever the column exists, so all lines "
-    "without an id (null order_id) of a customer collapse into one order; the module "
-    "says an order is 'an order id where the data has one, else a distinct order "
-    "timestamp'",
-)
 def test_window_order_stats_lines_without_an_order_id_are_orders_of_their_own_timestamp():
     # e: o1 on 01-05 (10); two lines without an id on 01-10 (4) and 01-20 (6).
     # Three orders: mean (10 + 4 + 6) / 3 = 20 / 3. (Today: 2 orders, mean (10 + 10) / 2.)
@@ -349,13 +342,6 @@ def test_first_purchase_category_without_revenue_takes_the_category_with_most_li
     assert first_purchase_category(tx)["first_category"].tolist() == ["Tea"]
 
 
-@pytest.mark.xfail(
-    strict=True,
-    reason="without revenue, first_purchase_category weighs each line by the length of "
-    "its timestamp cast to text, so a line with fractional seconds "
-    "('2024-01-02 09:00:00.5') outweighs one without ('2024-01-02 10:00:00'); a tie "
-    "should fall to the alphabetically first category",
-)
 def test_first_purchase_category_without_revenue_ignores_fractional_seconds():
     # one Tea line and one Coffee line on the first day: a tie, so Coffee
     tx = frame(
@@ -462,11 +448,6 @@ def test_customer_behaviour_without_revenue_has_no_order_values(shop):
     assert out["categories"].tolist() == [3, 1, 3, 1]
 
 
-@pytest.mark.xfail(
-    strict=True,
-    reason="_orders keys orders by order_id whenever the column exists: e's two lines "
-    "without an id (02-01 and 03-01) become one order dated 02-01 worth 4 + 6",
-)
 def test_customer_behaviour_lines_without_an_order_id_are_separate_orders():
     # e: o1 01-05 (10), no id 02-01 (4), no id 03-01 (6); recent_orders=1:
     # recent = the 03-01 order, 6; earlier = (10 + 4) / 2 = 7
