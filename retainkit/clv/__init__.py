@@ -4,6 +4,10 @@
   :class:`ParetoNBDModel`, the Pareto/NBD, as a second purchase model),
   :class:`GammaGammaModel` for spend per purchase, both fitted by maximum likelihood on
   the per-customer summary (:func:`retainkit.customer_summary`);
+- :class:`ShiftedBetaGeoModel` (sBG) for subscriptions: renewals of a cohort, retention
+  curves and discounted expected residual lifetime;
+- :class:`BetaGeoBetaBinomModel` (BG/BB) for discrete occasions (a yearly drive, a
+  season): who transacts at each and who has left;
 - :mod:`retainkit.clv.validation`: calibration/holdout split and scorecard;
 - :mod:`retainkit.clv.value`: historical and model lifetime value and the acquisition
   budget.
@@ -11,14 +15,18 @@
 
 from retainkit.clv import validation, value
 from retainkit.clv._base import fit_or_explain, fit_with_fallback
+from retainkit.clv.bgbb import BetaGeoBetaBinomModel
 from retainkit.clv.bgnbd import BetaGeoModel
 from retainkit.clv.gamma_gamma import GammaGammaModel, independence_check
 from retainkit.clv.pareto_nbd import ParetoNBDModel
+from retainkit.clv.sbg import ShiftedBetaGeoModel
 
 __all__ = [
+    "BetaGeoBetaBinomModel",
     "BetaGeoModel",
     "GammaGammaModel",
     "ParetoNBDModel",
+    "ShiftedBetaGeoModel",
     "fit_or_explain",
     "fit_with_fallback",
     "independence_check",

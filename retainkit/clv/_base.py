@@ -187,13 +187,15 @@ class Compressed:
         return Compressed(self.levels, [c[keep] for c in self.codes], weights)
 
 
-def compress(columns: Sequence[np.ndarray]) -> Compressed:
+def compress(columns: Sequence[np.ndarray], weights: np.ndarray | None = None) -> Compressed:
     """Group identical rows of several numeric columns, counting the customers in each.
 
     Parameters
     ----------
     columns : sequence of numpy arrays
         Equal-length columns.
+    weights : numpy array, optional
+        Customers each row stands for (data published already grouped); default 1 each.
 
     Returns
     -------
@@ -204,6 +206,8 @@ def compress(columns: Sequence[np.ndarray]) -> Compressed:
     >>> c = compress([np.array([1, 1, 2]), np.array([0.5, 0.5, 0.5])])
     >>> sorted(zip(*[v.tolist() for v in c.unique_rows], c.weights.tolist()))
     [(1.0, 0.5, 2.0), (2.0, 0.5, 1.0)]
+    >>> compress([np.array([1, 1, 2])], weights=np.array([3.0, 4.0, 5.0])).weights.tolist()
+    [7.0, 5.0]
     """
     codes = []
     levels = []
@@ -219,7 +223,7 @@ def compress(columns: Sequence[np.ndarray]) -> Compressed:
         for code, size in zip(codes, sizes, strict=True):
             key = key * size + code
         kcode, kuniq = pd.factorize(key, sort=False)
-        counts = np.bincount(kcode).astype("float64")
+        counts = np.bincount(kcode, weights=weights).astype("float64")
         rest = np.asarray(kuniq, dtype=np.int64)
         out: list[np.ndarray] = []
         for size in reversed(sizes):
@@ -227,11 +231,16 @@ def compress(columns: Sequence[np.ndarray]) -> Compressed:
             rest = rest // size
         return Compressed(levels, out[::-1], counts)
     frame = pd.DataFrame({i: c for i, c in enumerate(codes)})
-    grouped = frame.groupby(list(frame.columns), sort=False).size().reset_index()
+    keys = list(frame.columns)
+    if weights is None:
+        grouped = frame.groupby(keys, sort=False).size().reset_index(name="weight")
+    else:
+        frame["weight"] = np.asarray(weights, dtype="float64")
+        grouped = frame.groupby(keys, sort=False)["weight"].sum().reset_index()
     return Compressed(
         levels,
         [grouped[i].to_numpy(dtype=np.int64) for i in range(len(codes))],
-        grouped[0].to_numpy(dtype="float64"),
+        grouped["weight"].to_numpy(dtype="float64"),
     )
 
 
@@ -262,6 +271,14 @@ class BaseModel:
     _bounded: tuple[str, ...] = ()
     #: Above this many distinct rows, a fit on a sample of customers gives the start.
     _warm_start_rows: int = 20_000
+    #: What to fit on, for the message of NotFittedError.
+    _fit_hint: str = ".fit(summary) first, with summary = retainkit.customer_summary(...)"
+    #: What to try when the fit does not converge, after the penalizer.
+    _advice: str = (
+        "more customers or a longer calibration period; check the summary's time unit "
+        "(weeks suit the published starting values) and that frequency counts repeat "
+        "purchases only."
+    )
 
     def __init__(self, penalizer: float = 0.0) -> None:
         if penalizer < 0:
@@ -420,9 +437,7 @@ class BaseModel:
             raise ConvergenceError(
                 f"The {self._name} fit did not converge on {data['n']:,.0f} customers "
                 f"({where}; reached {shown}). Try: a small penalizer "
-                f"({type(self).__name__}(penalizer=0.001)); more customers or a longer "
-                "calibration period; check the summary's time unit (weeks suit the "
-                "published starting values) and that frequency counts repeat purchases only."
+                f"({type(self).__name__}(penalizer=0.001)); {self._advice}"
             )
         return _Fit(result.x, -float(value), int(result.nit))
 
@@ -464,7 +479,15 @@ class BaseModel:
         """
         validate_summary(summary, self._required, model=self._name)
         self.time_unit_ = summary_time_unit(summary, time_unit)
-        rows = compress(self._columns(summary))
+        return self._fit_rows(compress(self._columns(summary)))
+
+    def _fit_rows(self, rows: Compressed) -> Any:
+        """Fit on compressed rows (validated) and set the fitted attributes; return self.
+
+        Models whose input is not a per-customer summary (a cohort's survivors, data
+        published grouped with weights) validate it, set ``time_unit_``, compress it and
+        call this.
+        """
         if len(rows.weights) == 0:
             raise DataValidationError(
                 f"the {self._name} model has no customers to fit: {self._empty}"
@@ -511,8 +534,7 @@ class BaseModel:
     def _check_fitted(self) -> dict[str, float]:
         if self.params_ is None:
             raise NotFittedError(
-                f"this {type(self).__name__} is not fitted yet; call "
-                f".fit(summary) first, with summary = retainkit.customer_summary(...)"
+                f"this {type(self).__name__} is not fitted yet; call {self._fit_hint}"
             )
         return self.params_
 
