@@ -33,7 +33,7 @@ def loss_story(status: pd.DataFrame) -> Markdown:
     text = (
         "In the {days} days to {end} we lost **{n:,} customer{plural}**. "
         "Of the {base:,} customer{base_plural} active when the window opened, {lost_base:,} "
-        "left: a churn rate of **{rate}** (95% interval {low} to {high}); {kept:,} are still "
+        "left: a churn rate of **{rate}** (95% interval {low} to {high}); {kept:,} {are} still "
         "buying. Another {lost_new:,} of the {new:,} customer{new_plural} who first bought "
         "during the window were lost before its end."
     )
@@ -55,6 +55,7 @@ def loss_story(status: pd.DataFrame) -> Markdown:
         base_plural="" if int(s["active_at_start"]) == 1 else "s",
         new_plural="" if int(s["new_in_window"]) == 1 else "s",
         were="was" if returned == 1 else "were",
+        are="is" if int(s["retained_from_base"]) == 1 else "are",
         lost_base=int(s["lost_from_base"]),
         rate=share(s["churn_rate"]),
         low=share(s["churn_rate_low"]),
@@ -87,11 +88,12 @@ def reason_story(reasons: pd.DataFrame) -> Markdown:
     ctrl = reasons.loc[reasons["group"] == CONTROLLABLE, "customers"].sum() / with_reason
     top = reasons.sort_values("customers", ascending=False).iloc[0]
     return markdown(
-        "{n:,} of the {total:,} customers lost gave a reason. **{ctrl}** of them gave a reason "
+        "{n:,} of the {total:,} customer{plural} lost gave a reason. **{ctrl}** of them gave a reason "
         "the business can act on (controllable); the most common reason was "
         '"{top}" ({top_share}).',
         n=with_reason,
         total=with_reason + without,
+        plural="" if with_reason + without == 1 else "s",
         ctrl=share(ctrl),
         top=str(top[S.REASON]),
         top_share=share(top["share"]),
