@@ -88,8 +88,8 @@ def reason_story(reasons: pd.DataFrame) -> Markdown:
     ctrl = reasons.loc[reasons["group"] == CONTROLLABLE, "customers"].sum() / with_reason
     top = reasons.sort_values("customers", ascending=False).iloc[0]
     return markdown(
-        "{n:,} of the {total:,} customer{plural} lost gave a reason. **{ctrl}** of them gave a reason "
-        "the business can act on (controllable); the most common reason was "
+        "{n:,} of the {total:,} customer{plural} lost gave a reason. **{ctrl}** of them gave a "
+        "reason the business can act on (controllable); the most common reason was "
         '"{top}" ({top_share}).',
         n=with_reason,
         total=with_reason + without,

@@ -10,8 +10,133 @@ Modules
 data
     The data every notebook opens with: what was read, what was dropped, the columns'
     origin, activity per month and the data's key figures.
+expected_value
+    The groundwork notebook's model view of what the lost customers were worth.
+groundwork
+    The groundwork notebook's losses: window, counts, groups, reasons, behaviour, tenure
+    and cost.
+retention, revenue_retention, cohorts, historical_value, models, holdout, customer_value,
+acquisition, scenarios, ltv_figures
+    The lifetime value notebook: retention rates, revenue retention, cohorts, historical
+    value, the purchase and spend models and their holdout check, model value per
+    customer and segment, acquisition budget, scenarios and key figures.
+review
+    The groundwork notebook's monthly review: early warnings, call list, win-back list
+    and backtest.
+segmentation
+    The segmentation notebook: value concentration, RFM segments, their movement,
+    whom to keep first, lifecycle stages and conversion.
 """
 
+from retainkit.sections.acquisition import (
+    acquisition_section,
+    incentive_section,
+    new_customer_budget,
+)
+from retainkit.sections.cohorts import cohort_section
+from retainkit.sections.customer_value import customer_value_section, model_values
 from retainkit.sections.data import activity_figure, data_section
+from retainkit.sections.expected_value import expected_value_section
+from retainkit.sections.groundwork import (
+    behaviour_section,
+    churn_by_group_section,
+    cost_section,
+    loss_section,
+    lost_customers_section,
+    reasons_section,
+    tenure_section,
+    window_section,
+)
+from retainkit.sections.historical_value import historical_value_section
+from retainkit.sections.holdout import (
+    holdout_check,
+    holdout_figure,
+    holdout_section,
+    model_comparison_section,
+)
+from retainkit.sections.ltv_figures import lifetime_value_figures
+from retainkit.sections.models import (
+    fit_spend_model,
+    frequency_recency_section,
+    purchase_model_section,
+    spend_model_section,
+)
+from retainkit.sections.retention import (
+    benchmark_section,
+    retention_history_section,
+    retention_rates_section,
+)
+from retainkit.sections.revenue_retention import revenue_retention_row, revenue_retention_section
+from retainkit.sections.review import (
+    backtest_section,
+    call_list_section,
+    calls_curve_section,
+    warnings_section,
+    winback_section,
+)
+from retainkit.sections.scenarios import (
+    scenario_baseline,
+    scenario_intro,
+    scenario_tables,
+)
+from retainkit.sections.segmentation import (
+    conversion_section,
+    key_clients_table,
+    lifecycle_section,
+    movement_section,
+    pareto_section,
+    priority_section,
+    priority_table,
+    rfm_section,
+)
 
-__all__ = ["activity_figure", "data_section"]
+__all__ = [
+    "acquisition_section",
+    "activity_figure",
+    "backtest_section",
+    "behaviour_section",
+    "benchmark_section",
+    "call_list_section",
+    "calls_curve_section",
+    "churn_by_group_section",
+    "cohort_section",
+    "conversion_section",
+    "cost_section",
+    "customer_value_section",
+    "data_section",
+    "expected_value_section",
+    "fit_spend_model",
+    "frequency_recency_section",
+    "historical_value_section",
+    "holdout_check",
+    "holdout_figure",
+    "holdout_section",
+    "incentive_section",
+    "key_clients_table",
+    "lifecycle_section",
+    "lifetime_value_figures",
+    "loss_section",
+    "lost_customers_section",
+    "model_comparison_section",
+    "model_values",
+    "movement_section",
+    "new_customer_budget",
+    "pareto_section",
+    "priority_section",
+    "priority_table",
+    "purchase_model_section",
+    "reasons_section",
+    "retention_history_section",
+    "retention_rates_section",
+    "revenue_retention_row",
+    "revenue_retention_section",
+    "rfm_section",
+    "scenario_baseline",
+    "scenario_intro",
+    "scenario_tables",
+    "spend_model_section",
+    "tenure_section",
+    "warnings_section",
+    "winback_section",
+    "window_section",
+]

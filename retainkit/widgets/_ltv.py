@@ -80,7 +80,7 @@ def clv_scenario_view(
 
 
 def clv_scenario_panel(
-    forecast: ClvForecast,
+    forecast: ClvForecast | None,
     *,
     baseline_retention: float,
     discount_rate: float = 0.1,
@@ -88,12 +88,15 @@ def clv_scenario_panel(
     horizon_years: float = 5.0,
     target_profit_share: float = 0.5,
     currency: str = "",
-) -> w.VBox:
+) -> w.VBox | Any:
     """Sliders for retention uplift, discount rate, margin and horizon over the scenario.
+
+    Scenarios are in money: without a forecast with spend (no revenue, or no purchase
+    model) the panel is one sentence saying so, so a notebook calls it unconditionally.
 
     Parameters
     ----------
-    forecast : ClvForecast
+    forecast : ClvForecast or None
     baseline_retention : float
         Yearly retention now, 0-1.
     discount_rate, margin, horizon_years, target_profit_share : float
@@ -102,7 +105,7 @@ def clv_scenario_panel(
 
     Returns
     -------
-    ipywidgets.VBox
+    ipywidgets.VBox or IPython.display.Markdown
         See :func:`retainkit.widgets.scenario_panel`.
 
     Examples
@@ -117,7 +120,11 @@ def clv_scenario_panel(
     ...     panel.controls["retention_uplift_points"].value = 5
     >>> "+5 points" in panel.last_result.caption
     True
+    >>> clv_scenario_panel(None, baseline_retention=0.6).data
+    'No scenarios without revenue and a purchase model.'
     """
+    if forecast is None or not forecast.has_spend:
+        return display.markdown("No scenarios without revenue and a purchase model.")
     top = float(forecast.grid_years[-1])
     controls = {
         "retention_uplift_points": w.FloatSlider(

@@ -52,3 +52,11 @@ def test_panel_shows_what_the_report_shows():
         currency="$",
     )
     np.testing.assert_allclose(report.data["scenario"], shown["scenario"])
+
+
+def test_panel_without_money_is_a_sentence():
+    # no forecast (no purchase model) or one without spend (no revenue): nothing to move
+    no_spend = ClvForecast(*[*vars(_forecast()).values()][:6], float("nan"), "weeks")
+    for forecast in (None, no_spend):
+        shown = clv_scenario_panel(forecast, baseline_retention=0.6)
+        assert shown.data == "No scenarios without revenue and a purchase model."
