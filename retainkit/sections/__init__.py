@@ -23,9 +23,9 @@ acquisition, scenarios, ltv_figures
 review
     The groundwork notebook's monthly review: early warnings, call list, win-back list
     and backtest.
-segmentation
-    The segmentation notebook: value concentration, RFM segments, their movement,
-    whom to keep first, lifecycle stages and conversion.
+segmentation, priority, journeys
+    The segmentation notebook: value concentration, RFM segments and their movement;
+    whom to keep first; lifecycle stages and conversion.
 """
 
 from retainkit.sections.acquisition import (
@@ -54,6 +54,7 @@ from retainkit.sections.holdout import (
     holdout_section,
     model_comparison_section,
 )
+from retainkit.sections.journeys import conversion_section, lifecycle_section
 from retainkit.sections.ltv_figures import lifetime_value_figures
 from retainkit.sections.models import (
     fit_spend_model,
@@ -61,6 +62,7 @@ from retainkit.sections.models import (
     purchase_model_section,
     spend_model_section,
 )
+from retainkit.sections.priority import key_clients_table, priority_section, priority_table
 from retainkit.sections.retention import (
     benchmark_section,
     retention_history_section,
@@ -79,16 +81,7 @@ from retainkit.sections.scenarios import (
     scenario_intro,
     scenario_tables,
 )
-from retainkit.sections.segmentation import (
-    conversion_section,
-    key_clients_table,
-    lifecycle_section,
-    movement_section,
-    pareto_section,
-    priority_section,
-    priority_table,
-    rfm_section,
-)
+from retainkit.sections.segmentation import movement_section, pareto_section, rfm_section
 
 __all__ = [
     "acquisition_section",

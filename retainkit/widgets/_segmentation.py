@@ -17,12 +17,8 @@ import pandas as pd
 from IPython.display import Markdown
 
 from retainkit import segmentation as seg
-from retainkit.sections.segmentation import (
-    key_clients_table,
-    pareto_section,
-    priority_table,
-    rfm_section,
-)
+from retainkit.sections.priority import key_clients_table, priority_table
+from retainkit.sections.segmentation import pareto_section, rfm_section
 from retainkit.widgets._base import scenario_panel
 
 __all__ = [
