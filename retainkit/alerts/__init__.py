@@ -23,7 +23,6 @@ risk (:mod:`retainkit.calls`); the detectors' warnings are the reasons on their 
 - :mod:`~retainkit.alerts.detectors`: the rule detectors, customer by customer;
 - :mod:`~retainkit.alerts.thresholds`: thresholds that fit the data's rhythm;
 - :mod:`~retainkit.alerts.review`: the monthly review and its call list;
-- :mod:`~retainkit.alerts.story`: what the review shows its reader.
 """
 
 from retainkit.alerts.detectors import (
@@ -35,7 +34,6 @@ from retainkit.alerts.detectors import (
     overdue_regulars,
 )
 from retainkit.alerts.review import MonthlyReview, call_list, monthly_review
-from retainkit.alerts.story import detector_tables, review_story, trend_section
 from retainkit.alerts.thresholds import review_thresholds
 from retainkit.alerts.trend import monthly_order_value, order_value_trend
 from retainkit.alerts.windows import review_windows
@@ -46,15 +44,12 @@ __all__ = [
     "OVERDUE",
     "MonthlyReview",
     "call_list",
-    "detector_tables",
     "dropped_categories",
     "falling_order_value",
     "monthly_order_value",
     "monthly_review",
     "order_value_trend",
     "overdue_regulars",
-    "review_story",
     "review_thresholds",
     "review_windows",
-    "trend_section",
 ]

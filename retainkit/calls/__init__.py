@@ -29,13 +29,6 @@ from retainkit.calls.risk import (
     probability_no_purchase,
     typical_gap_days,
 )
-from retainkit.calls.story import (
-    backtest_story,
-    backtest_table,
-    call_list_figures,
-    previous_review,
-    save_call_sheet,
-)
 
 __all__ = [
     "CALL_COLUMNS",
@@ -44,9 +37,6 @@ __all__ = [
     "CallListBacktest",
     "PurchaseModel",
     "backtest_call_list",
-    "backtest_story",
-    "backtest_table",
-    "call_list_figures",
     "call_outcomes",
     "call_sheet",
     "calls_curve",
@@ -55,12 +45,10 @@ __all__ = [
     "day_value_spread",
     "expected_shortfall",
     "fit_purchase_model",
-    "previous_review",
     "probability_no_purchase",
     "rank_calls",
     "ranked_values",
     "read_previous_calls",
     "reasons_by_customer",
-    "save_call_sheet",
     "typical_gap_days",
 ]

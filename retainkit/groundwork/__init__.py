@@ -33,7 +33,6 @@ the rest is vectorised pandas on per-customer results.
 - :mod:`~retainkit.groundwork.expected`: what the purchase model expected the lost customers
   to be worth when they last bought;
 - :mod:`~retainkit.groundwork.overview`: the key figures;
-- :mod:`~retainkit.groundwork.story`: the section's story in words.
 """
 
 from retainkit.groundwork.attributes import attribute_columns, pool_small_groups
@@ -52,7 +51,6 @@ from retainkit.groundwork.reasons import (
 )
 from retainkit.groundwork.reasons import UNCLASSIFIED as UNCLASSIFIED
 from retainkit.groundwork.status import customer_status
-from retainkit.groundwork.story import behaviour_story, cost_story, loss_story, reason_story
 from retainkit.groundwork.tenure import survival_by, tenure_durations
 from retainkit.groundwork.value import lifetime_value, loss_concentration, value_lost
 from retainkit.groundwork.window import ChurnWindow, churn_window
@@ -64,24 +62,20 @@ __all__ = [
     "ChurnWindow",
     "attribute_columns",
     "behaviour_comparison",
-    "behaviour_story",
     "churn_by_attribute",
     "churn_summary",
     "churn_window",
     "classify_reasons",
-    "cost_story",
     "customer_status",
     "expected_value_lost",
     "lifetime_value",
     "loss_concentration",
     "loss_figures",
     "loss_overview",
-    "loss_story",
     "losses_by",
     "losses_by_month",
     "lost_customers",
     "pool_small_groups",
-    "reason_story",
     "reason_summary",
     "survival_by",
     "tenure_durations",

@@ -7,11 +7,16 @@ figures a manager reads are assembled here, so that the notebooks are story plus
 
 Modules
 -------
+call_list
+    The call list's words: the backtest verdict, last month's calls, the call sheet file
+    and key figures.
 data
     The data every notebook opens with: what was read, what was dropped, the columns'
     origin, activity per month and the data's key figures.
 expected_value
     The groundwork notebook's model view of what the lost customers were worth.
+loss_story
+    The groundwork's story in words: the losses, their reasons, behaviour and cost.
 groundwork
     The groundwork notebook's losses: window, counts, groups, reasons, behaviour, tenure
     and cost.
@@ -20,6 +25,9 @@ acquisition, scenarios, ltv_figures
     The lifetime value notebook: retention rates, revenue retention, cohorts, historical
     value, the purchase and spend models and their holdout check, model value per
     customer and segment, acquisition budget, scenarios and key figures.
+review_story
+    What the monthly review shows its reader: the story, the trend verdict, the detectors'
+    tables.
 review
     The groundwork notebook's monthly review: early warnings, call list, win-back list
     and backtest.
@@ -32,6 +40,13 @@ from retainkit.sections.acquisition import (
     acquisition_section,
     incentive_section,
     new_customer_budget,
+)
+from retainkit.sections.call_list import (
+    backtest_story,
+    backtest_table,
+    call_list_figures,
+    previous_review,
+    save_call_sheet,
 )
 from retainkit.sections.cohorts import cohort_section
 from retainkit.sections.customer_value import customer_value_section, model_values
@@ -55,6 +70,12 @@ from retainkit.sections.holdout import (
     model_comparison_section,
 )
 from retainkit.sections.journeys import conversion_section, lifecycle_section
+from retainkit.sections.loss_story import (
+    behaviour_story,
+    cost_story,
+    loss_story,
+    reason_story,
+)
 from retainkit.sections.ltv_figures import lifetime_value_figures
 from retainkit.sections.models import (
     fit_spend_model,
@@ -76,6 +97,7 @@ from retainkit.sections.review import (
     warnings_section,
     winback_section,
 )
+from retainkit.sections.review_story import detector_tables, review_story, trend_section
 from retainkit.sections.scenarios import (
     scenario_baseline,
     scenario_intro,
@@ -87,16 +109,22 @@ __all__ = [
     "acquisition_section",
     "activity_figure",
     "backtest_section",
+    "backtest_story",
+    "backtest_table",
     "behaviour_section",
+    "behaviour_story",
     "benchmark_section",
+    "call_list_figures",
     "call_list_section",
     "calls_curve_section",
     "churn_by_group_section",
     "cohort_section",
     "conversion_section",
     "cost_section",
+    "cost_story",
     "customer_value_section",
     "data_section",
+    "detector_tables",
     "expected_value_section",
     "fit_spend_model",
     "frequency_recency_section",
@@ -109,26 +137,32 @@ __all__ = [
     "lifecycle_section",
     "lifetime_value_figures",
     "loss_section",
+    "loss_story",
     "lost_customers_section",
     "model_comparison_section",
     "model_values",
     "movement_section",
     "new_customer_budget",
     "pareto_section",
+    "previous_review",
     "priority_section",
     "priority_table",
     "purchase_model_section",
+    "reason_story",
     "reasons_section",
     "retention_history_section",
     "retention_rates_section",
     "revenue_retention_row",
     "revenue_retention_section",
+    "review_story",
     "rfm_section",
+    "save_call_sheet",
     "scenario_baseline",
     "scenario_intro",
     "scenario_tables",
     "spend_model_section",
     "tenure_section",
+    "trend_section",
     "warnings_section",
     "winback_section",
     "window_section",

@@ -27,6 +27,7 @@ from retainkit.plotting import (
     plot_reasons,
     plot_survival,
 )
+from retainkit.sections.loss_story import behaviour_story, cost_story, loss_story, reason_story
 
 __all__ = [
     "NO_ATTRIBUTES",
@@ -107,7 +108,7 @@ def loss_section(status: pd.DataFrame) -> Parts:
     Returns
     -------
     Parts
-        :func:`retainkit.groundwork.loss_story`, then a figure of the customers lost per
+        :func:`retainkit.sections.loss_story.loss_story`, then a figure of the customers lost per
         month (:func:`retainkit.plotting.plot_losses_by_month`) when the window is feasible.
 
     Examples
@@ -120,7 +121,7 @@ def loss_section(status: pd.DataFrame) -> Parts:
     ('In the 365 days to 31 Dec 2024 we lost **1 customer', 1)
     """
     window = _window(status)
-    parts = Parts([gw.loss_story(status)])
+    parts = Parts([loss_story(status)])
     if window.feasible:
         fig, ax = plt.subplots(figsize=(10, 3.6))
         plot_losses_by_month(gw.losses_by_month(status), churn_days=window.churn_days, ax=ax)
@@ -222,7 +223,7 @@ def reasons_section(
     -------
     Parts
         :data:`NO_REASONS` without reasons or a feasible window; else
-        :func:`retainkit.groundwork.reason_story` and, when any customer lost gave a
+        :func:`retainkit.sections.loss_story.reason_story` and, when any customer lost gave a
         reason, :func:`retainkit.plotting.plot_reasons` and the table of
         :func:`retainkit.groundwork.reason_summary`.
 
@@ -237,7 +238,7 @@ def reasons_section(
     if reasons is None or not _window(status).feasible:
         return Parts([markdown(NO_REASONS)])
     summary = gw.reason_summary(status, reasons)
-    parts = Parts([gw.reason_story(summary)])
+    parts = Parts([reason_story(summary)])
     if len(summary):
         fig, ax = plt.subplots(figsize=(10, 4))
         plot_reasons(summary, ax=ax)
@@ -270,7 +271,7 @@ def behaviour_section(status: pd.DataFrame, transactions: Any) -> Parts:
     -------
     Parts
         Empty when the window is not feasible; else
-        :func:`retainkit.groundwork.behaviour_story` and the table of
+        :func:`retainkit.sections.loss_story.behaviour_story` and the table of
         :func:`retainkit.groundwork.behaviour_comparison`.
 
     Examples
@@ -293,7 +294,7 @@ def behaviour_section(status: pd.DataFrame, transactions: Any) -> Parts:
     )
     return Parts(
         [
-            gw.behaviour_story(comparison),
+            behaviour_story(comparison),
             table(
                 comparison,
                 integer_columns=["lost_customers", "retained_customers"],
@@ -354,7 +355,7 @@ def cost_section(
     Returns
     -------
     Parts
-        :func:`retainkit.groundwork.cost_story`, then, when the data has revenue, the
+        :func:`retainkit.sections.loss_story.cost_story`, then, when the data has revenue, the
         window is feasible and some customer was lost in it,
         :func:`retainkit.plotting.plot_loss_concentration`.
 
@@ -371,7 +372,7 @@ def cost_section(
     """
     parts = Parts(
         [
-            gw.cost_story(
+            cost_story(
                 status, horizon_years=horizon_years, discount_rate=discount_rate, currency=currency
             )
         ]

@@ -12,11 +12,13 @@ from typing import Any
 
 import matplotlib.pyplot as plt
 
-from retainkit import alerts, calls
+from retainkit import calls
 from retainkit.alerts.review import MonthlyReview
 from retainkit.calls.backtest import CallListBacktest
 from retainkit.display import Parts, table
 from retainkit.plotting import plot_calls_curve
+from retainkit.sections.call_list import backtest_story, backtest_table
+from retainkit.sections.review_story import detector_tables, review_story, trend_section
 
 __all__ = [
     "backtest_section",
@@ -45,26 +47,27 @@ def warnings_section(
     Returns
     -------
     Parts
-        :func:`retainkit.alerts.trend_section` (a verdict and a figure, or a note without
+        :func:`trend_section` (a verdict and a figure, or a note without
         revenue), the table of :meth:`MonthlyReview.summary`, then
-        :func:`retainkit.alerts.detector_tables`.
+        :func:`detector_tables`.
 
     Examples
     --------
     >>> import pandas as pd
+    >>> from retainkit import alerts
     >>> frame = pd.DataFrame({"customer_id": ["a"], "order_date": pd.to_datetime(["2024-01-01"])})
     >>> [type(p).__name__ for p in warnings_section(alerts.monthly_review(frame), frame)]
     ['Markdown', 'Styler', 'Styler']
     """
     return Parts(
         [
-            *alerts.trend_section(review, transactions, currency=currency),
+            *trend_section(review, transactions, currency=currency),
             table(
                 review.summary(),
                 integer_columns=["customers_flagged"],
                 caption="Early warnings: what each looks for and how many customers it flagged",
             ),
-            *alerts.detector_tables(review, currency=currency, rows_shown=rows_shown),
+            *detector_tables(review, currency=currency, rows_shown=rows_shown),
         ]
     )
 
@@ -83,12 +86,13 @@ def call_list_section(review: MonthlyReview, *, currency: str = "", rows_shown: 
     Returns
     -------
     Parts
-        :func:`retainkit.alerts.review_story`, then the call list (without the columns the
+        :func:`review_story`, then the call list (without the columns the
         caller fills in, :data:`retainkit.calls.CALL_COLUMNS`).
 
     Examples
     --------
     >>> import pandas as pd
+    >>> from retainkit import alerts
     >>> frame = pd.DataFrame({"customer_id": ["a"] * 4,
     ...     "order_date": pd.to_datetime(["2024-08-01", "2024-09-01", "2024-11-01",
     ...                                   "2024-12-01"]),
@@ -100,7 +104,7 @@ def call_list_section(review: MonthlyReview, *, currency: str = "", rows_shown: 
     days = review.settings["horizon_days"]
     return Parts(
         [
-            alerts.review_story(review, currency=currency),
+            review_story(review, currency=currency),
             table(
                 review.calls.drop(columns=list(calls.CALL_COLUMNS)),
                 currency=currency,
@@ -134,6 +138,7 @@ def calls_curve_section(review: MonthlyReview, *, currency: str = "") -> Parts:
     Examples
     --------
     >>> import pandas as pd
+    >>> from retainkit import alerts
     >>> frame = pd.DataFrame({"customer_id": ["a"] * 4,
     ...     "order_date": pd.to_datetime(["2024-08-01", "2024-09-01", "2024-11-01",
     ...                                   "2024-12-01"]),
@@ -181,6 +186,7 @@ def winback_section(review: MonthlyReview, *, currency: str = "", rows_shown: in
     Examples
     --------
     >>> import pandas as pd
+    >>> from retainkit import alerts
     >>> frame = pd.DataFrame({"customer_id": ["a", "b", "b"],
     ...     "order_date": pd.to_datetime(["2024-01-10", "2024-02-01", "2024-12-20"]),
     ...     "revenue": [100.0, 10.0, 10.0]})
@@ -216,19 +222,20 @@ def backtest_section(backtest: CallListBacktest, *, currency: str = "") -> Parts
     Returns
     -------
     Parts
-        :func:`retainkit.calls.backtest_story` and :func:`retainkit.calls.backtest_table`
+        :func:`backtest_story` and :func:`backtest_table`
         (both the backtest's note when there is no backtest).
 
     Examples
     --------
     >>> import pandas as pd
+    >>> from retainkit import alerts
     >>> bt = CallListBacktest(pd.Timestamp("2024-06-01"), 180, None, 0, 0.0, "money", "n/a")
     >>> [p.data for p in backtest_section(bt)]
     ['n/a', 'n/a']
     """
     return Parts(
         [
-            calls.backtest_story(backtest, currency=currency),
-            calls.backtest_table(backtest, currency=currency),
+            backtest_story(backtest, currency=currency),
+            backtest_table(backtest, currency=currency),
         ]
     )

@@ -5,6 +5,7 @@ import pytest
 
 import retainkit as rk
 from retainkit import groundwork as g
+from retainkit.sections import cost_story
 from tests.groundwork.conftest import AS_OF
 
 
@@ -48,7 +49,7 @@ def test_frequency_only_data_counts_but_has_no_money(shop):
     # without amounts E's return on 2024-03-01 is a purchase: E is still lost, later
     assert g.churn_summary(st)["lost_in_window"].iloc[0] == 3
     assert st.set_index("customer_id").loc["E", "last_purchase"] == pd.Timestamp("2024-03-01")
-    assert "needs revenue" in g.cost_story(st, horizon_years=5, discount_rate=0.1).data
+    assert "needs revenue" in cost_story(st, horizon_years=5, discount_rate=0.1).data
     with pytest.raises(rk.SchemaError, match="needs revenue"):
         g.value_lost(st, horizon_years=5, discount_rate=0.1)
 

@@ -3,6 +3,7 @@
 import pandas as pd
 
 from retainkit import groundwork as g
+from retainkit.sections import loss_story, reason_story
 
 
 def test_loss_story_counts_add_up():
@@ -17,7 +18,7 @@ def test_loss_story_counts_add_up():
         }
     )
     w = g.churn_window(frame, as_of="2024-12-31", churn_days=90, lookback_days=365)
-    text = g.loss_story(g.customer_status(frame, w)).data
+    text = loss_story(g.customer_status(frame, w)).data
     # a: from the base; b: new in the window; c: lapsed in 2023, back in April, lost again
     assert "we lost **3 customers**" in text
     assert "Of the 1 customer active when the window opened, 1 left" in text
@@ -28,7 +29,7 @@ def test_loss_story_counts_add_up():
 def test_loss_story_without_returning_customers_says_nothing_of_them():
     frame = pd.DataFrame({"customer_id": ["a"], "order_date": pd.to_datetime(["2023-12-20"])})
     w = g.churn_window(frame, as_of="2024-12-31", churn_days=90, lookback_days=365)
-    assert "lapsed before" not in g.loss_story(g.customer_status(frame, w)).data
+    assert "lapsed before" not in loss_story(g.customer_status(frame, w)).data
 
 
 def test_loss_story_says_one_is_still_buying():
@@ -41,7 +42,7 @@ def test_loss_story_says_one_is_still_buying():
         }
     )
     w = g.churn_window(frame, as_of="2024-12-31", churn_days=90, lookback_days=365)
-    text = g.loss_story(g.customer_status(frame, w)).data
+    text = loss_story(g.customer_status(frame, w)).data
     assert "Of the 2 customers active when the window opened, 1 left" in text
     assert "; 1 is still buying." in text
 
@@ -54,5 +55,5 @@ def test_reason_story_of_one_lost_customer_is_singular():
     w = g.churn_window(frame, as_of="2024-12-31", churn_days=90, lookback_days=365)
     status = g.customer_status(frame, w)
     reasons = pd.DataFrame({"customer_id": ["a"], "reason": ["Price"]})
-    text = g.reason_story(g.reason_summary(status, reasons)).data
+    text = reason_story(g.reason_summary(status, reasons)).data
     assert text.startswith("1 of the 1 customer lost gave a reason.")

@@ -3,14 +3,8 @@
 import pandas as pd
 import pytest
 
-from retainkit.calls import (
-    CallListBacktest,
-    backtest_story,
-    backtest_table,
-    previous_review,
-    read_previous_calls,
-    save_call_sheet,
-)
+from retainkit.calls import CallListBacktest, read_previous_calls
+from retainkit.sections import backtest_story, backtest_table, previous_review, save_call_sheet
 
 LISTS = ["the call list", "top value", "value among the silent", "value x overdue"]
 
