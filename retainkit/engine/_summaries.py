@@ -91,6 +91,7 @@ def customer_summary(
     *,
     as_of: Any = None,
     time_unit: str = "weeks",
+    litt: bool = False,
 ) -> pd.DataFrame:
     """Summarise each customer's purchases up to ``as_of``, one row per customer.
 
@@ -109,6 +110,10 @@ def customer_summary(
         End of the observation period (inclusive day); default: last order date.
     time_unit : {"days", "weeks", "months", "years"}
         Unit of ``recency`` and ``T``. Months are 30.436875 days, years 365.2425.
+    litt : bool
+        Add ``litt``, the sum of the logarithms of the times between purchase days,
+        which the regularity models (:class:`~retainkit.clv.BetaGeoCNBDModel`) need.
+        Off by default: it costs a second query.
 
     Returns
     -------
@@ -125,6 +130,9 @@ def customer_summary(
         - ``frequency``: repeat purchase days, ``purchase_days - 1``
         - ``recency``: last minus first purchase day, in ``time_unit``
         - ``T``: ``as_of`` minus first purchase day, in ``time_unit``
+        - ``litt`` (only with ``litt=True``): the sum over the repeat purchase days of
+          the natural logarithm of the time since the previous purchase day, in
+          ``time_unit`` (0 without repeats); BTYDplus's ``litt``
         - ``monetary_value``: mean revenue of the repeat purchase days, 0 without
           repeats (only with revenue)
         - ``days_since_last_purchase``: ``as_of`` minus last purchase day, in days
@@ -212,10 +220,36 @@ def customer_summary(
             "days_since_last_purchase": (as_of - out["last_purchase"]).dt.days.astype("int64"),
         }
     )
+    if litt:
+        result.insert(
+            result.columns.get_loc("T") + 1,
+            "litt",
+            _log_gaps(transactions, as_of, result[cid]) - frequency * np.log(unit_days),
+        )
     if not has_rev:
         result = result.drop(columns=["revenue", "monetary_value"])
     result.attrs = {"as_of": as_of, "time_unit": time_unit}
     return result
+
+
+def _log_gaps(transactions: Any, as_of: pd.Timestamp, customers: pd.Series) -> np.ndarray:
+    """Per customer of ``customers``: the sum of the logs of the gaps between purchase days.
+
+    Gaps in days; 0 for customers with one purchase day.
+    """
+    # imported here: the gaps module builds on this one
+    from retainkit.engine._gaps import _gaps
+
+    gaps = _gaps(transactions, as_of)
+    sums = execute(
+        gaps.group_by(S.CUSTOMER_ID).aggregate(
+            log_gap_days=gaps.gap_days.cast("float64").ln().sum()
+        )
+    )
+    by_customer = pd.Series(
+        sums["log_gap_days"].to_numpy(dtype="float64"), index=sums[S.CUSTOMER_ID].astype(str)
+    )
+    return customers.map(by_customer).fillna(0.0).to_numpy(dtype="float64")
 
 
 def period_table(

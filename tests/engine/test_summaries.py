@@ -194,3 +194,40 @@ def test_summary_on_keyed_rows_equals_the_summary_on_text_ids():
     pd.testing.assert_frame_equal(
         rk.customer_summary(kept, as_of="2024-01-10", time_unit="days"), keyed
     )
+
+
+def test_summary_litt_by_hand(tiny):
+    # a: purchase days 01-01 and 01-15 (the 01-20 return is no purchase day): one gap of
+    # 14 days, litt = log(14) in days and log(2) in weeks; b, c: one purchase day each, 0
+    days = rk.customer_summary(tiny, as_of="2024-02-05", time_unit="days", litt=True)
+    np.testing.assert_allclose(days["litt"], [np.log(14.0), 0.0, 0.0], rtol=1e-12)
+    weeks = rk.customer_summary(tiny, as_of="2024-02-05", time_unit="weeks", litt=True)
+    np.testing.assert_allclose(weeks["litt"], [np.log(2.0), 0.0, 0.0], rtol=1e-12, atol=1e-15)
+    assert weeks.columns.get_loc("litt") == weeks.columns.get_loc("T") + 1
+    # off by default: the summary is unchanged
+    plain = rk.customer_summary(tiny, as_of="2024-02-05", time_unit="weeks")
+    assert "litt" not in plain.columns
+    pd.testing.assert_frame_equal(weeks.drop(columns="litt"), plain)
+
+
+def test_summary_litt_matches_the_gaps_counted_with_pandas():
+    # counted independently from the raw rows: distinct purchase days per customer, the
+    # log of each gap in weeks, summed
+    txn = rk.load_transactions("cdnow_sample")
+    s = rk.customer_summary(txn, as_of="1997-09-30", time_unit="weeks", litt=True)
+    raw = pd.read_csv(
+        DATA / "cdnow" / "CDNOW_sample.txt",
+        sep=r"\s+",
+        header=None,
+        names=["master_id", "sample_id", "date", "cds", "dollars"],
+        dtype={"sample_id": str, "date": str},
+    )
+    raw["day"] = pd.to_datetime(raw["date"], format="%Y%m%d")
+    days = raw.loc[raw["day"] <= "1997-09-30", ["sample_id", "day"]].drop_duplicates()
+    days = days.sort_values(["sample_id", "day"])
+    gaps = days.groupby("sample_id")["day"].diff().dt.days.dropna() / 7
+    want = np.log(gaps).groupby(days.loc[gaps.index, "sample_id"]).sum()
+    got = s.set_index("customer_id")["litt"]
+    assert len(want) == (s["frequency"] > 0).sum()
+    np.testing.assert_allclose(got.loc[want.index], want, rtol=1e-12, atol=1e-12)
+    assert (got.drop(want.index) == 0).all()
