@@ -15,6 +15,7 @@ from retainkit import schema as S
 from retainkit.engine import _ids, _statuses
 from retainkit.engine._backend import execute, whole
 from retainkit.engine._options import BLANK_CURRENCY, CleaningOptions, wanted_currencies
+from retainkit.engine._transactions import return_flag
 
 
 def _flagged(
@@ -32,16 +33,7 @@ def _flagged(
     placeholder ids (``0``, ``guest``...) are guests too.
     """
     t = table
-    is_return = ibis.literal(False)
-    if S.REVENUE in t.columns:
-        is_return = is_return | (t[S.REVENUE] < 0).fill_null(False)
-    if S.QUANTITY in t.columns:
-        is_return = is_return | (t[S.QUANTITY] < 0).fill_null(False)
-    if options.cancellation_prefix and S.ORDER_ID in t.columns:
-        is_return = is_return | t[S.ORDER_ID].startswith(options.cancellation_prefix).fill_null(
-            False
-        )
-    t = t.mutate(**{S.IS_RETURN: is_return})
+    t = t.mutate(**{S.IS_RETURN: return_flag(t, cancellation_prefix=options.cancellation_prefix)})
 
     date = t[S.ORDER_DATE]
     min_date = pd.Timestamp(options.min_date)

@@ -8,6 +8,7 @@ from collections.abc import Callable
 from dataclasses import dataclass
 from typing import Any
 
+import ibis
 import ibis.expr.types as ir
 import pandas as pd
 
@@ -184,6 +185,28 @@ def remember(func: Callable[..., pd.DataFrame]) -> Callable[..., pd.DataFrame]:
     return wrapper
 
 
+def return_flag(table: ir.Table, *, cancellation_prefix: str | None = None) -> ir.BooleanValue:
+    """Return the one rule of what a return is: a line of negative revenue or quantity.
+
+    With ``cancellation_prefix``, also an order id that starts with it (Online Retail's
+    "C" invoices). Missing amounts are not returns.
+
+    Examples
+    --------
+    >>> import ibis
+    >>> t = ibis.memtable({"revenue": [5.0, -2.0, None], "order_id": ["1", "2", "C3"]})
+    >>> t.select(r=return_flag(t, cancellation_prefix="C")).execute()["r"].tolist()
+    [False, True, True]
+    """
+    flag = ibis.literal(False)
+    for col in (S.REVENUE, S.QUANTITY):
+        if col in table.columns:
+            flag = flag | (table[col] < 0).fill_null(False)
+    if cancellation_prefix and S.ORDER_ID in table.columns:
+        flag = flag | table[S.ORDER_ID].startswith(cancellation_prefix).fill_null(False)
+    return flag
+
+
 def as_table(transactions: Any, *, need: tuple[str, ...] = ()) -> ir.Table:
     """Return the Ibis table behind ``transactions``.
 
@@ -206,27 +229,14 @@ def as_table(transactions: Any, *, need: tuple[str, ...] = ()) -> ir.Table:
     """
     if isinstance(transactions, Transactions):
         table = transactions.table
-    elif isinstance(transactions, pd.DataFrame):
-        S.validate_transactions(transactions)
-        frame = transactions
-        if S.IS_RETURN not in frame.columns:
-            flag = pd.Series(False, index=frame.index)
-            for col in (S.REVENUE, S.QUANTITY):
-                if col in frame.columns:
-                    flag = flag | (frame[col] < 0)
-            frame = frame.assign(**{S.IS_RETURN: flag})
-        table = to_memtable(frame)
-    elif isinstance(transactions, ir.Table):
-        table = transactions
+    elif isinstance(transactions, (pd.DataFrame, ir.Table)):
+        if isinstance(transactions, pd.DataFrame):
+            S.validate_transactions(transactions)
+            table = to_memtable(transactions)
+        else:
+            table = transactions
         if S.IS_RETURN not in table.columns:
-            flag = None
-            for col in (S.REVENUE, S.QUANTITY):
-                if col in table.columns:
-                    cond = (table[col] < 0).fill_null(False)
-                    flag = cond if flag is None else flag | cond
-            table = table.mutate(
-                **{S.IS_RETURN: flag if flag is not None else table[S.CUSTOMER_ID].isnull()}
-            )
+            table = table.mutate(**{S.IS_RETURN: return_flag(table)})
     else:
         raise SchemaError(
             "transactions must be what retainkit.load_transactions returns, a pandas "
