@@ -3,7 +3,7 @@
 Commands::
 
     retainkit report [--data PATH_OR_PRESET] [--columns PROFILE_OR_MAPPING.toml] [-p NAME=VALUE]...
-                     [--previous RUN_DIR] [--out DIR] [--only NOTEBOOK]... [--overwrite]
+                     [--previous RUN_DIR] [--out DIR] [--only NOTEBOOK]... [--overwrite] [--jobs N]
     retainkit lab                   open JupyterLab on the notebooks
     retainkit presets               list the bundled data sets
     retainkit simulate --out DIR    write a simulated shop (the demo data)
@@ -30,6 +30,16 @@ def _parse_assignment(text: str) -> tuple[str, str]:
     if not sep or not name.strip():
         raise argparse.ArgumentTypeError(f"expected NAME=VALUE, got {text!r}")
     return name.strip(), value
+
+
+def _positive_int(text: str) -> int:
+    try:
+        value = int(text)
+    except ValueError:
+        value = 0
+    if value < 1:
+        raise argparse.ArgumentTypeError(f"expected a whole number of at least 1, got {text!r}")
+    return value
 
 
 def _parser() -> argparse.ArgumentParser:
@@ -76,6 +86,12 @@ def _parser() -> argparse.ArgumentParser:
         help="run only this notebook (repeatable): 01_groundwork, groundwork or 01",
     )
     rep.add_argument("--overwrite", action="store_true", help="replace an existing --out folder")
+    rep.add_argument(
+        "--jobs",
+        type=_positive_int,
+        metavar="N",
+        help="notebooks run at once; default: the number of cores (1: one after another)",
+    )
     rep.add_argument("--reports-dir", default="reports", help="where default run folders go")
 
     sub.add_parser("lab", help="open JupyterLab on the notebooks")
@@ -105,6 +121,7 @@ def _report(args: argparse.Namespace) -> int:
         reports_dir=args.reports_dir,
         overwrite=args.overwrite,
         progress=say,
+        jobs=args.jobs,
     )
     total = result.manifest["timings_seconds"].get("total", 0.0)
     say(f"Report written in {total:.1f} s to {result.folder}")

@@ -6,6 +6,12 @@ the parameters, the data's fingerprint, row counts, package versions, timings an
 key figures (``figures``). The folder is written under a temporary name and renamed
 only when every notebook ran; a failed or interrupted run is left as
 ``<folder>.failed`` with the partly executed notebook, never under the final name.
+
+The notebooks are independent (none reads another's output: the groundwork notebook
+writes the call list, which only a later month's run reads, through ``previous``), so
+they run side by side, as many at once as there are cores, each kernel with its share
+of DuckDB's threads. Everything the manifest and index show comes in notebook order,
+whatever order the notebooks finish in.
 """
 
 from __future__ import annotations
@@ -21,8 +27,10 @@ import platform
 import re
 import shutil
 import sys
+import threading
 import time
 from collections.abc import Callable, Iterable, Mapping
+from concurrent.futures import FIRST_COMPLETED, Future, ThreadPoolExecutor, wait
 from dataclasses import dataclass, field
 from pathlib import Path
 from typing import Any
@@ -305,6 +313,30 @@ def _inline_figures() -> Any:
             os.environ["MPLBACKEND"] = before
 
 
+@contextlib.contextmanager
+def _environment(name: str, value: str | None) -> Any:
+    """Set an environment variable (which the kernels inherit) for the block; None: leave it."""
+    before = os.environ.get(name)
+    if value is not None:
+        os.environ[name] = value
+    try:
+        yield
+    finally:
+        if value is not None:
+            if before is None:
+                del os.environ[name]
+            else:
+                os.environ[name] = before
+
+
+def _usable_cores() -> int:
+    """Cores this process may run on (its CPU affinity where the system has one)."""
+    try:
+        return len(os.sched_getaffinity(0))
+    except AttributeError:  # macOS, Windows
+        return os.cpu_count() or 1
+
+
 def _to_html(nb: Any, path: Path) -> None:
     import jinja2
     from nbconvert import HTMLExporter
@@ -425,6 +457,7 @@ def run_report(
     overwrite: bool = False,
     progress: Callable[[str], None] | None = None,
     timeout_seconds: int | None = 1800,
+    jobs: int | None = None,
 ) -> ReportResult:
     """Execute the notebooks into a new run folder and write its index and manifest.
 
@@ -438,10 +471,10 @@ def run_report(
     parameters : mapping, optional
         Further notebook parameters, e.g. ``{"as_of": "2011-12-09", "churn_days": 180}``.
         Text values are converted to each notebook's parameter type. A name no
+        selected notebook takes is an error.
     previous : str, optional
         Last month's run folder (or its ``call_list`` file): the groundwork notebook's
         ``previous`` parameter. It is only read, never changed.
-        selected notebook takes is an error.
     out : str or Path, optional
         The run folder; default ``<reports_dir>/<YYYYmmdd-HHMMSS>-<data>``.
     only : iterable of str, optional
@@ -453,9 +486,17 @@ def run_report(
     overwrite : bool
         Replace an existing run folder; otherwise an existing one is an error.
     progress : callable, optional
-        Called with a line of text as each notebook starts and ends.
+        Called with a line of text as each notebook starts and ends. When notebooks run
+        side by side it is called from the runner's threads, never two calls at once.
     timeout_seconds : int, optional
         Longest a single cell may run.
+    jobs : int, optional
+        Notebooks run at once, each in its own kernel; default: the number of cores this
+        process may use (never more than the notebooks). Above 1, each kernel's DuckDB
+        gets an equal share of the cores (the ``RETAINKIT_THREADS`` environment
+        variable, unless it is already set), the progress lines come in the order the
+        notebooks start and end, and the first notebook to fail stops the others. 1 runs
+        the notebooks one after another.
 
     Returns
     -------
@@ -464,14 +505,12 @@ def run_report(
     Raises
     ------
     ReportError
-        For an unknown notebook or parameter, an existing folder, or a failing
-        notebook (the message names the notebook, the cell and the error, and where
-        the partly executed notebook is).
+        For an unknown notebook or parameter, an existing folder, ``jobs`` below 1, or
+        a failing notebook (the message names the notebook, the cell and the error, and
+        where the partly executed notebook is).
     """
-    import nbformat
-    import papermill
-    from papermill.exceptions import PapermillExecutionError
-
+    if jobs is not None and jobs < 1:
+        raise ReportError(f"jobs={jobs}: give at least 1 notebook at a time")
     say = progress or logger.info
     given: dict[str, Any] = dict(parameters or {})
     if data is not None:
@@ -486,8 +525,13 @@ def run_report(
     per_notebook = _parameters_for(notebooks, given)
     first_effective = next(iter(per_notebook.values()))[1]
     from retainkit.engine import hide_password
+    from retainkit.engine._backend import THREADS_ENV
 
     data_name = hide_password(str(first_effective.get("data", "data")))
+    jobs = min(jobs or _usable_cores(), len(notebooks))
+    threads = None  # DuckDB threads per kernel: a share of the cores, unless the user set it
+    if jobs > 1 and not os.environ.get(THREADS_ENV, "").strip():
+        threads = max(1, _usable_cores() // jobs)
 
     now = _dt.datetime.now().astimezone()
     if out is None:
@@ -515,100 +559,26 @@ def run_report(
         "status": "running",
         "command": sys.argv,
         "data": {"source": data_name, "files": _data_files(first_effective)},
-        "parameters": {
-            k: hide_password(v) if isinstance(v, str) else v for k, v in first_effective.items()
-        },
+        "parameters": _hidden(first_effective),
         "notebook_parameters": {},
         "seed": first_effective.get("seed"),
         "versions": _versions(),
         "platform": platform.platform(),
+        "jobs": jobs,
         "notebooks": [],
         "timings_seconds": {},
         "figures": {},
         "figure_reasons": {},
         "row_counts": {},
     }
-    runs: list[NotebookRun] = []
     started = time.perf_counter()
+    place = _Place(work=work, folder=folder, timeout_seconds=timeout_seconds)
     try:
-        for i, nb_path in enumerate(notebooks, start=1):
-            passed, effective = per_notebook[nb_path]
-            name = nb_path.stem
-            manifest["notebook_parameters"][name] = {
-                k: hide_password(v) if isinstance(v, str) else v for k, v in effective.items()
-            }
-            say(f"[{i}/{len(notebooks)}] {name} ...")
-            out_nb = work / f"{name}.ipynb"
-            t0 = time.perf_counter()
-            try:
-                with _inline_figures():
-                    papermill.execute_notebook(
-                        _without_interactive_cells(nb_path),
-                        str(out_nb),
-                        parameters=passed,
-                        cwd=str(work),
-                        progress_bar=False,
-                        execution_timeout=timeout_seconds,
-                        # the kernel's start-up warnings are noise in a report run
-                        extra_arguments=["--IPKernelApp.log_level=ERROR"],
-                    )
-            except PapermillExecutionError as exc:
-                seconds = time.perf_counter() - t0
-                manifest["notebooks"].append(
-                    {"name": name, "status": "failed", "seconds": round(seconds, 2)}
-                )
-                manifest["status"] = "failed"
-                failed = _finish_failed(work, folder, manifest)
-                raise ReportError(
-                    f"notebook {name} failed in cell {exc.exec_count} "
-                    f"({exc.ename}: {exc.evalue}). The partly executed notebook is "
-                    f"{failed / out_nb.name}"
-                ) from None
-            seconds = time.perf_counter() - t0
-            nb = nbformat.read(out_nb, as_version=4)
-            html_path = work / f"{name}.html"
-            _to_html(nb, html_path)
-            got = _figures_from(nb)
-            run = NotebookRun(
-                name=name,
-                source=nb_path,
-                notebook=folder / out_nb.name,
-                html=folder / html_path.name,
-                seconds=seconds,
-                status="ok",
-                parameters=effective,
-                figures=got["figures"],
-                reasons=got["reasons"],
-                labels=got["labels"],
-                units=got["units"],
-                currency=got["currency"],
-                title=_title_of(nb, name),
-            )
-            runs.append(run)
-            clash = {
-                k
-                for k in got["figures"]
-                if k in manifest["figures"] and manifest["figures"][k] != got["figures"][k]
-            }
-            if clash:
-                raise ReportError(
-                    f"notebook {name} reports key figures {sorted(clash)} with values other "
-                    "notebooks reported differently"
-                )
-            manifest["figures"].update(got["figures"])
-            manifest["figure_reasons"].update(got["reasons"])
-            manifest["notebooks"].append(
-                {
-                    "name": name,
-                    "title": run.title,
-                    "status": "ok",
-                    "seconds": round(seconds, 2),
-                    "notebook": out_nb.name,
-                    "html": html_path.name,
-                }
-            )
-            manifest["timings_seconds"][name] = round(seconds, 2)
-            say(f"[{i}/{len(notebooks)}] {name} done in {seconds:.1f} s")
+        if jobs == 1:
+            runs = _run_in_turn(notebooks, per_notebook, manifest, place, say)
+        else:
+            with _environment(THREADS_ENV, None if threads is None else str(threads)):
+                runs = _run_side_by_side(notebooks, per_notebook, manifest, place, say, jobs)
     except ReportError:
         raise
     except BaseException:
@@ -638,6 +608,337 @@ def run_report(
     return ReportResult(
         folder=folder, index=folder / "index.html", manifest=manifest, notebooks=runs
     )
+
+
+@dataclass(frozen=True)
+class _Place:
+    """Where a run writes (``work``, renamed to ``folder`` at the end) and its cell limit."""
+
+    work: Path
+    folder: Path
+    timeout_seconds: int | None
+
+
+@dataclass
+class _Outcome:
+    """How one notebook of a side-by-side run ended: ok, failed, stopped or not run."""
+
+    index: int
+    path: Path
+    status: str
+    seconds: float = 0.0
+    run: NotebookRun | None = None
+    got: dict[str, Any] = field(default_factory=dict)
+    error: Any = None
+
+
+def _hidden(values: Mapping[str, Any]) -> dict[str, Any]:
+    from retainkit.engine import hide_password
+
+    return {k: hide_password(v) if isinstance(v, str) else v for k, v in values.items()}
+
+
+def _execute(nb: Any, out_nb: Path, passed: Mapping[str, Any], place: _Place, km: Any) -> None:
+    """Run one notebook with Papermill into ``out_nb``, its kernel working in ``place.work``.
+
+    Without ``km`` Papermill starts the kernel in the work folder by changing the whole
+    process's folder (``cwd``), which is not safe with two notebooks running at once
+    (nteract/papermill#473); with a kernel manager the kernel is told its folder the way
+    nbclient does it, and the caller can stop it.
+    """
+    import papermill
+
+    where: dict[str, Any] = (
+        {"cwd": str(place.work)}
+        if km is None
+        else {"km": km, "resources": {"metadata": {"path": str(place.work)}}}
+    )
+    papermill.execute_notebook(
+        nb,
+        str(out_nb),
+        parameters=dict(passed),
+        progress_bar=False,
+        execution_timeout=place.timeout_seconds,
+        # the kernel's start-up warnings are noise in a report run
+        extra_arguments=["--IPKernelApp.log_level=ERROR"],
+        **where,
+    )
+
+
+def _collect(
+    nb_path: Path, effective: dict[str, Any], out_nb: Path, place: _Place, seconds: float
+) -> tuple[NotebookRun, dict[str, Any]]:
+    """Read an executed notebook: write its HTML page, take its key figures and title."""
+    import nbformat
+
+    name = nb_path.stem
+    nb = nbformat.read(out_nb, as_version=4)
+    html_path = place.work / f"{name}.html"
+    _to_html(nb, html_path)
+    got = _figures_from(nb)
+    run = NotebookRun(
+        name=name,
+        source=nb_path,
+        notebook=place.folder / out_nb.name,
+        html=place.folder / html_path.name,
+        seconds=seconds,
+        status="ok",
+        parameters=effective,
+        figures=got["figures"],
+        reasons=got["reasons"],
+        labels=got["labels"],
+        units=got["units"],
+        currency=got["currency"],
+        title=_title_of(nb, name),
+    )
+    return run, got
+
+
+def _record(
+    manifest: dict[str, Any], run: NotebookRun, got: dict[str, Any], *, check: bool = True
+) -> None:
+    """Add a finished notebook's figures, entry and time to the manifest."""
+    clash = {
+        k
+        for k in got["figures"]
+        if k in manifest["figures"] and manifest["figures"][k] != got["figures"][k]
+    }
+    if clash and check:
+        raise ReportError(
+            f"notebook {run.name} reports key figures {sorted(clash)} with values other "
+            "notebooks reported differently"
+        )
+    manifest["figures"].update(got["figures"])
+    manifest["figure_reasons"].update(got["reasons"])
+    manifest["notebooks"].append(
+        {
+            "name": run.name,
+            "title": run.title,
+            "status": "ok",
+            "seconds": round(run.seconds, 2),
+            "notebook": run.notebook.name,
+            "html": run.html.name if run.html else None,
+        }
+    )
+    manifest["timings_seconds"][run.name] = round(run.seconds, 2)
+
+
+def _failure(name: str, exc: Any, partial: Path) -> ReportError:
+    return ReportError(
+        f"notebook {name} failed in cell {exc.exec_count} "
+        f"({exc.ename}: {exc.evalue}). The partly executed notebook is {partial}"
+    )
+
+
+def _run_in_turn(
+    notebooks: list[Path],
+    per_notebook: Mapping[Path, tuple[dict[str, Any], dict[str, Any]]],
+    manifest: dict[str, Any],
+    place: _Place,
+    say: Callable[[str], None],
+) -> list[NotebookRun]:
+    """Run the notebooks one after another (``jobs=1``)."""
+    from papermill.exceptions import PapermillExecutionError
+
+    runs = []
+    for i, nb_path in enumerate(notebooks, start=1):
+        passed, effective = per_notebook[nb_path]
+        name = nb_path.stem
+        manifest["notebook_parameters"][name] = _hidden(effective)
+        say(f"[{i}/{len(notebooks)}] {name} ...")
+        out_nb = place.work / f"{name}.ipynb"
+        t0 = time.perf_counter()
+        try:
+            with _inline_figures():
+                _execute(_without_interactive_cells(nb_path), out_nb, passed, place, km=None)
+        except PapermillExecutionError as exc:
+            seconds = time.perf_counter() - t0
+            manifest["notebooks"].append(
+                {"name": name, "status": "failed", "seconds": round(seconds, 2)}
+            )
+            manifest["status"] = "failed"
+            failed = _finish_failed(place.work, place.folder, manifest)
+            raise _failure(name, exc, failed / out_nb.name) from None
+        seconds = time.perf_counter() - t0
+        run, got = _collect(nb_path, effective, out_nb, place, seconds)
+        runs.append(run)
+        _record(manifest, run, got)
+        say(f"[{i}/{len(notebooks)}] {name} done in {seconds:.1f} s")
+    return runs
+
+
+#: Seconds between two attempts at stopping the kernels still running.
+_STOP_POLL_SECONDS = 0.5
+
+
+class _QuietWhileStopping(logging.Filter):
+    """Drop nbclient's "Kernel died" lines about kernels the runner stopped on purpose."""
+
+    def __init__(self, stop: threading.Event) -> None:
+        super().__init__()
+        self._stop = stop
+
+    def filter(self, record: logging.LogRecord) -> bool:
+        return not (self._stop.is_set() and "Kernel died" in record.getMessage())
+
+
+def _stop_kernels(kernels: Mapping[int, Any], lock: threading.Lock) -> None:
+    """Kill the running kernels; their notebooks then end at once (DeadKernelError)."""
+    with lock:
+        managers = list(kernels.values())
+    for km in managers:
+        process = getattr(getattr(km, "provisioner", None), "process", None)
+        if process is not None and process.poll() is None:
+            with contextlib.suppress(OSError):
+                process.kill()
+
+
+def _run_side_by_side(
+    notebooks: list[Path],
+    per_notebook: Mapping[Path, tuple[dict[str, Any], dict[str, Any]]],
+    manifest: dict[str, Any],
+    place: _Place,
+    say: Callable[[str], None],
+    jobs: int,
+) -> list[NotebookRun]:
+    """Run up to ``jobs`` notebooks at once, each in a thread driving its own kernel.
+
+    The threads only wait on their kernels (separate processes) and convert the result
+    to HTML. The first notebook to fail stops the others (their kernels are killed and
+    the notebooks not yet started are not run); the manifest records every notebook in
+    notebook order.
+    """
+    from jupyter_client.manager import AsyncKernelManager
+    from papermill.exceptions import PapermillExecutionError
+    from papermill.utils import nb_kernel_name
+
+    n = len(notebooks)
+    say_lock = threading.Lock()
+    kernels_lock = threading.Lock()
+    stop = threading.Event()
+    kernels: dict[int, Any] = {}
+
+    def tell(line: str) -> None:
+        with say_lock:  # one whole line at a time, whichever thread ends first
+            say(line)
+
+    def one(i: int, nb_path: Path) -> _Outcome:
+        name = nb_path.stem
+        passed, effective = per_notebook[nb_path]
+        out_nb = place.work / f"{name}.ipynb"
+        if stop.is_set():
+            return _Outcome(i, nb_path, "not run")
+        nb = _without_interactive_cells(nb_path)
+        km = AsyncKernelManager(kernel_name=nb_kernel_name(nb))
+        with kernels_lock:
+            kernels[i] = km
+        tell(f"[{i}/{n}] {name} ...")
+        t0 = time.perf_counter()
+        try:
+            _execute(nb, out_nb, passed, place, km=km)
+        except PapermillExecutionError as exc:
+            seconds = time.perf_counter() - t0
+            stop.set()  # before this thread takes the next notebook
+            tell(f"[{i}/{n}] {name} failed after {seconds:.1f} s")
+            return _Outcome(i, nb_path, "failed", seconds, error=exc)
+        except Exception:
+            if not stop.is_set():
+                raise
+            seconds = time.perf_counter() - t0
+            tell(f"[{i}/{n}] {name} stopped after {seconds:.1f} s")
+            return _Outcome(i, nb_path, "stopped", seconds)
+        finally:
+            with kernels_lock:
+                kernels.pop(i, None)
+        seconds = time.perf_counter() - t0
+        run, got = _collect(nb_path, effective, out_nb, place, seconds)
+        tell(f"[{i}/{n}] {name} done in {seconds:.1f} s")
+        return _Outcome(i, nb_path, "ok", seconds, run=run, got=got)
+
+    outcomes: dict[int, _Outcome] = {}
+    first: _Outcome | None = None
+    quiet = _QuietWhileStopping(stop)
+    papermill_log = logging.getLogger("papermill")
+    papermill_log.addFilter(quiet)
+    try:
+        with (
+            _inline_figures(),
+            ThreadPoolExecutor(max_workers=jobs, thread_name_prefix="retainkit-report") as pool,
+        ):
+            futures: list[Future[_Outcome]] = [
+                pool.submit(one, i, nb_path) for i, nb_path in enumerate(notebooks, start=1)
+            ]
+            try:
+                pending = set(futures)
+                while pending:
+                    done, pending = wait(
+                        pending,
+                        timeout=_STOP_POLL_SECONDS if stop.is_set() else None,
+                        return_when=FIRST_COMPLETED,
+                    )
+                    for future in done:
+                        if future.cancelled():
+                            continue
+                        outcome = future.result()  # an unexpected error is raised here
+                        outcomes[outcome.index] = outcome
+                        if outcome.status == "failed" and first is None:
+                            first = outcome
+                            stop.set()
+                            for other in pending:
+                                other.cancel()
+                    if stop.is_set():
+                        _stop_kernels(kernels, kernels_lock)
+            except BaseException:  # an interrupt or an error: stop the rest, then report
+                stop.set()
+                for future in futures:
+                    future.cancel()
+                while not all(f.done() for f in futures):
+                    _stop_kernels(kernels, kernels_lock)
+                    wait(futures, timeout=_STOP_POLL_SECONDS)
+                for future in futures:
+                    if future.done() and not future.cancelled() and not future.exception():
+                        outcome = future.result()
+                        outcomes[outcome.index] = outcome
+                _record_outcomes(manifest, outcomes, per_notebook, check=False)
+                raise
+    finally:
+        papermill_log.removeFilter(quiet)
+
+    if first is not None:
+        _record_outcomes(manifest, outcomes, per_notebook, check=False)
+        manifest["status"] = "failed"
+        failed = _finish_failed(place.work, place.folder, manifest)
+        raise _failure(first.path.stem, first.error, failed / f"{first.path.stem}.ipynb")
+    return _record_outcomes(manifest, outcomes, per_notebook, check=True)
+
+
+def _record_outcomes(
+    manifest: dict[str, Any],
+    outcomes: Mapping[int, _Outcome],
+    per_notebook: Mapping[Path, tuple[dict[str, Any], dict[str, Any]]],
+    *,
+    check: bool,
+) -> list[NotebookRun]:
+    """Record the notebooks that ran in notebook order (not finishing order); return the runs.
+
+    ``check`` compares each notebook's key figures with the earlier ones' (a complete
+    run); a stopped run records what there is.
+    """
+    runs = []
+    for i in sorted(outcomes):
+        outcome = outcomes[i]
+        if outcome.status == "not run":
+            continue
+        name = outcome.path.stem
+        manifest["notebook_parameters"][name] = _hidden(per_notebook[outcome.path][1])
+        if outcome.run is not None:
+            runs.append(outcome.run)
+            _record(manifest, outcome.run, outcome.got, check=check)
+        else:
+            manifest["notebooks"].append(
+                {"name": name, "status": outcome.status, "seconds": round(outcome.seconds, 2)}
+            )
+    return runs
 
 
 def _finish_failed(work: Path, folder: Path, manifest: dict[str, Any]) -> Path:

@@ -20,6 +20,35 @@ def test_bad_assignment_is_a_usage_error(capsys):
     assert "expected NAME=VALUE" in capsys.readouterr().err
 
 
+def test_jobs_must_be_a_positive_number(capsys):
+    with pytest.raises(SystemExit) as exc:
+        main(["report", "--jobs", "0"])
+    assert exc.value.code == 2
+    assert "--jobs: expected a whole number of at least 1, got '0'" in capsys.readouterr().err
+
+
+def test_jobs_is_passed_to_the_runner(tmp_path, monkeypatch, capsys):
+    from types import SimpleNamespace
+
+    import retainkit.report
+
+    seen = {}
+
+    def fake_run_report(data, **kwargs):
+        seen.update(kwargs)
+        return SimpleNamespace(
+            manifest={"timings_seconds": {"total": 1.0}},
+            folder=tmp_path,
+            index=tmp_path / "index.html",
+        )
+
+    monkeypatch.setattr(retainkit.report, "run_report", fake_run_report)
+    assert main(["report", "--jobs", "2"]) == 0
+    assert seen["jobs"] == 2
+    assert main(["report"]) == 0
+    assert seen["jobs"] is None  # the runner's default: one notebook per core
+
+
 def test_presets(capsys):
     assert main(["presets"]) == 0
     assert "online_retail" in capsys.readouterr().out

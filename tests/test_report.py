@@ -1,5 +1,7 @@
 import json
 import os
+import re
+import sys
 
 import nbformat
 import pandas as pd
@@ -208,3 +210,191 @@ def test_report_kernels_show_figures_whatever_mplbackend(monkeypatch):
     with _inline_figures():
         pass
     assert "MPLBACKEND" not in os.environ
+
+
+# Running notebooks side by side (jobs > 1)
+
+_LINE = r"\[\d/\d\] \d\d_\w+ (\.\.\.|(done in|failed after|stopped after) \d+\.\d s)"
+_THREADS_FIGURE = (
+    "rk.engine.default_backend().raw_sql(\"SELECT current_setting('threads')\").fetchone()[0]"
+)
+
+
+def _slow_and_fast(folder, seconds=4):
+    # 01 is slow, 02 fast: side by side, 02 finishes first
+    _notebook(
+        folder,
+        "01_slow",
+        f"import time\nimport retainkit as rk\ntime.sleep({seconds})\n"
+        f"rk.key_figures([rk.figure('a.threads', {_THREADS_FIGURE}, 'Threads'),"
+        " rk.figure('a.x', 1, 'X')])",
+    )
+    _notebook(
+        folder,
+        "02_fast",
+        "import retainkit as rk\n"
+        f"rk.key_figures([rk.figure('b.threads', {_THREADS_FIGURE}, 'Threads'),"
+        " rk.figure('b.y', 2, 'Y')])",
+    )
+
+
+def _cores():
+    from retainkit.report import _usable_cores
+
+    return _usable_cores()
+
+
+def test_connect_takes_its_threads_from_the_environment_unless_given(monkeypatch):
+    import duckdb
+
+    from retainkit.engine._backend import THREADS_ENV, connect
+    from retainkit.exceptions import RetainkitError
+
+    def threads(con):
+        return con.raw_sql("SELECT current_setting('threads')").fetchone()[0]
+
+    monkeypatch.setenv(THREADS_ENV, "1")
+    assert threads(connect()) == 1
+    assert threads(connect(threads=2)) == 2  # an explicit argument wins
+    monkeypatch.setenv(THREADS_ENV, "")
+    plain = duckdb.connect().execute("SELECT current_setting('threads')").fetchone()[0]
+    assert threads(connect()) == plain  # DuckDB's own default
+    monkeypatch.setenv(THREADS_ENV, "many")
+    with pytest.raises(RetainkitError, match="RETAINKIT_THREADS='many'"):
+        connect()
+
+
+def test_jobs_below_one_is_an_error(tmp_path):
+    with pytest.raises(ReportError, match="jobs=0"):
+        run_report(out=tmp_path / "r", jobs=0)
+    assert not (tmp_path / "r").exists()
+
+
+def test_side_by_side_shares_the_threads_and_keeps_notebook_order(tmp_path, monkeypatch):
+    from retainkit.engine._backend import THREADS_ENV
+
+    monkeypatch.delenv(THREADS_ENV, raising=False)
+    nbs = tmp_path / "nbs"
+    nbs.mkdir()
+    _slow_and_fast(nbs)
+    lines = []
+    cwd = os.getcwd()
+    result = run_report(out=tmp_path / "run", notebooks_dir=nbs, jobs=2, progress=lines.append)
+    assert all(re.fullmatch(_LINE, line) for line in lines), lines
+    done = [line.split()[1] for line in lines if " done in " in line]
+    assert done == ["02_fast", "01_slow"]  # finished in the other order...
+    manifest = result.manifest
+    # ...but everything is reported in notebook order
+    assert list(manifest["figures"]) == ["a.threads", "a.x", "b.threads", "b.y"]
+    assert [n["name"] for n in manifest["notebooks"]] == ["01_slow", "02_fast"]
+    assert list(manifest["timings_seconds"]) == ["01_slow", "02_fast", "total"]
+    assert list(manifest["notebook_parameters"]) == ["01_slow", "02_fast"]
+    assert [r.name for r in result.notebooks] == ["01_slow", "02_fast"]
+    # the run took about as long as the slow notebook, not the sum
+    timings = manifest["timings_seconds"]
+    assert timings["total"] < timings["01_slow"] + timings["02_fast"]
+    # each kernel's DuckDB got half the cores
+    assert (
+        manifest["figures"]["a.threads"]
+        == manifest["figures"]["b.threads"]
+        == max(1, _cores() // 2)
+    )
+    assert manifest["jobs"] == 2
+    assert THREADS_ENV not in os.environ
+    assert os.getcwd() == cwd
+    index = (result.folder / "index.html").read_text()
+    assert index.index("01_slow.html") < index.index("02_fast.html")
+
+
+def test_one_job_runs_the_notebooks_in_turn_as_before(tmp_path, monkeypatch):
+    from retainkit.engine._backend import THREADS_ENV
+
+    monkeypatch.delenv(THREADS_ENV, raising=False)
+    nbs = tmp_path / "nbs"
+    nbs.mkdir()
+    _slow_and_fast(nbs, seconds=0)
+    lines = []
+    result = run_report(out=tmp_path / "run", notebooks_dir=nbs, jobs=1, progress=lines.append)
+    assert [re.sub(r"\d+\.\d s$", "N s", line) for line in lines] == [
+        "[1/2] 01_slow ...",
+        "[1/2] 01_slow done in N s",
+        "[2/2] 02_fast ...",
+        "[2/2] 02_fast done in N s",
+    ]
+    import duckdb
+
+    plain = duckdb.connect().execute("SELECT current_setting('threads')").fetchone()[0]
+    figures = result.manifest["figures"]
+    assert figures == {"a.threads": plain, "a.x": 1, "b.threads": plain, "b.y": 2}
+    assert list(figures) == ["a.threads", "a.x", "b.threads", "b.y"]
+    assert result.manifest["jobs"] == 1
+
+
+def test_a_failing_notebook_stops_the_others_and_leaves_no_complete_report(tmp_path):
+    import time
+
+    nbs = tmp_path / "nbs"
+    nbs.mkdir()
+    _notebook(nbs, "01_slow", "import time\ntime.sleep(120)")
+    _notebook(nbs, "02_broken", "x = 1\nraise ValueError('broken on purpose')")
+    _notebook(nbs, "03_after", "x = 3")
+    lines = []
+    t0 = time.perf_counter()
+    with pytest.raises(
+        ReportError, match=r"02_broken failed in cell \d+ \(ValueError: broken"
+    ) as e:
+        run_report(out=tmp_path / "run", notebooks_dir=nbs, jobs=2, progress=lines.append)
+    assert time.perf_counter() - t0 < 60  # the slow notebook was stopped, not waited for
+    failed = tmp_path / "run.failed"
+    assert str(e.value).endswith(f"The partly executed notebook is {failed / '02_broken.ipynb'}")
+    assert not (tmp_path / "run").exists()
+    assert not list(tmp_path.glob(".run.partial-*"))
+    assert (failed / "02_broken.ipynb").exists()
+    assert not (failed / "index.html").exists()
+    manifest = json.loads((failed / "manifest.json").read_text())
+    assert manifest["status"] == "failed"
+    assert [(n["name"], n["status"]) for n in manifest["notebooks"]] == [
+        ("01_slow", "stopped"),
+        ("02_broken", "failed"),
+    ]
+    assert all(re.fullmatch(_LINE, line) for line in lines), lines
+    assert not any("03_after" in line for line in lines)  # never started
+
+
+@pytest.mark.skipif(sys.platform == "win32", reason="sends SIGINT to itself")
+def test_an_interrupt_stops_the_notebooks_running_side_by_side(tmp_path):
+    import signal
+
+    # Ctrl-C raises KeyboardInterrupt even when pytest was started in the background
+    # (which ignores SIGINT)
+    before = signal.signal(signal.SIGINT, signal.default_int_handler)
+    try:
+        _interrupt_side_by_side(tmp_path)
+    finally:
+        signal.signal(signal.SIGINT, before)
+
+
+def _interrupt_side_by_side(tmp_path):
+    import signal
+    import time
+
+    nbs = tmp_path / "nbs"
+    nbs.mkdir()
+    _notebook(nbs, "01_slow", "import time\ntime.sleep(120)")
+    _notebook(nbs, "02_fast", "x = 2")
+
+    def progress(line):
+        if line.startswith("[2/2] 02_fast done"):  # Ctrl-C while 01 is still running
+            os.kill(os.getpid(), signal.SIGINT)
+
+    t0 = time.perf_counter()
+    with pytest.raises(KeyboardInterrupt):
+        run_report(out=tmp_path / "run", notebooks_dir=nbs, jobs=2, progress=progress)
+    assert time.perf_counter() - t0 < 60
+    assert not (tmp_path / "run").exists()
+    manifest = json.loads((tmp_path / "run.failed" / "manifest.json").read_text())
+    assert manifest["status"] == "interrupted"
+    assert [(n["name"], n["status"]) for n in manifest["notebooks"]] == [
+        ("01_slow", "stopped"),
+        ("02_fast", "ok"),
+    ]

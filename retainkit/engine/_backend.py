@@ -3,6 +3,7 @@
 from __future__ import annotations
 
 import functools
+import os
 import sys
 import uuid
 from typing import Any
@@ -32,6 +33,11 @@ _STRING_DTYPE = pd.Series(["a"]).dtype
 
 
 _REGEX_SPECIAL = set("\\.^$|?*+()[]{}")
+
+#: Environment variable holding :func:`connect`'s default number of DuckDB threads. The
+#: report runner sets it for notebooks it runs side by side, so that they share the
+#: cores instead of each taking all of them.
+THREADS_ENV = "RETAINKIT_THREADS"
 
 
 def whole_value_pattern(values: Any) -> str:
@@ -90,7 +96,9 @@ def connect(
     memory_limit : str, optional
         DuckDB's memory limit, e.g. ``"4GB"``; beyond it DuckDB spills to disk.
     threads : int, optional
-        Worker threads (DuckDB's default: one per core).
+        Worker threads. Default: the ``RETAINKIT_THREADS`` environment variable when it
+        is set (the report runner sets it for notebooks run side by side), otherwise
+        DuckDB's default, one per core.
     temp_directory : str, optional
         Where DuckDB spills.
     database : str
@@ -104,6 +112,11 @@ def connect(
     -------
     ibis.backends.duckdb.Backend
 
+    Raises
+    ------
+    RetainkitError
+        When ``RETAINKIT_THREADS`` is set to anything but a whole number of at least 1.
+
     Examples
     --------
     >>> con = connect(memory_limit="1GB")
@@ -113,6 +126,8 @@ def connect(
     config: dict[str, Any] = {}
     if memory_limit is not None:
         config["memory_limit"] = memory_limit
+    if threads is None:
+        threads = _threads_from_environment()
     if threads is not None:
         config["threads"] = threads
     if temp_directory is not None:
@@ -125,6 +140,25 @@ def connect(
         f"SET enable_progress_bar = {'true' if sys.stderr.isatty() else 'false'}"
     ).fetchall()
     return con
+
+
+def _threads_from_environment() -> int | None:
+    """Read ``RETAINKIT_THREADS``: None when unset or empty."""
+    text = os.environ.get(THREADS_ENV, "").strip()
+    if not text:
+        return None
+    try:
+        threads = int(text)
+    except ValueError:
+        threads = 0
+    if threads < 1:
+        from retainkit.exceptions import RetainkitError
+
+        raise RetainkitError(
+            f"{THREADS_ENV}={text!r}: expected a whole number of DuckDB threads, at least 1; "
+            "unset it for DuckDB's default (one per core)"
+        )
+    return threads
 
 
 @functools.cache
