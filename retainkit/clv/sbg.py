@@ -161,7 +161,7 @@ class ShiftedBetaGeoModel(BaseModel):
     log_likelihood_ : float
         Log-likelihood at the estimate.
     n_customers_ : int
-        Customers in the cohort(s) at period 0.
+        Customers in the cohort(s) at period 0 (subscribers, with :meth:`fit_durations`).
     n_rows_ : int
         Distinct (period, cancelled or still subscribed) cells the fit uses.
     time_unit_ : str
@@ -245,6 +245,93 @@ class ShiftedBetaGeoModel(BaseModel):
         keep = w > 0
         self.time_unit_ = "periods"
         return self._fit_rows(compress([t[keep], s[keep]], weights=w[keep]))
+
+    def fit_durations(self, periods: Any, churned: Any) -> ShiftedBetaGeoModel:
+        """Fit the model to individual subscribers who started at different times.
+
+        A subscriber who paid ``p`` periods and then cancelled contributes
+        ``log P(T = p)``; one who paid ``p`` periods and is still subscribed has made
+        ``p - 1`` renewals and contributes ``log S(p - 1)`` (right-censored: we know
+        ``T >= p``, not yet whether they renew after period ``p``; a subscriber in their
+        first period tells nothing yet, ``S(0) = 1``). The cohort counts of :meth:`fit`
+        are the special case where everybody started together: ``alive[t-1] - alive[t]``
+        subscribers with ``periods = t`` who churned, and ``alive[n]`` with ``periods =
+        n + 1`` still subscribed. Both build the same rows, so they share one likelihood.
+
+        Parameters
+        ----------
+        periods : sequence of int
+            Periods each subscriber has paid for (bills), 1 or more.
+        churned : sequence of bool
+            True when the subscriber cancelled after ``periods`` periods; False when
+            they are still subscribed (their latest bill paid period ``periods``).
+
+        Returns
+        -------
+        self
+
+        Raises
+        ------
+        DataValidationError
+            When the two have different lengths, a period count is not a whole number
+            of 1 or more, a churn flag is not True/False, nobody cancelled, or no
+            subscriber has been seen past their first renewal.
+        ConvergenceError
+            When the optimiser fails.
+
+        Examples
+        --------
+        >>> # the tiny cohort of fit([5, 2, 1]): 3 cancel after 1 period, 1 after 2,
+        >>> # 1 has paid 3 periods and stays
+        >>> m = ShiftedBetaGeoModel().fit_durations([1, 1, 1, 2, 3], [1, 1, 1, 1, 0])
+        >>> {k: round(v, 3) for k, v in m.params_.items()}
+        {'alpha': 3.0, 'beta': 2.0}
+        """
+        p = np.asarray(periods, dtype=object)
+        c = np.asarray(churned, dtype=object)
+        if p.ndim != 1 or c.ndim != 1 or len(p) != len(c):
+            raise DataValidationError(
+                f"periods and churned must be two sequences of the same length, one entry "
+                f"per subscriber; got shapes {p.shape} and {c.shape}"
+            )
+        paid = pd.to_numeric(pd.Series(p), errors="coerce").to_numpy(dtype="float64")
+        bad = ~np.isfinite(paid) | (paid < 1) | (paid != np.round(paid))
+        if bad.any():
+            where = np.flatnonzero(bad)
+            raise DataValidationError(
+                f"periods must be whole numbers of 1 or more (periods paid); "
+                f"{len(where)} differ, at position(s) {_listed(where)} "
+                f"({', '.join(repr(v) for v in p[where[:5]])})"
+            )
+        flags = pd.Series(c)
+        readable = flags.map(lambda v: isinstance(v, bool | np.bool_) or v in (0, 1))
+        if not readable.all():
+            where = np.flatnonzero(~readable.to_numpy())
+            raise DataValidationError(
+                f"churned must be True or False (or 1/0) for each subscriber; {len(where)} "
+                f"differ, at position(s) {_listed(where)} "
+                f"({', '.join(repr(v) for v in c[where[:5]])})"
+            )
+        lost = flags.astype(bool).to_numpy()
+        # churned: cancelled in period p, log P(T = p); still subscribed: log S(p - 1)
+        t = np.where(lost, paid, paid - 1.0)
+        if not len(t):
+            raise DataValidationError("periods is empty: there are no subscribers to fit")
+        if t.max() < 2:
+            raise DataValidationError(
+                "no subscriber was seen past their first renewal (a churn in period 2 or "
+                "later, or 3 or more periods paid); the sBG model needs two or more "
+                "renewal decisions: one shows the mean share cancelling, not how it varies"
+            )
+        if not lost.any():
+            raise DataValidationError(
+                f"nobody has cancelled among the {len(t):,} subscribers; the sBG model "
+                "estimates how the chance of cancelling varies from cancellations (check "
+                "that churned marks the subscribers who left)"
+            )
+        self.time_unit_ = "periods"
+        survived = (~lost).astype("float64")
+        return self._fit_rows(compress([t, survived]))
 
     def _build(self, rows: Compressed) -> dict[str, Any]:
         t, survived = rows.unique_rows

@@ -55,6 +55,7 @@ from retainkit.engine._summaries import (
     resolve_as_of,
     write_period_table,
 )
+from retainkit.engine._tenure import purchase_rhythm
 from retainkit.engine._transactions import KeyedRows, Transactions, as_table
 
 __all__ = [
@@ -91,6 +92,7 @@ __all__ = [
     "period_totals",
     "purchase_day_values",
     "purchase_journeys",
+    "purchase_rhythm",
     "read_csv",
     "read_parquet",
     "read_url",

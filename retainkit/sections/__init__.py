@@ -25,6 +25,8 @@ acquisition, scenarios, ltv_figures
     The lifetime value notebook: retention rates, revenue retention, cohorts, historical
     value, the purchase and spend models and their holdout check, model value per
     customer and segment, acquisition budget, scenarios and key figures.
+subscriptions
+    The lifetime value notebook's subscription model (sBG) for data that bills monthly.
 review_story
     What the monthly review shows its reader: the story, the trend verdict, the detectors'
     tables.
@@ -104,6 +106,7 @@ from retainkit.sections.scenarios import (
     scenario_tables,
 )
 from retainkit.sections.segmentation import movement_section, pareto_section, rfm_section
+from retainkit.sections.subscriptions import subscription_section
 
 __all__ = [
     "acquisition_section",
@@ -161,6 +164,7 @@ __all__ = [
     "scenario_intro",
     "scenario_tables",
     "spend_model_section",
+    "subscription_section",
     "tenure_section",
     "trend_section",
     "warnings_section",

@@ -262,3 +262,94 @@ def test_fit_leaves_the_input_unchanged():
     before = alive.copy()
     ShiftedBetaGeoModel().fit(alive)
     pd.testing.assert_frame_equal(alive, before)
+
+
+def _three_customer_ll(alpha, beta):
+    # A cancelled after 1 period: P(T = 1) = alpha / (alpha + beta)
+    # B cancelled after 2 periods: P(T = 2) = S(1) (1 - r(2))
+    #   = beta / (alpha + beta) x alpha / (alpha + beta + 1)
+    # C has paid 6 periods and stays: 5 renewals made, S(5) = prod over k = 1..5 of
+    #   r(k) = (beta + k - 1) / (alpha + beta + k - 1)
+    ab = alpha + beta
+    return (
+        math.log(alpha / ab)
+        + math.log(beta / ab * alpha / (ab + 1))
+        + sum(math.log((beta + k - 1) / (ab + k - 1)) for k in range(1, 6))
+    )
+
+
+def test_fit_durations_three_customers_by_hand():
+    # at alpha = beta = 1 (S(t) = 1 / (t + 1)): ln(1/2) + ln(1/2 x 1/3) + ln(1/6)
+    #   = -ln 72 = -4.276666
+    assert _three_customer_ll(1.0, 1.0) == pytest.approx(-math.log(72))
+    m = ShiftedBetaGeoModel().fit_durations([1, 2, 6], [True, True, False])
+    assert m.n_customers_ == 3
+    # the fitted log-likelihood is the hand formula at the estimate ...
+    assert m.log_likelihood_ == pytest.approx(_three_customer_ll(**m.params_), rel=1e-12)
+    # ... at its maximum: the hand formula maximised by another optimiser agrees
+    from scipy.optimize import minimize
+
+    best = minimize(
+        lambda x: -_three_customer_ll(*np.exp(x)),
+        x0=[0.0, 0.0],
+        method="Nelder-Mead",
+        options={"xatol": 1e-10, "fatol": 1e-12, "maxiter": 5000},
+    )
+    np.testing.assert_allclose([m.params_["alpha"], m.params_["beta"]], np.exp(best.x), rtol=1e-4)
+    assert m.log_likelihood_ == pytest.approx(-best.fun, abs=1e-9)
+    assert round(m.log_likelihood_, 3) == -4.083  # above -ln 72 = -4.277 at (1, 1)
+
+
+def test_fit_durations_is_fit_on_the_same_customers():
+    # the high-end cohort, expanded: alive[t-1] - alive[t] customers cancelled after t
+    # periods; the 491 still subscribed at the start of period 7 have paid 8 periods
+    alive = _counts(HIGH_END)
+    assert alive == [1000, 869, 743, 653, 593, 551, 517, 491]
+    periods = np.r_[np.repeat(np.arange(1, 8), -np.diff(alive)), np.full(alive[-1], 8)]
+    churned = np.r_[np.ones(1000 - alive[-1], bool), np.zeros(alive[-1], bool)]
+    rng = np.random.default_rng(0)
+    order = rng.permutation(len(periods))  # the order of the customers does not matter
+    by_customer = ShiftedBetaGeoModel().fit_durations(periods[order], churned[order])
+    by_cohort = ShiftedBetaGeoModel().fit(alive)
+    for name in ("alpha", "beta"):
+        assert by_customer.params_[name] == pytest.approx(by_cohort.params_[name], abs=1e-6)
+    assert by_customer.log_likelihood_ == pytest.approx(by_cohort.log_likelihood_, abs=1e-6)
+    assert by_customer.n_customers_ == 1000
+    # a subscriber in their first period tells nothing: S(0) = 1
+    more = ShiftedBetaGeoModel().fit_durations(
+        np.r_[periods, [1, 1]], np.r_[churned, [False, False]]
+    )
+    assert more.log_likelihood_ == pytest.approx(by_cohort.log_likelihood_, abs=1e-6)
+    assert more.params_["alpha"] == pytest.approx(by_cohort.params_["alpha"], abs=1e-6)
+
+
+def test_fit_durations_of_subscribers_who_started_at_different_times():
+    # the two cohorts of test_several_cohorts_by_hand as customers: cohort b, observed one
+    # period, has 2 subscribers who paid 2 periods and stay (log S(1) each)
+    periods = [1, 1, 1, 2, 3, 1, 1, 1, 2, 2]
+    churned = [1, 1, 1, 1, 0, 1, 1, 1, 0, 0]
+    m = ShiftedBetaGeoModel().fit_durations(periods, churned)
+    assert m.params_ == pytest.approx({"alpha": 3.0, "beta": 2.0}, rel=1e-5)
+    assert round(m.log_likelihood_, 6) == -8.116411
+    assert m.time_unit_ == "periods"
+
+
+@pytest.mark.parametrize(
+    ("periods", "churned", "match"),
+    [
+        ([1, 2], [True], "same length"),
+        ([0, 2, 3], [True, True, False], "whole numbers of 1 or more.*position\\(s\\) 0"),
+        ([1, 2.5, 3], [True, True, False], "position\\(s\\) 1 \\(2.5\\)"),
+        ([1, 2, 3], [True, "x", False], "True or False.*position\\(s\\) 1 \\('x'\\)"),
+        ([], [], "no subscribers"),
+        ([1, 2, 2], [True, False, False], "past their first renewal"),
+    ],
+)
+def test_fit_durations_bad_input(periods, churned, match):
+    with pytest.raises(DataValidationError, match=match):
+        ShiftedBetaGeoModel().fit_durations(periods, churned)
+
+
+def test_fit_durations_where_nobody_cancels():
+    with pytest.raises(DataValidationError, match="nobody has cancelled"):
+        ShiftedBetaGeoModel().fit_durations([3, 4, 5], [False, False, False])

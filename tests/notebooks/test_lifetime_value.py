@@ -89,3 +89,23 @@ def test_demo_key_figures(tmp_path, capsys):
     assert len(values) == buyers
     assert figures["ltv.clv_total"] == pytest.approx(values["clv"].sum(), rel=1e-9)
     assert figures["ltv.clv_total"] == pytest.approx(figures["ltv.clv_mean"] * buyers, rel=1e-9)
+
+
+def test_subscription_section_sits_between_retention_and_the_purchase_models():
+    nb = nbformat.read(NOTEBOOK, as_version=4)
+    sources = [c.source for c in nb.cells]
+    at = next(i for i, s in enumerate(sources) if "rk.sections.subscription_section(" in s)
+    assert nb.cells[at - 1].source.startswith("## Subscriptions")
+    assert at > next(i for i, s in enumerate(sources) if "historical_value_section(" in s)
+    assert at < next(i for i, s in enumerate(sources) if s.startswith("## The purchase and"))
+
+
+@pytest.mark.notebooks
+def test_telco_shows_the_subscription_model(tmp_path, capsys):
+    out = tmp_path / "telco"
+    code = main(["report", "--data", "telco", "--only", "03", "--out", str(out)])
+    assert code == 0, capsys.readouterr().err
+    html = (out / "03_lifetime_value.html").read_text()
+    assert "This data looks like monthly billing" in html
+    assert "shifted-beta-geometric model" in html
+    assert "What a new subscriber is worth" in html
