@@ -14,7 +14,8 @@ import pandas as pd
 
 from retainkit import schema as S
 from retainkit.engine._backend import execute
-from retainkit.engine._summaries import _until, resolve_as_of
+from retainkit.engine._gaps import _purchase_days
+from retainkit.engine._summaries import resolve_as_of
 from retainkit.engine._transactions import as_table, remember
 
 __all__ = ["purchase_rhythm"]
@@ -22,12 +23,11 @@ __all__ = ["purchase_rhythm"]
 
 def _days(transactions: Any, as_of: pd.Timestamp) -> ir.Table:
     """One row per customer and purchase day up to ``as_of``, with the day's revenue."""
-    t = _until(as_table(transactions), as_of)
-    t = t.filter(~t[S.IS_RETURN])
-    keys = [t[S.CUSTOMER_ID], t[S.ORDER_DATE].truncate("D").name("day")]
-    if S.REVENUE in t.columns:
-        return t.group_by(keys).aggregate(day_revenue=t[S.REVENUE].sum())
-    return t.select(*keys).distinct().mutate(day_revenue=ibis.null().cast("float64"))
+    if S.REVENUE in as_table(transactions).columns:
+        days = _purchase_days(transactions, as_of, revenue=True)
+        return days.rename(day_revenue="value")
+    days = _purchase_days(transactions, as_of)
+    return days.mutate(day_revenue=ibis.null().cast("float64"))
 
 
 @remember
