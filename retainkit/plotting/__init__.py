@@ -35,6 +35,10 @@ from retainkit.plotting._segmentation import (
     plot_segment_movement,
     plot_segments,
 )
+from retainkit.plotting._subscriptions import (
+    plot_subscriber_retention_rate,
+    plot_subscriber_survival,
+)
 
 __all__ = [
     "SEGMENT_COLORS",
@@ -60,6 +64,8 @@ __all__ = [
     "plot_segment_grid",
     "plot_segment_movement",
     "plot_segments",
+    "plot_subscriber_retention_rate",
+    "plot_subscriber_survival",
     "plot_survival",
     "plot_tracking",
     "set_style",

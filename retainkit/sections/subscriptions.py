@@ -16,9 +16,7 @@ from typing import Any
 
 import numpy as np
 import pandas as pd
-from matplotlib.axes import Axes
 from matplotlib.figure import Figure
-from matplotlib.ticker import PercentFormatter
 
 from retainkit import display as D
 from retainkit import schema as S
@@ -26,6 +24,7 @@ from retainkit.clv.sbg import ShiftedBetaGeoModel
 from retainkit.display import Parts
 from retainkit.engine._tenure import purchase_rhythm
 from retainkit.exceptions import ConvergenceError, DataValidationError
+from retainkit.plotting import plot_subscriber_retention_rate, plot_subscriber_survival
 from retainkit.survival import kaplan_meier
 
 __all__ = [
@@ -250,68 +249,6 @@ def _observed(bills: pd.DataFrame) -> pd.DataFrame:
     return curve[curve["at_risk"] >= MIN_AT_RISK].reset_index(drop=True)
 
 
-def _plot_curves(
-    model: ShiftedBetaGeoModel, observed: pd.DataFrame, *, last_month: int, end: int, fig: Figure
-) -> tuple[Axes, Axes]:
-    """Survival (left) and retention rate (right): data, model, projection beyond the data."""
-    left, right = fig.subplots(1, 2)
-    seen = np.arange(0, last_month + 1)
-    ahead = np.arange(last_month, end + 1)
-    left.step(
-        observed["time"],
-        observed["survival"],
-        where="post",
-        color="0.55",
-        label="Data (Kaplan-Meier)",
-    )
-    left.plot(seen, model.survival(seen), color="C0", label="sBG model")
-    left.plot(ahead, model.survival(ahead), color="C0", linestyle="--", label="sBG projection")
-    left.set(
-        xlabel="Months since subscribing",
-        ylabel="Share still subscribed",
-        title="Of 100 new subscribers, still subscribed after n months",
-        ylim=(0, 1.02),
-    )
-    events = observed[(observed["time"] >= 1) & (observed["events"] > 0)]
-    right.plot(
-        events["time"],
-        events["retention_rate"],
-        "o",
-        markersize=3,
-        color="0.55",
-        label="Data (months with cancellations)",
-    )
-    right.plot(seen[1:], model.retention_rate(seen[1:]), color="C1", label="sBG model")
-    right.plot(
-        ahead[1:] if last_month == 0 else ahead,
-        model.retention_rate(ahead[1:] if last_month == 0 else ahead),
-        color="C1",
-        linestyle="--",
-        label="sBG projection",
-    )
-    right.set(
-        xlabel="Month of the renewal",
-        ylabel="Subscribers renewing that month",
-        title="Monthly retention rate rises with tenure",
-    )
-    for ax in (left, right):
-        ax.axvline(last_month, color="0.3", linewidth=0.8, linestyle=":")
-        ax.annotate(
-            f"end of the data ({last_month} months)",
-            (last_month, 0.98),
-            xycoords=("data", "axes fraction"),
-            rotation=90,
-            ha="right",
-            va="top",
-            fontsize=8,
-            color="0.3",
-        )
-        ax.yaxis.set_major_formatter(PercentFormatter(1.0, decimals=0))
-        ax.set_xlim(0, end)
-        ax.legend(loc="lower right" if ax is right else "upper right", fontsize=8)
-    return left, right
-
-
 def _spread_words(alpha: float, beta: float) -> str:
     """Say in words what alpha and beta tell about how subscribers differ."""
     if alpha < 1 and beta < 1:
@@ -450,7 +387,12 @@ def subscription_section(
     )
     end = int(12 * math.ceil(max(12 * horizon_years, 1.5 * last_month) / 12))
     fig = Figure(figsize=(13, 5), layout="constrained")
-    _plot_curves(model, _observed(bills), last_month=last_month, end=end, fig=fig)
+    observed = _observed(bills)
+    left, right = fig.subplots(1, 2)
+    plot_subscriber_survival(observed, model=model, last_month=last_month, end_month=end, ax=left)
+    plot_subscriber_retention_rate(
+        observed, model=model, last_month=last_month, end_month=end, ax=right
+    )
 
     parts: list[Any] = [story, fig]
     bill = float(active["monthly_bill"].mean()) if len(active) else math.nan

@@ -1,0 +1,378 @@
+"""Executing the notebooks with Papermill: in turn or side by side, each in its own kernel.
+
+Side by side, one thread per notebook drives its kernel; the first notebook to fail
+stops the others, and every outcome is recorded in notebook order.
+"""
+
+from __future__ import annotations
+
+import contextlib
+import logging
+import os
+import threading
+import time
+from collections.abc import Callable, Mapping
+from concurrent.futures import FIRST_COMPLETED, Future, ThreadPoolExecutor, wait
+from dataclasses import dataclass, field
+from pathlib import Path
+from typing import Any
+
+from retainkit.exceptions import ReportError
+from retainkit.report._manifest import _finish_failed, _hidden, _record
+from retainkit.report._pages import _figures_from, _title_of, _to_html
+from retainkit.report._results import NotebookRun
+
+#: Cells with this tag are interactive controls: reports do not run or show them.
+INTERACTIVE_TAG = "interactive"
+
+
+def _without_interactive_cells(path: Path) -> Any:
+    """Read a notebook and drop the cells tagged ``interactive``.
+
+    A report shows the static results at the parameter values; the widget cells are
+    for JupyterLab. Executing them headless also risks a known nbclient hang on widget
+    messages (jupyter/nbclient#312), so the report never runs them.
+    """
+    import nbformat
+
+    nb = nbformat.read(path, as_version=4)
+    nb.cells = [c for c in nb.cells if INTERACTIVE_TAG not in c.metadata.get("tags", [])]
+    return nb
+
+
+@contextlib.contextmanager
+def _inline_figures() -> Any:
+    """Let the kernels papermill starts show figures, whatever ``MPLBACKEND`` says.
+
+    The kernel inherits the environment: with ``MPLBACKEND=Agg`` (set for tests and
+    headless jobs) figures are drawn but never shown, and the report has no plots.
+    """
+    before = os.environ.get("MPLBACKEND")
+    os.environ["MPLBACKEND"] = "module://matplotlib_inline.backend_inline"
+    try:
+        yield
+    finally:
+        if before is None:
+            del os.environ["MPLBACKEND"]
+        else:
+            os.environ["MPLBACKEND"] = before
+
+
+@contextlib.contextmanager
+def _environment(name: str, value: str | None) -> Any:
+    """Set an environment variable (which the kernels inherit) for the block; None: leave it."""
+    before = os.environ.get(name)
+    if value is not None:
+        os.environ[name] = value
+    try:
+        yield
+    finally:
+        if value is not None:
+            if before is None:
+                del os.environ[name]
+            else:
+                os.environ[name] = before
+
+
+def _usable_cores() -> int:
+    """Cores this process may run on (its CPU affinity where the system has one)."""
+    try:
+        return len(os.sched_getaffinity(0))
+    except AttributeError:  # macOS, Windows
+        return os.cpu_count() or 1
+
+
+@dataclass(frozen=True)
+class _Place:
+    """Where a run writes (``work``, renamed to ``folder`` at the end) and its cell limit."""
+
+    work: Path
+    folder: Path
+    timeout_seconds: int | None
+
+
+@dataclass
+class _Outcome:
+    """How one notebook of a side-by-side run ended: ok, failed, stopped or not run."""
+
+    index: int
+    path: Path
+    status: str
+    seconds: float = 0.0
+    run: NotebookRun | None = None
+    got: dict[str, Any] = field(default_factory=dict)
+    error: Any = None
+
+
+def _execute(nb: Any, out_nb: Path, passed: Mapping[str, Any], place: _Place, km: Any) -> None:
+    """Run one notebook with Papermill into ``out_nb``, its kernel working in ``place.work``.
+
+    Without ``km`` Papermill starts the kernel in the work folder by changing the whole
+    process's folder (``cwd``), which is not safe with two notebooks running at once
+    (nteract/papermill#473); with a kernel manager the kernel is told its folder the way
+    nbclient does it, and the caller can stop it.
+    """
+    import papermill
+
+    where: dict[str, Any] = (
+        {"cwd": str(place.work)}
+        if km is None
+        else {"km": km, "resources": {"metadata": {"path": str(place.work)}}}
+    )
+    papermill.execute_notebook(
+        nb,
+        str(out_nb),
+        parameters=dict(passed),
+        progress_bar=False,
+        execution_timeout=place.timeout_seconds,
+        # the kernel's start-up warnings are noise in a report run
+        extra_arguments=["--IPKernelApp.log_level=ERROR"],
+        **where,
+    )
+
+
+def _collect(
+    nb_path: Path, effective: dict[str, Any], out_nb: Path, place: _Place, seconds: float
+) -> tuple[NotebookRun, dict[str, Any]]:
+    """Read an executed notebook: write its HTML page, take its key figures and title."""
+    import nbformat
+
+    name = nb_path.stem
+    nb = nbformat.read(out_nb, as_version=4)
+    html_path = place.work / f"{name}.html"
+    _to_html(nb, html_path)
+    got = _figures_from(nb)
+    run = NotebookRun(
+        name=name,
+        source=nb_path,
+        notebook=place.folder / out_nb.name,
+        html=place.folder / html_path.name,
+        seconds=seconds,
+        status="ok",
+        parameters=effective,
+        figures=got["figures"],
+        reasons=got["reasons"],
+        labels=got["labels"],
+        units=got["units"],
+        currency=got["currency"],
+        title=_title_of(nb, name),
+    )
+    return run, got
+
+
+def _failure(name: str, exc: Any, partial: Path) -> ReportError:
+    return ReportError(
+        f"notebook {name} failed in cell {exc.exec_count} "
+        f"({exc.ename}: {exc.evalue}). The partly executed notebook is {partial}"
+    )
+
+
+def _run_in_turn(
+    notebooks: list[Path],
+    per_notebook: Mapping[Path, tuple[dict[str, Any], dict[str, Any]]],
+    manifest: dict[str, Any],
+    place: _Place,
+    say: Callable[[str], None],
+) -> list[NotebookRun]:
+    """Run the notebooks one after another (``jobs=1``)."""
+    from papermill.exceptions import PapermillExecutionError
+
+    runs = []
+    for i, nb_path in enumerate(notebooks, start=1):
+        passed, effective = per_notebook[nb_path]
+        name = nb_path.stem
+        manifest["notebook_parameters"][name] = _hidden(effective)
+        say(f"[{i}/{len(notebooks)}] {name} ...")
+        out_nb = place.work / f"{name}.ipynb"
+        t0 = time.perf_counter()
+        try:
+            with _inline_figures():
+                _execute(_without_interactive_cells(nb_path), out_nb, passed, place, km=None)
+        except PapermillExecutionError as exc:
+            seconds = time.perf_counter() - t0
+            manifest["notebooks"].append(
+                {"name": name, "status": "failed", "seconds": round(seconds, 2)}
+            )
+            manifest["status"] = "failed"
+            failed = _finish_failed(place.work, place.folder, manifest)
+            raise _failure(name, exc, failed / out_nb.name) from None
+        seconds = time.perf_counter() - t0
+        run, got = _collect(nb_path, effective, out_nb, place, seconds)
+        runs.append(run)
+        _record(manifest, run, got)
+        say(f"[{i}/{len(notebooks)}] {name} done in {seconds:.1f} s")
+    return runs
+
+
+#: Seconds between two attempts at stopping the kernels still running.
+_STOP_POLL_SECONDS = 0.5
+
+
+class _QuietWhileStopping(logging.Filter):
+    """Drop nbclient's "Kernel died" lines about kernels the runner stopped on purpose."""
+
+    def __init__(self, stop: threading.Event) -> None:
+        super().__init__()
+        self._stop = stop
+
+    def filter(self, record: logging.LogRecord) -> bool:
+        return not (self._stop.is_set() and "Kernel died" in record.getMessage())
+
+
+def _stop_kernels(kernels: Mapping[int, Any], lock: threading.Lock) -> None:
+    """Kill the running kernels; their notebooks then end at once (DeadKernelError)."""
+    with lock:
+        managers = list(kernels.values())
+    for km in managers:
+        process = getattr(getattr(km, "provisioner", None), "process", None)
+        if process is not None and process.poll() is None:
+            with contextlib.suppress(OSError):
+                process.kill()
+
+
+def _run_side_by_side(
+    notebooks: list[Path],
+    per_notebook: Mapping[Path, tuple[dict[str, Any], dict[str, Any]]],
+    manifest: dict[str, Any],
+    place: _Place,
+    say: Callable[[str], None],
+    jobs: int,
+) -> list[NotebookRun]:
+    """Run up to ``jobs`` notebooks at once, each in a thread driving its own kernel.
+
+    The threads only wait on their kernels (separate processes) and convert the result
+    to HTML. The first notebook to fail stops the others (their kernels are killed and
+    the notebooks not yet started are not run); the manifest records every notebook in
+    notebook order.
+    """
+    from jupyter_client.manager import AsyncKernelManager
+    from papermill.exceptions import PapermillExecutionError
+    from papermill.utils import nb_kernel_name
+
+    n = len(notebooks)
+    say_lock = threading.Lock()
+    kernels_lock = threading.Lock()
+    stop = threading.Event()
+    kernels: dict[int, Any] = {}
+
+    def tell(line: str) -> None:
+        with say_lock:  # one whole line at a time, whichever thread ends first
+            say(line)
+
+    def one(i: int, nb_path: Path) -> _Outcome:
+        name = nb_path.stem
+        passed, effective = per_notebook[nb_path]
+        out_nb = place.work / f"{name}.ipynb"
+        if stop.is_set():
+            return _Outcome(i, nb_path, "not run")
+        nb = _without_interactive_cells(nb_path)
+        km = AsyncKernelManager(kernel_name=nb_kernel_name(nb))
+        with kernels_lock:
+            kernels[i] = km
+        tell(f"[{i}/{n}] {name} ...")
+        t0 = time.perf_counter()
+        try:
+            _execute(nb, out_nb, passed, place, km=km)
+        except PapermillExecutionError as exc:
+            seconds = time.perf_counter() - t0
+            stop.set()  # before this thread takes the next notebook
+            tell(f"[{i}/{n}] {name} failed after {seconds:.1f} s")
+            return _Outcome(i, nb_path, "failed", seconds, error=exc)
+        except Exception:
+            if not stop.is_set():
+                raise
+            seconds = time.perf_counter() - t0
+            tell(f"[{i}/{n}] {name} stopped after {seconds:.1f} s")
+            return _Outcome(i, nb_path, "stopped", seconds)
+        finally:
+            with kernels_lock:
+                kernels.pop(i, None)
+        seconds = time.perf_counter() - t0
+        run, got = _collect(nb_path, effective, out_nb, place, seconds)
+        tell(f"[{i}/{n}] {name} done in {seconds:.1f} s")
+        return _Outcome(i, nb_path, "ok", seconds, run=run, got=got)
+
+    outcomes: dict[int, _Outcome] = {}
+    first: _Outcome | None = None
+    quiet = _QuietWhileStopping(stop)
+    papermill_log = logging.getLogger("papermill")
+    papermill_log.addFilter(quiet)
+    try:
+        with (
+            _inline_figures(),
+            ThreadPoolExecutor(max_workers=jobs, thread_name_prefix="retainkit-report") as pool,
+        ):
+            futures: list[Future[_Outcome]] = [
+                pool.submit(one, i, nb_path) for i, nb_path in enumerate(notebooks, start=1)
+            ]
+            try:
+                pending = set(futures)
+                while pending:
+                    done, pending = wait(
+                        pending,
+                        timeout=_STOP_POLL_SECONDS if stop.is_set() else None,
+                        return_when=FIRST_COMPLETED,
+                    )
+                    for future in done:
+                        if future.cancelled():
+                            continue
+                        outcome = future.result()  # an unexpected error is raised here
+                        outcomes[outcome.index] = outcome
+                        if outcome.status == "failed" and first is None:
+                            first = outcome
+                            stop.set()
+                            for other in pending:
+                                other.cancel()
+                    if stop.is_set():
+                        _stop_kernels(kernels, kernels_lock)
+            except BaseException:  # an interrupt or an error: stop the rest, then report
+                stop.set()
+                for future in futures:
+                    future.cancel()
+                while not all(f.done() for f in futures):
+                    _stop_kernels(kernels, kernels_lock)
+                    wait(futures, timeout=_STOP_POLL_SECONDS)
+                for future in futures:
+                    if future.done() and not future.cancelled() and not future.exception():
+                        outcome = future.result()
+                        outcomes[outcome.index] = outcome
+                _record_outcomes(manifest, outcomes, per_notebook, check=False)
+                raise
+    finally:
+        papermill_log.removeFilter(quiet)
+
+    if first is not None:
+        _record_outcomes(manifest, outcomes, per_notebook, check=False)
+        manifest["status"] = "failed"
+        failed = _finish_failed(place.work, place.folder, manifest)
+        raise _failure(first.path.stem, first.error, failed / f"{first.path.stem}.ipynb")
+    return _record_outcomes(manifest, outcomes, per_notebook, check=True)
+
+
+def _record_outcomes(
+    manifest: dict[str, Any],
+    outcomes: Mapping[int, _Outcome],
+    per_notebook: Mapping[Path, tuple[dict[str, Any], dict[str, Any]]],
+    *,
+    check: bool,
+) -> list[NotebookRun]:
+    """Record the notebooks that ran in notebook order (not finishing order); return the runs.
+
+    ``check`` compares each notebook's key figures with the earlier ones' (a complete
+    run); a stopped run records what there is.
+    """
+    runs = []
+    for i in sorted(outcomes):
+        outcome = outcomes[i]
+        if outcome.status == "not run":
+            continue
+        name = outcome.path.stem
+        manifest["notebook_parameters"][name] = _hidden(per_notebook[outcome.path][1])
+        if outcome.run is not None:
+            runs.append(outcome.run)
+            _record(manifest, outcome.run, outcome.got, check=check)
+        else:
+            manifest["notebooks"].append(
+                {"name": name, "status": outcome.status, "seconds": round(outcome.seconds, 2)}
+            )
+    return runs
