@@ -266,19 +266,6 @@ def test_excel_with_several_sheets(tmp_path):
         rk.load_transactions(p, sheet="Nope")
 
 
-def test_customers_and_reasons_side_tables(tmp_path):
-    cust = _write(tmp_path, "c.csv", "CustomerID,region\n17850.0,North\n12583,South\n")
-    got = rk.load_customers(cust)
-    assert got["customer_id"].tolist() == ["17850", "12583"]
-    dup = _write(tmp_path, "d.csv", "customer_id,region\n1,N\n1,S\n")
-    with pytest.raises(DataValidationError, match=r"unique.*'1'"):
-        rk.load_customers(dup)
-    reasons = _write(tmp_path, "r.csv", "customer_id,reason\n1,Price\n2,\n")
-    got = rk.load_churn_reasons(reasons)
-    assert got["reason"].tolist() == ["Price", "not stated"]
-    assert got.attrs["blank_reasons"] == 1
-
-
 def test_unknown_preset_or_missing_file():
     with pytest.raises(SchemaError, match="no such file"):
         rk.load_transactions("no_such_data")
