@@ -20,6 +20,7 @@ from retainkit.engine._cohorts import (
     daily_purchases,
     money_totals,
 )
+from retainkit.engine._customer_days import CustomerDays, customer_days
 from retainkit.engine._gaps import gap_statistics, purchase_day_values
 from retainkit.engine._options import CleaningOptions, SourceInfo
 from retainkit.engine._orders import (
@@ -60,6 +61,7 @@ from retainkit.engine._transactions import KeyedRows, Transactions, as_table
 
 __all__ = [
     "CleaningOptions",
+    "CustomerDays",
     "KeyedRows",
     "RejectedLines",
     "SourceInfo",
@@ -73,6 +75,7 @@ __all__ = [
     "connect",
     "connect_spark",
     "customer_behaviour",
+    "customer_days",
     "customer_ids",
     "customer_summary",
     "customer_values",

@@ -15,6 +15,7 @@ import pandas as pd
 
 from retainkit import schema as S
 from retainkit.engine._backend import execute
+from retainkit.engine._customer_days import customer_days
 from retainkit.engine._summaries import _TRUNC, _until, resolve_as_of
 from retainkit.engine._transactions import as_table
 from retainkit.units import check_period
@@ -24,15 +25,6 @@ __all__ = ["cohort_activity", "customer_windows", "daily_purchases", "money_tota
 
 def _day(value: Any) -> pd.Timestamp:
     return pd.Timestamp(value).normalize()
-
-
-def _purchase_days(t: ir.Table) -> ir.Table:
-    """One row per customer and day with a purchase; revenue nets the day's returns."""
-    day = t[S.ORDER_DATE].truncate("D").name("day")
-    aggs: dict[str, ir.Value] = {"purchase_lines": t.count(where=~t[S.IS_RETURN])}
-    if S.REVENUE in t.columns:
-        aggs["day_revenue"] = t[S.REVENUE].sum()
-    return t.group_by([t[S.CUSTOMER_ID], day]).aggregate(**aggs)
 
 
 def customer_windows(
@@ -73,10 +65,10 @@ def customer_windows(
     1           b                  0          0.0              7.0
     """
     as_of = resolve_as_of(transactions, as_of)
-    t = _until(as_table(transactions), as_of)
-    days = _purchase_days(t)
+    relation = customer_days(transactions)
+    days = relation.until(as_of)
     buys = days.purchase_lines > 0
-    has_rev = "day_revenue" in days.columns
+    has_rev = relation.has_revenue
     aggs: dict[str, ir.Value] = {"first_purchase": days.day.min(where=buys)}
     for name, (start, end) in windows.items():
         lo, hi = _day(start), _day(end)
@@ -84,7 +76,10 @@ def customer_windows(
         aggs[f"{name}_purchase_days"] = (inside & buys).cast("int64").sum()
         if has_rev:
             aggs[f"{name}_revenue"] = days.day_revenue.sum(where=inside)
-    out = execute(days.group_by(S.CUSTOMER_ID).aggregate(**aggs).order_by(S.CUSTOMER_ID))
+    per_customer = relation.ids(days.group_by(relation.key).aggregate(**aggs)).relocate(
+        S.CUSTOMER_ID
+    )
+    out = execute(per_customer.order_by(S.CUSTOMER_ID))
     out = out[out["first_purchase"].notna()].reset_index(drop=True)
     out[S.CUSTOMER_ID] = out[S.CUSTOMER_ID].astype(str)
     for name in windows:
@@ -133,22 +128,23 @@ def cohort_activity(transactions: Any, *, period: str = "month", as_of: Any = No
     """
     check_period(period)
     as_of = resolve_as_of(transactions, as_of)
-    t = _until(as_table(transactions), as_of)
+    relation = customer_days(transactions)
+    t = relation.until(as_of)
     unit = _TRUNC[period]
-    # one pass to customer-periods; a customer's cohort is their first period with a
+    # customer-days to customer-periods; a customer's cohort is their first period with a
     # purchase (truncation keeps order, so it is the period of their first purchase day),
     # and each customer-period row counts once: no distinct count needed
-    start = t[S.ORDER_DATE].truncate(unit).name("period_start")
-    per: dict[str, ir.Value] = {"purchase_lines": t.count(where=~t[S.IS_RETURN])}
-    if S.REVENUE in t.columns:
-        per["period_revenue"] = t[S.REVENUE].sum()
-    periods = t.group_by([t[S.CUSTOMER_ID], start]).aggregate(**per)
+    start = t.day.truncate(unit).name("period_start")
+    per: dict[str, ir.Value] = {"purchase_lines": t.purchase_lines.sum()}
+    if relation.has_revenue:
+        per["period_revenue"] = t.day_revenue.sum()
+    periods = t.group_by([t[relation.key], start]).aggregate(**per)
     buys = periods.purchase_lines > 0
-    first = periods.group_by(S.CUSTOMER_ID).aggregate(
+    first = periods.group_by(relation.key).aggregate(
         cohort_start=periods.period_start.min(where=buys)
     )
     first = first.filter(first.cohort_start.notnull())
-    joined = periods.inner_join(first, S.CUSTOMER_ID)
+    joined = periods.inner_join(first, relation.key)
     aggs: dict[str, ir.Value] = {"active_customers": joined.count(where=joined.purchase_lines > 0)}
     if "period_revenue" in joined.columns:
         aggs["revenue"] = joined.period_revenue.sum()
@@ -196,13 +192,12 @@ def daily_purchases(
     1 2024-01-03                1                 1
     """
     as_of = resolve_as_of(transactions, as_of)
-    t = _until(as_table(transactions), as_of)
-    days = _purchase_days(t)
-    days = days.filter(days.purchase_lines > 0)
-    first = days.group_by(S.CUSTOMER_ID).aggregate(first_day=days.day.min())
+    relation = customer_days(transactions)
+    days = relation.purchases(as_of)
+    first = days.group_by(relation.key).aggregate(first_day=days.day.min())
     if acquired_until is not None:
         first = first.filter(first.first_day <= _day(acquired_until))
-    joined = days.inner_join(first, S.CUSTOMER_ID)
+    joined = days.inner_join(first, relation.key)
     is_first = joined.day == joined.first_day
     out = execute(
         joined.group_by("day")

@@ -10,23 +10,26 @@ import pandas as pd
 
 from retainkit import schema as S
 from retainkit.engine._backend import execute
-from retainkit.engine._summaries import _until, resolve_as_of
+from retainkit.engine._customer_days import customer_days
+from retainkit.engine._summaries import resolve_as_of
 from retainkit.engine._transactions import as_table, remember
 
 __all__ = ["gap_statistics", "purchase_day_values"]
 
 
 def _purchase_days(transactions: Any, as_of: pd.Timestamp, *, revenue: bool = False) -> ir.Table:
-    """One row per customer and day with a purchase (a non-return line), up to ``as_of``.
+    """One row per customer and purchase day (a day with a non-return line), up to ``as_of``.
 
     With ``revenue``, the column ``value`` holds the day's revenue of those lines.
     """
-    t = _until(as_table(transactions, need=(S.REVENUE,) if revenue else ()), as_of)
-    t = t.filter(~t[S.IS_RETURN])
-    keys = [t[S.CUSTOMER_ID], t[S.ORDER_DATE].truncate("D").name("day")]
     if revenue:
-        return t.group_by(keys).aggregate(value=t[S.REVENUE].sum())
-    return t.select(*keys).distinct()
+        as_table(transactions, need=(S.REVENUE,))  # says clearly when revenue is missing
+    relation = customer_days(transactions)
+    days = relation.purchases(as_of)
+    cols: dict[str, ir.Value] = {"day": days.day}
+    if revenue:
+        cols["value"] = days.purchase_revenue
+    return relation.ids(days.select(days[relation.key], **cols))
 
 
 def _gaps(transactions: Any, as_of: pd.Timestamp) -> ir.Table:

@@ -20,6 +20,7 @@ import pandas as pd
 
 from retainkit import schema as S
 from retainkit.engine._backend import execute, to_memtable
+from retainkit.engine._customer_days import customer_days
 from retainkit.engine._summaries import _TRUNC, _until, resolve_as_of
 from retainkit.engine._transactions import as_table
 from retainkit.engine._transactions import order_key as _order_key
@@ -195,12 +196,9 @@ def _purchase_days(
     transactions: Any, as_of: pd.Timestamp, loyal_purchases: int, loyal_months: float
 ) -> ir.Table:
     """One row per customer and purchase day: its number, and whether it made them loyal."""
-    t = _until(as_table(transactions), as_of)
-    days = (
-        t.filter(~t[S.IS_RETURN])
-        .select(S.CUSTOMER_ID, day=t[S.ORDER_DATE].truncate("D"))
-        .distinct()
-    )
+    relation = customer_days(transactions)
+    bought = relation.purchases(as_of)
+    days = relation.ids(bought.select(bought[relation.key], bought.day))
     w = ibis.window(group_by=days[S.CUSTOMER_ID], order_by=days.day)
     days = days.mutate(n=ibis.row_number().over(w) + 1, first=days.day.min().over(w))
     span_days = days.day.delta(days.first, unit="day")

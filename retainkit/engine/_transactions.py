@@ -96,6 +96,8 @@ class Transactions:
         self.columns: tuple[str, ...] = tuple(table.columns)
         # results of pure per-customer summaries, by function and arguments (see remember)
         self._memo: dict[tuple, pd.DataFrame] = {}
+        # relations built once and kept in the engine (see engine/_customer_days.py)
+        self._relations: dict[str, Any] = {}
 
     def __len__(self) -> int:
         return self.quality.rows_kept

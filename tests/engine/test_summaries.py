@@ -231,3 +231,24 @@ def test_summary_litt_matches_the_gaps_counted_with_pandas():
     assert len(want) == (s["frequency"] > 0).sum()
     np.testing.assert_allclose(got.loc[want.index], want, rtol=1e-12, atol=1e-12)
     assert (got.drop(want.index) == 0).all()
+
+
+def test_the_customer_days_relation_is_built_once_per_transactions():
+    frame = pd.DataFrame(
+        {
+            "customer_id": ["a", "a", "b"],
+            "order_date": pd.to_datetime(["2024-01-01", "2024-01-15", "2024-01-08"]),
+            "revenue": [10.0, 20.0, 7.0],
+        }
+    )
+    txn = rk.load_transactions(frame)
+    days = rk.engine.customer_days(txn)
+    assert rk.engine.customer_days(txn) is days
+    rk.customer_summary(txn, time_unit="days")
+    rk.engine.gap_statistics(txn)
+    assert rk.engine.customer_days(txn) is days
+    # grouped on the integer key: customer ids come back through the key table
+    assert days.key == "_customer_key"
+    got = rk.engine.execute(days.ids(days.table).order_by(["customer_id", "day"]))
+    assert got["customer_id"].tolist() == ["a", "a", "b"]
+    assert got["purchase_revenue"].tolist() == [10.0, 20.0, 7.0]
