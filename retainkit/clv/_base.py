@@ -147,6 +147,8 @@ class BaseModel:
     _bounded: tuple[str, ...] = ()
     #: Above this many distinct rows, a fit on a sample of customers gives the start.
     _warm_start_rows: int = 20_000
+    #: Range the optimiser may search for a covariate coefficient (unconstrained).
+    _free_bounds: tuple[float, float] = (-50.0, 50.0)
     #: What to fit on, for the message of NotFittedError.
     _fit_hint: str = ".fit(summary) first, with summary = retainkit.customer_summary(...)"
     #: What to try when the fit does not converge, after the penalizer.
@@ -168,6 +170,9 @@ class BaseModel:
         self.time_unit_: str | None = None
         self.iterations_: int | None = None
         self._last_eval: tuple[Any, ...] | None = None
+        #: Names of the trailing parameters that are not positive (covariate
+        #: coefficients): the optimiser searches them as they are, not as logarithms.
+        self._free_names: tuple[str, ...] = ()
 
     def __repr__(self) -> str:
         if self.params_ is None:
@@ -194,6 +199,36 @@ class BaseModel:
         raise NotImplementedError
 
     # --- shared ------------------------------------------------------------------------
+    @property
+    def _all_names(self) -> tuple[str, ...]:
+        """The fitted parameters: the model's own, then any covariate coefficients."""
+        return self._param_names + getattr(self, "_free_names", ())
+
+    def _natural(self, theta: np.ndarray) -> np.ndarray:
+        """Map the optimiser's point to the parameters (exp of the positive ones)."""
+        free = len(getattr(self, "_free_names", ()))
+        if not free:
+            return np.exp(theta)
+        return np.concatenate([np.exp(theta[:-free]), theta[-free:]])
+
+    def _to_search(self, params: np.ndarray) -> np.ndarray:
+        """Map parameters to the optimiser's point (log of the positive ones)."""
+        free = len(getattr(self, "_free_names", ()))
+        if not free:
+            return np.log(params)
+        return np.concatenate([np.log(params[:-free]), params[-free:]])
+
+    def _chain(self, params: np.ndarray) -> np.ndarray:
+        """Return d(parameter)/d(search point): the parameter itself, or 1 when free."""
+        free = len(getattr(self, "_free_names", ()))
+        if not free:
+            return params
+        return np.concatenate([params[:-free], np.ones(free)])
+
+    def _bounds(self) -> list[tuple[float, float]]:
+        free = len(getattr(self, "_free_names", ()))
+        return [self._log_bounds] * len(self._param_names) + [self._free_bounds] * free
+
     def _raw(self, params: np.ndarray, data: dict[str, Any]) -> tuple[float, np.ndarray]:
         """Return the negative log-likelihood and its gradient; remember the last point."""
         last = self._last_eval
@@ -205,7 +240,7 @@ class BaseModel:
         return value, grad
 
     def _objective(self, log_params: np.ndarray, data: dict[str, Any]) -> tuple[float, np.ndarray]:
-        params = np.exp(log_params)
+        params = self._natural(log_params)
         value, grad = self._raw(params, data)
         n = data["n"]
         # the penalty is on the logarithms: it pulls the parameters towards 1 and keeps
@@ -214,7 +249,7 @@ class BaseModel:
         if not np.isfinite(value) or not np.all(np.isfinite(grad)):
             return np.inf, np.zeros_like(log_params)
         # chain rule: d/dlog(theta) = theta d/dtheta
-        return value, grad / n * params + 2 * self.penalizer * log_params
+        return value, grad / n * self._chain(params) + 2 * self.penalizer * log_params
 
     def _minimise(self, data: dict[str, Any], start: np.ndarray) -> Any:
         return optimize.minimize(
@@ -223,7 +258,7 @@ class BaseModel:
             args=(data,),
             jac=True,
             method="L-BFGS-B",
-            bounds=[self._log_bounds] * len(start),
+            bounds=self._bounds(),
             options={"maxiter": 1000, "ftol": 1e-15, "gtol": 1e-10, "maxcor": 20},
         )
 
@@ -273,26 +308,25 @@ class BaseModel:
         return None
 
     def _optimise(self, data: dict[str, Any], sample: dict[str, Any] | None) -> _Fit:
-        start = np.log(np.asarray(self._initial(data), dtype="float64"))
+        start = self._to_search(np.asarray(self._initial(data), dtype="float64"))
+        lo, hi = np.array(self._bounds()).T
         result = None
         if sample is not None:
             warm = self._minimise(sample, start)
-            lo, hi = self._log_bounds
             if np.all(np.isfinite(warm.x)) and np.all((warm.x > lo + 0.01) & (warm.x < hi - 0.01)):
                 start = warm.x
                 result = self._polish(data, start, self._log_hessian(start, sample))
         if result is None:
             result = self._minimise(data, start)
-        params = np.exp(result.x)
+        params = self._natural(result.x)
         value, grad = self._raw(params, data)
-        scaled = grad / data["n"] * params + 2 * self.penalizer * result.x
-        lo, hi = self._log_bounds
+        scaled = grad / data["n"] * self._chain(params) + 2 * self.penalizer * result.x
         at_bound = bool(np.any((result.x <= lo + 0.01) | (result.x >= hi - 0.01)))
         # an estimate that runs off to 0 or infinity is a limit of the model (no spread of
         # rates, no dropout), not a fit: say so rather than predict from it
         edge = [
             name
-            for name, v in zip(self._param_names, params, strict=True)
+            for name, v in zip(self._all_names, params, strict=True)
             if name in self._bounded and not 1e-6 < v < 1e6
         ]
         ok = (
@@ -302,9 +336,7 @@ class BaseModel:
             and float(np.max(np.abs(scaled))) < 1e-4
         )
         if not ok:
-            shown = ", ".join(
-                f"{k}={v:.4g}" for k, v in zip(self._param_names, params, strict=True)
-            )
+            shown = ", ".join(f"{k}={v:.4g}" for k, v in zip(self._all_names, params, strict=True))
             where = (
                 f"{', '.join(edge)} ran off to the edge of the parameter space"
                 if edge
@@ -370,14 +402,14 @@ class BaseModel:
             )
         data = self._build(rows)
         fit = self._optimise(data, self._sample(rows))
-        params = np.exp(fit.log_params)
-        self.params_ = dict(zip(self._param_names, params.tolist(), strict=True))
+        params = self._natural(fit.log_params)
+        self.params_ = dict(zip(self._all_names, params.tolist(), strict=True))
         self.log_likelihood_ = fit.log_likelihood
         self.iterations_ = fit.iterations
         self.n_customers_ = round(data["n"])
         self.n_rows_ = len(rows.weights)
         self.standard_errors_ = dict(
-            zip(self._param_names, self._standard_errors(params, data).tolist(), strict=True)
+            zip(self._all_names, self._standard_errors(params, data).tolist(), strict=True)
         )
         self._last_eval = None
         return self
@@ -388,14 +420,16 @@ class BaseModel:
         """Square roots of the diagonal of the inverse observed information.
 
         The Hessian of the negative log-likelihood is the forward difference of its
-        analytic gradient (relative step 1e-6).
+        analytic gradient (relative step 1e-6; an absolute step of 1e-6 for a covariate
+        coefficient below 1 in size).
         """
         k = len(params)
+        n_own = len(self._param_names)
         with np.errstate(all="ignore"):
             base = self._raw(params, data)[1]
             hessian = np.empty((k, k))
             for j in range(k):
-                h = 1e-6 * params[j]
+                h = 1e-6 * (params[j] if j < n_own else max(abs(params[j]), 1.0))
                 up = params.copy()
                 up[j] += h
                 hessian[:, j] = (self._neg_ll_and_grad(up, data)[1] - base) / h
@@ -432,7 +466,9 @@ class BaseModel:
             One row per parameter: ``parameter``, ``estimate``, ``standard_error``,
             ``lower_95``, ``upper_95`` (the Wald interval on the log scale,
             estimate x exp(± 1.96 standard error / estimate), which stays positive like
-            the parameters). ``attrs`` holds the log-likelihood, customers and time unit.
+            the parameters; for a covariate coefficient ``trans.<column>`` or
+            ``life.<column>``, which may be negative, estimate ± 1.96 standard error).
+            ``attrs`` holds the log-likelihood, customers and time unit.
 
         Raises
         ------
@@ -444,13 +480,18 @@ class BaseModel:
         z = float(norm.ppf(0.975))
         # the parameters are positive: the interval is symmetric on the log scale
         # (delta method, se of log(theta) = se / theta), so it never crosses zero
+        free = set(getattr(self, "_free_names", ()))
         rows = [
             {
                 "parameter": name,
                 "estimate": value,
                 "standard_error": se.get(name, np.nan),
-                "lower_95": value * np.exp(-z * se.get(name, np.nan) / value),
-                "upper_95": value * np.exp(z * se.get(name, np.nan) / value),
+                "lower_95": value - z * se.get(name, np.nan)
+                if name in free
+                else value * np.exp(-z * se.get(name, np.nan) / value),
+                "upper_95": value + z * se.get(name, np.nan)
+                if name in free
+                else value * np.exp(z * se.get(name, np.nan) / value),
             }
             for name, value in params.items()
         ]

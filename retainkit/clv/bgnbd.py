@@ -5,6 +5,13 @@ While alive, a customer makes repeat purchases as a Poisson process with rate
 the customer drops out for good with probability ``p``; across customers
 ``p ~ Beta(a, b)``. Time is in the summary's unit (weeks in the papers), so ``alpha``
 is in that unit and ``r / alpha`` is the mean purchase rate per unit of time.
+
+Static covariates follow CLVTools' ``bgnbd`` with static covariates: a customer with
+attributes ``z`` has ``alpha_i = alpha exp(-gamma_trans . z)``, ``a_i = a exp(gamma_life . z)``
+and ``b_i = b exp(gamma_life . z)``. So ``exp(gamma_trans)`` multiplies the mean purchase
+rate ``r / alpha_i``, while ``gamma_life`` scales ``a`` and ``b`` together: the mean
+dropout probability ``a / (a + b)`` stays the same and only its spread across customers
+(smaller when ``a + b`` grows) depends on the covariates.
 """
 
 from __future__ import annotations
@@ -20,6 +27,7 @@ from scipy.special import betaln, digamma, expit, gammaln, hyp2f1
 
 from retainkit import schema as S
 from retainkit.clv._base import BaseModel, Compressed, validate_summary
+from retainkit.clv._covariates import CovariateFitting
 
 __all__ = ["BetaGeoModel"]
 
@@ -70,7 +78,48 @@ def _log1p_part(levels: tuple[Any, ...], c: dict[str, np.ndarray]) -> tuple[Any,
     return ll, g_r, g_alpha, g_a, g_b_x
 
 
-class BetaGeoModel(BaseModel):
+def _ll_rows_and_slopes(
+    r: float,
+    alpha: np.ndarray,
+    a: np.ndarray,
+    b: np.ndarray,
+    x: np.ndarray,
+    tx: np.ndarray,
+    T: np.ndarray,
+) -> tuple[np.ndarray, ...]:
+    """Log-likelihood of each row with ``alpha``, ``a``, ``b`` per row, and its slopes.
+
+    LL = log G(r+x) - log G(r) + r log alpha - (r+x) log(alpha+T) + log B(a, b+x)
+         - log B(a, b) + log(1 + [x > 0] exp(d)),
+    d = log(a / (b+x-1)) + (r+x) (log(alpha+T) - log(alpha+t_x)).
+    Returns the LL and its derivatives in r, alpha, a and b, row by row.
+    """
+    rx = r + x
+    lnaT, lnatx = np.log(alpha + T), np.log(alpha + tx)
+    repeat = x > 0
+    d = np.where(
+        repeat, np.log(a) - np.log(np.where(repeat, b + x - 1, 1.0)) + rx * (lnaT - lnatx), 0
+    )
+    tail = np.where(repeat, np.logaddexp(0.0, d), 0.0)
+    q = np.where(repeat, expit(d), 0.0)  # d tail / d d
+    ll = (
+        gammaln(rx)
+        - gammaln(r)
+        + r * np.log(alpha)
+        - rx * lnaT
+        + betaln(a, b + x)
+        - betaln(a, b)
+        + tail
+    )
+    d_r = digamma(rx) - digamma(r) + np.log(alpha) - lnaT + q * (lnaT - lnatx)
+    d_alpha = r / alpha - rx / (alpha + T) + q * rx * (1 / (alpha + T) - 1 / (alpha + tx))
+    d_a = digamma(a + b) - digamma(a + b + x) + q / a
+    d_b = digamma(b + x) - digamma(a + b + x) - digamma(b) + digamma(a + b)
+    d_b = d_b - q / np.where(repeat, b + x - 1, 1.0)
+    return ll, d_r, d_alpha, d_a, d_b
+
+
+class BetaGeoModel(CovariateFitting, BaseModel):
     """BG/NBD: how often customers buy and when they silently leave.
 
     Parameters
@@ -83,7 +132,17 @@ class BetaGeoModel(BaseModel):
     Attributes
     ----------
     params_ : dict
-        ``r``, ``alpha`` (in ``time_unit_``), ``a``, ``b``.
+        ``r``, ``alpha`` (in ``time_unit_``), ``a``, ``b``. A fit with covariates adds
+        ``trans.<column>`` and ``life.<column>`` per covariate column: customer i has
+        ``alpha_i = alpha exp(-sum(trans.<c> z_ic))``, ``a_i = a exp(sum(life.<c> z_ic))``
+        and ``b_i = b exp(sum(life.<c> z_ic))`` (CLVTools' parametrisation), so
+        ``exp(trans.<c>)`` multiplies the mean purchase rate per unit of ``z_c``.
+    covariate_levels_ : dict or None
+        Per covariate: ``None`` for a numeric one; for a categorical (bool, string,
+        category) one ``{"reference": level, "levels": [...]}`` (levels as text). The
+        reference level is the most frequent (the first in sorted order on a tie); each
+        other level gets a column ``<column>=<level>``. None when fitted without
+        covariates.
     standard_errors_ : dict
         Standard errors of the parameters (inverse observed information).
     log_likelihood_ : float
@@ -119,7 +178,79 @@ class BetaGeoModel(BaseModel):
         tx = np.where(x > 0, summary["recency"].to_numpy(dtype="float64"), 0.0)
         return [x, tx, summary["T"].to_numpy(dtype="float64")]
 
+    def fit(
+        self,
+        summary: pd.DataFrame,
+        *,
+        covariates: pd.DataFrame | None = None,
+        time_unit: str | None = None,
+    ) -> BetaGeoModel:
+        """Fit the model by maximum likelihood, optionally with static covariates.
+
+        Parameters
+        ----------
+        summary : pandas.DataFrame
+            ``customer_id``, ``frequency``, ``recency``, ``T``
+            (:func:`retainkit.customer_summary`).
+        covariates : pandas.DataFrame, optional
+            One row of attributes per customer: a ``customer_id`` column (or index of
+            that name) matching the summary's, or else the summary's own index; every
+            other column is a covariate. Numeric columns enter as they are; bool, string
+            and categorical ones are one-hot encoded against their most frequent level
+            (``covariate_levels_`` names it). Extra customers are ignored. A penalizer
+            also pulls the coefficients towards 0 (those of each column divided by its
+            largest absolute value). Only BG/NBD
+            itself takes covariates (not the models built on it).
+        time_unit : str, optional
+            Unit of ``recency`` and ``T`` when ``summary.attrs`` does not name it
+            (default ``"weeks"``).
+
+        Returns
+        -------
+        self
+
+        Raises
+        ------
+        SchemaError
+            When a column is missing.
+        DataValidationError
+            When the summary is invalid, or a customer has no covariate row, a covariate
+            is missing, constant, or a combination of the others.
+        ConvergenceError
+            When the optimiser fails; the message says what to try.
+
+        Examples
+        --------
+        >>> s = pd.DataFrame({"customer_id": list("abcdef"), "frequency": [0, 2, 1, 4, 0, 3],
+        ...                   "recency": [0.0, 20.0, 5.0, 30.0, 0.0, 12.0], "T": [40.0] * 6})
+        >>> c = pd.DataFrame({"customer_id": list("abcdef"), "age": [20, 30, 40, 50, 60, 70]})
+        >>> m = BetaGeoModel(penalizer=0.01).fit(s, covariates=c)
+        >>> list(m.params_)
+        ['r', 'alpha', 'a', 'b', 'trans.age', 'life.age']
+        """
+        if covariates is not None and type(self)._neg_ll_and_grad is not (
+            BetaGeoModel._neg_ll_and_grad
+        ):
+            raise ValueError(
+                f"the {self._name} model does not take covariates; fit BetaGeoModel or "
+                "ParetoNBDModel with covariates=, or drop the argument"
+            )
+        return self._fit_covariates(summary, covariates, time_unit)
+
     def _build(self, rows: Compressed) -> dict[str, Any]:
+        if self._free_names:
+            x, tx, T, *z = rows.unique_rows
+            w = rows.weights
+            return {
+                "x": x,
+                "tx": tx,
+                "T": T,
+                "Z": np.column_stack(z),
+                "w": w,
+                "n": float(w.sum()),
+                "mean_x": float(w @ x / w.sum()),
+                "mean_T": float(w @ T / w.sum()),
+            }
         xl, txl, Tl = rows.levels
         xc, txc, Tc = rows.codes
         weights = rows.weights
@@ -156,11 +287,35 @@ class BetaGeoModel(BaseModel):
     def _initial(self, data: dict[str, Any]) -> np.ndarray:
         rate = data["mean_x"] / max(data["mean_T"], 1e-12)
         alpha = 1.0 / rate if rate > 0 else 1.0
-        return np.array([1.0, alpha, 1.0, 1.0])
+        start = np.array([1.0, alpha, 1.0, 1.0])
+        return np.concatenate([start, np.zeros(len(self._free_names))])
+
+    def _neg_ll_and_grad_covariates(
+        self, params: np.ndarray, data: dict[str, Any]
+    ) -> tuple[float, np.ndarray]:
+        r, alpha, a, b = params[:4]
+        x, tx, T, w, z = data["x"], data["tx"], data["T"], data["w"], data["Z"]
+        k = z.shape[1]
+        shrink = np.exp(-(z @ params[4 : 4 + k]))  # alpha_i / alpha
+        grow = np.exp(z @ params[4 + k :])  # a_i / a = b_i / b
+        alpha_i, a_i, b_i = alpha * shrink, a * grow, b * grow
+        ll, d_r, d_alpha, d_a, d_b = _ll_rows_and_slopes(r, alpha_i, a_i, b_i, x, tx, T)
+        w_alpha = w * d_alpha * alpha_i  # d LL / d log(alpha_i)
+        w_life = w * (d_a * a_i + d_b * b_i)  # d LL / d log(a_i) + d LL / d log(b_i)
+        grad = np.concatenate(
+            [
+                [w @ d_r, w_alpha.sum() / alpha, (w * d_a) @ grow, (w * d_b) @ grow],
+                -(z.T @ w_alpha),
+                z.T @ w_life,
+            ]
+        )
+        return -float(w @ ll), -grad
 
     def _neg_ll_and_grad(
         self, params: np.ndarray, data: dict[str, Any]
     ) -> tuple[float, np.ndarray]:
+        if "Z" in data:
+            return self._neg_ll_and_grad_covariates(params, data)
         r, alpha, a, b = params
         log_alpha = np.log(alpha)
         N0 = data["N0"]
@@ -208,10 +363,24 @@ class BetaGeoModel(BaseModel):
         tx = np.where(x > 0, summary["recency"].to_numpy(dtype="float64"), 0.0)
         return x, tx, summary["T"].to_numpy(dtype="float64")
 
-    def _p_alive(self, x: np.ndarray, tx: np.ndarray, T: np.ndarray) -> np.ndarray:
+    def _rates(self, cov: np.ndarray | None) -> tuple[Any, Any, Any]:
+        """Return ``alpha``, ``a``, ``b``: the fitted ones, or each customer's from ``cov``."""
         p = self._check_fitted()
-        r, alpha, a, b = p["r"], p["alpha"], p["a"], p["b"]
+        self._require_covariates(cov)
+        if cov is None:
+            return p["alpha"], p["a"], p["b"]
+        g_trans, g_life = self._gammas()
+        grow = np.exp(cov @ g_life)
+        return p["alpha"] * np.exp(-(cov @ g_trans)), p["a"] * grow, p["b"] * grow
+
+    def _p_alive(
+        self, x: np.ndarray, tx: np.ndarray, T: np.ndarray, cov: np.ndarray | None = None
+    ) -> np.ndarray:
+        r = self._check_fitted()["r"]
+        alpha, a, b = self._rates(cov)
         repeat = x > 0
+        if cov is not None:
+            alpha, a, b = alpha[repeat], a[repeat], b[repeat]
         log_odds = np.full(len(x), -np.inf)
         log_odds[repeat] = (
             np.log(a)
@@ -220,14 +389,23 @@ class BetaGeoModel(BaseModel):
         )
         return expit(-log_odds)
 
-    def _expected(self, x: np.ndarray, tx: np.ndarray, T: np.ndarray, t: Any) -> np.ndarray:
+    def _expected(
+        self,
+        x: np.ndarray,
+        tx: np.ndarray,
+        T: np.ndarray,
+        t: Any,
+        cov: np.ndarray | None = None,
+    ) -> np.ndarray:
         """E[Y(t) | x, t_x, T] per customer; a 1-d ``t`` gives customers x horizons."""
-        p = self._check_fitted()
-        r, alpha, a, b = p["r"], p["alpha"], p["a"], p["b"]
+        r = self._check_fitted()["r"]
+        alpha, a, b = self._rates(cov)
         t = np.asarray(t, dtype="float64")
-        alive = self._p_alive(x, tx, T)
+        alive = self._p_alive(x, tx, T, cov)
         if t.ndim == 1:
             x, T, alive, t = x[:, None], T[:, None], alive[:, None], t[None, :]
+            if cov is not None:
+                alpha, a, b = alpha[:, None], a[:, None], b[:, None]
         z = t / (alpha + T + t)
 
         def conditional(a: float, b: float) -> np.ndarray:
@@ -242,23 +420,39 @@ class BetaGeoModel(BaseModel):
         # O(h^2).
         h = _NEAR_SINGULAR
         with np.errstate(invalid="ignore", divide="ignore"):  # at the pole; replaced below
-            if abs(a - 1) < h:
+            if cov is not None:  # a per customer
+                value = conditional(a, b)
+                near = np.abs(a - 1) < h
+                if np.any(near):
+                    limit = 0.5 * (conditional(1 - h, b) + conditional(1 + h, b))
+                    value = np.where(near, limit, value)
+            elif abs(a - 1) < h:
                 value = 0.5 * (conditional(1 - h, b) + conditional(1 + h, b))
             else:
                 value = conditional(a, b)
-        pole = np.abs(a + b + x - 1) < h
-        if np.any(pole):
-            side = 0.5 * (conditional(a, b - h) + conditional(a, b + h))
-            value = np.where(pole, side, value)
+            pole = np.abs(a + b + x - 1) < h
+            if np.any(pole):
+                side = 0.5 * (conditional(a, b - h) + conditional(a, b + h))
+                value = np.where(pole, side, value)
         return value * alive + 0.0
 
-    def probability_alive(self, summary: pd.DataFrame) -> pd.Series:
+    def _extra(self, summary: pd.DataFrame, covariates: pd.DataFrame | None) -> tuple[Any, ...]:
+        """Return ``(matrix,)`` of the customers' covariates, or ``()`` without."""
+        cov = self._covariate_matrix(summary, covariates)
+        return () if cov is None else (cov,)
+
+    def probability_alive(
+        self, summary: pd.DataFrame, *, covariates: pd.DataFrame | None = None
+    ) -> pd.Series:
         """Probability that each customer is still alive (has not dropped out) at ``T``.
 
         Parameters
         ----------
         summary : pandas.DataFrame
             ``customer_id``, ``frequency``, ``recency``, ``T`` in the fitted time unit.
+        covariates : pandas.DataFrame, optional
+            The customers' attributes, shaped as at fit (a ``customer_id`` column or the
+            summary's index); required when the fit used covariates, refused otherwise.
 
         Returns
         -------
@@ -271,6 +465,8 @@ class BetaGeoModel(BaseModel):
         ------
         NotFittedError
             Before ``fit``.
+        DataValidationError
+            When covariates are missing, incomplete, or hold a level the fit did not see.
 
         Examples
         --------
@@ -283,9 +479,14 @@ class BetaGeoModel(BaseModel):
         [0.727, 1.0]
         """
         x, tx, T = self._arrays(summary)
-        return pd.Series(self._p_alive(x, tx, T), index=summary.index, name="probability_alive")
+        extra = self._extra(summary, covariates)
+        return pd.Series(
+            self._p_alive(x, tx, T, *extra), index=summary.index, name="probability_alive"
+        )
 
-    def expected_purchases(self, summary: pd.DataFrame, *, t: float) -> pd.Series:
+    def expected_purchases(
+        self, summary: pd.DataFrame, *, t: float, covariates: pd.DataFrame | None = None
+    ) -> pd.Series:
         """Return the expected repeat purchases of each customer in the next ``t``.
 
         Parameters
@@ -295,6 +496,9 @@ class BetaGeoModel(BaseModel):
         t : float
             Horizon, in the summary's time unit (``summary.attrs["time_unit"]``, else
             the fitted one).
+        covariates : pandas.DataFrame, optional
+            The customers' attributes, shaped as at fit (a ``customer_id`` column or the
+            summary's index); required when the fit used covariates, refused otherwise.
 
         Returns
         -------
@@ -315,22 +519,26 @@ class BetaGeoModel(BaseModel):
         if t < 0:
             raise ValueError(f"t={t!r} must be 0 or positive")
         x, tx, T = self._arrays(summary)
+        extra = self._extra(summary, covariates)
         unit = self._check_unit(summary)
         out = pd.Series(
-            self._expected(x, tx, T, t),
+            self._expected(x, tx, T, t, *extra),
             index=summary.index,
             name=f"expected_purchases_{t:g}_{unit}",
         )
         out.attrs = {"t": t, "time_unit": unit}
         return out
 
-    def expected_purchases_new_customer(self, t: Any) -> np.ndarray:
+    def expected_purchases_new_customer(self, t: Any, *, covariates: Any = None) -> np.ndarray:
         """Return the expected repeat purchases of a new customer within ``t`` of the first.
 
         Parameters
         ----------
         t : float or array
             Time since the first purchase, in ``time_unit_``.
+        covariates : dict or pandas.DataFrame, optional
+            The new customer's attributes (``{column: value}`` or a one-row frame);
+            required when the fit used covariates.
 
         Returns
         -------
@@ -346,10 +554,14 @@ class BetaGeoModel(BaseModel):
         [0.0, 1.446]
         """
         t = np.asarray(t, dtype="float64")
+        cov = self._one_customer(covariates)
+        extra = () if cov is None else (cov,)
         zero = np.zeros(1)
-        return self._expected(zero, zero, zero, t.ravel())[0].reshape(t.shape)
+        return self._expected(zero, zero, zero, t.ravel(), *extra)[0].reshape(t.shape)
 
-    def predict(self, summary: pd.DataFrame, *, t: float) -> pd.DataFrame:
+    def predict(
+        self, summary: pd.DataFrame, *, t: float, covariates: pd.DataFrame | None = None
+    ) -> pd.DataFrame:
         """Per customer: probability alive and expected repeat purchases over ``t``.
 
         Parameters
@@ -357,6 +569,9 @@ class BetaGeoModel(BaseModel):
         summary : pandas.DataFrame
         t : float
             Horizon in the summary's time unit.
+        covariates : pandas.DataFrame, optional
+            The customers' attributes, shaped as at fit (a ``customer_id`` column or the
+            summary's index); required when the fit used covariates, refused otherwise.
 
         Returns
         -------
@@ -375,11 +590,12 @@ class BetaGeoModel(BaseModel):
           customer_id  probability_alive  expected_purchases
         0           a              0.727               1.226
         """
-        expected = self.expected_purchases(summary, t=t)
+        more = {} if covariates is None else {"covariates": covariates}
+        expected = self.expected_purchases(summary, t=t, **more)
         out = pd.DataFrame(
             {
                 S.CUSTOMER_ID: summary[S.CUSTOMER_ID].to_numpy(),
-                "probability_alive": self.probability_alive(summary).to_numpy(),
+                "probability_alive": self.probability_alive(summary, **more).to_numpy(),
                 "expected_purchases": expected.to_numpy(),
             }
         )
@@ -387,7 +603,13 @@ class BetaGeoModel(BaseModel):
         return out
 
     def frequency_recency_matrix(
-        self, *, T: float, t: float | None = None, max_frequency: int | None = None, bins: int = 20
+        self,
+        *,
+        T: float,
+        t: float | None = None,
+        max_frequency: int | None = None,
+        bins: int = 20,
+        covariates: Any = None,
     ) -> pd.DataFrame:
         """Model outputs on a grid of frequency and recency for a customer of age ``T``.
 
@@ -401,6 +623,9 @@ class BetaGeoModel(BaseModel):
             Largest frequency shown (default 20).
         bins : int
             Recency steps from 0 to ``T``.
+        covariates : dict or pandas.DataFrame, optional
+            The attributes of the customer profile shown (``{column: value}`` or a
+            one-row frame); required when the fit used covariates.
 
         Returns
         -------
@@ -424,7 +649,11 @@ class BetaGeoModel(BaseModel):
         rec = np.linspace(0.0, T, bins)
         xx, rr = np.meshgrid(freq, rec, indexing="ij")
         x, tx, TT = xx.ravel(), rr.ravel(), np.full(xx.size, float(T))
-        values = self._p_alive(x, tx, TT) if t is None else self._expected(x, tx, TT, t)
+        one = self._one_customer(covariates)
+        extra = () if one is None else (np.repeat(one, len(x), axis=0),)
+        values = (
+            self._p_alive(x, tx, TT, *extra) if t is None else self._expected(x, tx, TT, t, *extra)
+        )
         out = pd.DataFrame(
             values.reshape(xx.shape),
             index=pd.Index(freq.astype(int), name="frequency"),
