@@ -13,11 +13,13 @@
 - :class:`BetaGeoBetaBinomModel` (BG/BB) for discrete occasions (a yearly drive, a
   season): who transacts at each and who has left;
 - :mod:`retainkit.clv.validation`: calibration/holdout split and scorecard;
+- :mod:`retainkit.clv.intervals`: intervals on each customer's forecast purchases and
+  value and on their totals (parameter uncertainty and process noise);
 - :mod:`retainkit.clv.value`: historical and model lifetime value and the acquisition
   budget.
 """
 
-from retainkit.clv import validation, value
+from retainkit.clv import intervals, validation, value
 from retainkit.clv._base import fit_or_explain, fit_with_fallback
 from retainkit.clv.bgbb import BetaGeoBetaBinomModel
 from retainkit.clv.bgnbd import BetaGeoModel
@@ -39,6 +41,7 @@ __all__ = [
     "fit_or_explain",
     "fit_with_fallback",
     "independence_check",
+    "intervals",
     "validation",
     "value",
 ]

@@ -18,6 +18,7 @@ from retainkit.plotting._groundwork import (
     plot_reasons,
     plot_survival,
 )
+from retainkit.plotting._intervals import plot_customer_intervals, plot_forecast_band
 from retainkit.plotting._ltv import (
     plot_benchmark,
     plot_cohort_heatmap,
@@ -52,6 +53,8 @@ __all__ = [
     "plot_churn_by_attribute",
     "plot_cohort_heatmap",
     "plot_conversion",
+    "plot_customer_intervals",
+    "plot_forecast_band",
     "plot_frequency_recency",
     "plot_holdout_by_frequency",
     "plot_lifecycle",
