@@ -398,3 +398,81 @@ def _interrupt_side_by_side(tmp_path):
         ("01_slow", "stopped"),
         ("02_fast", "ok"),
     ]
+
+
+def _run(tmp_path, name, figures, headings):
+    """A finished notebook run whose source notebook has these ## headings."""
+    from retainkit.report._results import NotebookRun
+
+    nb = new_notebook()
+    nb.cells = [new_markdown_cell(f"## {h}") for h in headings]
+    source = tmp_path / f"{name}.ipynb"
+    nbformat.write(nb, source)
+    return NotebookRun(
+        name=name,
+        source=source,
+        notebook=tmp_path / f"{name}.run.ipynb",
+        html=tmp_path / f"{name}.html",
+        seconds=1.0,
+        status="ok",
+        parameters={},
+        figures=figures,
+        labels={k: f"label of {k}" for k in figures},
+        units={k: "" for k in figures},
+    )
+
+
+def test_index_puts_the_headline_first_and_the_rest_in_the_page_s_order(tmp_path):
+    from retainkit.report._pages import _index_html
+
+    ground = _run(
+        tmp_path,
+        "01_groundwork",
+        # the manifest order (alphabetical) is not a reader's
+        {
+            "data.customers": 9,
+            "groundwork.call_list_size": 5,
+            "groundwork.churn_days": 90,
+            "groundwork.churn_rate_12m": 0.25,
+            "groundwork.customers_lost_12m": 3,
+            "groundwork.lifetime_value_lost": 70.0,
+            "groundwork.revenue_lost_12m": None,  # no value: the headline says so
+        },
+        [
+            "The data",
+            "When does a customer count as lost?",
+            "1. How many customers did we lose?",
+            "3. What did it cost?",
+            "Key figures",
+        ],  # no "The call list" here: its figure falls back to "Key figures"
+    )
+    ltv = _run(tmp_path, "03_lifetime_value", {"ltv.clv_mean": 12.5, "ltv.nrr_12m": 0.9}, [])
+    page = _index_html("t", {"parameters": {}}, [ground, ltv])
+    names = re.findall(r"<code class='name'>([^<]+)</code>", page)
+    assert names == [
+        # headline: customers lost, churn rate, revenue lost, lifetime value
+        "groundwork.customers_lost_12m",
+        "groundwork.churn_rate_12m",
+        "groundwork.revenue_lost_12m",
+        "ltv.clv_mean",
+        "data.customers",
+        # the rest of each notebook in the order of its page's sections
+        "groundwork.churn_days",
+        "groundwork.lifetime_value_lost",
+        "groundwork.call_list_size",
+        "ltv.nrr_12m",
+    ]
+    links = re.findall(r"<a href='([^']+)'>label of", page)
+    assert links == [
+        "01_groundwork.html#1.-How-many-customers-did-we-lose?",
+        "01_groundwork.html#1.-How-many-customers-did-we-lose?",
+        "01_groundwork.html#3.-What-did-it-cost?",
+        "03_lifetime_value.html",  # its notebook has none of the headings: the page's top
+        "01_groundwork.html#The-data",
+        "01_groundwork.html#When-does-a-customer-count-as-lost?",
+        "01_groundwork.html#3.-What-did-it-cost?",
+        "01_groundwork.html#Key-figures",
+        "03_lifetime_value.html",
+    ]
+    assert "not available" in page.split("ltv.clv_mean")[0]
+    assert "@media print" in page and "size: A4" in page

@@ -2,20 +2,23 @@
 
 from __future__ import annotations
 
+import html
 from pathlib import Path
 from typing import Any
+from urllib.parse import quote
 
 import pandas as pd
-from IPython.display import Markdown
+from IPython.display import HTML, Markdown
 
 from retainkit import schema as S
 from retainkit.calls.backtest import THE_LIST, CallListBacktest
 from retainkit.calls.history import call_outcomes, compare_calls, read_previous_calls
-from retainkit.display import Parts, markdown, money, share, table
+from retainkit.display import Parts, escape_dollars, markdown, money, share, table
 from retainkit.figures import KeyFigures, figure, key_figures
 from retainkit.io import write_table
 
 __all__ = [
+    "SORTABLE_CLASS",
     "backtest_story",
     "backtest_table",
     "call_list_figures",
@@ -217,27 +220,107 @@ def previous_review(
     )
 
 
-def save_call_sheet(sheet: pd.DataFrame, base: str) -> Markdown:
-    """Write the call sheet as ``base``.csv and ``base``.xlsx; say where (or that it did not).
+#: Columns of the call sheet shown in the page's sortable table (the file has them all).
+_PAGE_COLUMNS = {
+    "group": "Group",
+    "rank": "Rank",
+    S.CUSTOMER_ID: "Customer",
+    "value_at_risk": "Value at risk",
+    "p_alive": "P(still buying)",
+    "value_recent": "Value, recent",
+    "value_year": "Value, last year",
+    "last_purchase": "Last purchase",
+    "days_since_last_purchase": "Days since",
+}
+_MONEY = ("value_at_risk", "value_recent", "value_year")
+
+#: HTML class of a table the report page lets the reader sort by clicking a heading.
+SORTABLE_CLASS = "rk-sortable"
+
+
+def _cell(value: Any, column: str, currency: str) -> str:
+    """Format one table cell: the value for people, and its raw value as the sort key."""
+    if value is None or (not isinstance(value, str) and pd.isna(value)):
+        return "<td data-sort=''>—</td>"
+    align = ""
+    if column in _MONEY:
+        shown, key = money(float(value), currency), f"{float(value):.6g}"
+    elif column == "p_alive":
+        shown, key = share(float(value)), f"{float(value):.6g}"
+    elif column in ("rank", "days_since_last_purchase"):
+        shown, key = f"{int(value):,}", str(int(value))
+    elif column == "last_purchase":
+        shown = key = f"{pd.Timestamp(value):%Y-%m-%d}"
+    else:
+        shown, key, align = str(value), str(value), " style='text-align: left'"
+    return f"<td data-sort='{html.escape(key)}'{align}>{escape_dollars(html.escape(shown))}</td>"
+
+
+def _sortable_table(sheet: pd.DataFrame, *, currency: str, link: str) -> HTML:
+    """Show the whole call sheet as a table the report page sorts, with a link to the file."""
+    columns = [c for c in _PAGE_COLUMNS if c in sheet.columns]
+    head = "".join(
+        f"<th scope='col' title='Click to sort'>{html.escape(_PAGE_COLUMNS[c])}</th>"
+        for c in columns
+    )
+    body = "".join(
+        "<tr>" + "".join(_cell(v, c, currency) for c, v in zip(columns, row, strict=True)) + "</tr>"
+        for row in sheet[columns].itertuples(index=False, name=None)
+    )
+    caption = (
+        f"The full call list ({len(sheet):,} lines): click a column heading to sort by it. "
+        f"<a href='{html.escape(link)}' download>Download the call list (CSV)</a>"
+    )
+    return HTML(
+        f"<table class='{SORTABLE_CLASS}'><caption>{caption}</caption>"
+        f"<thead><tr>{head}</tr></thead><tbody>{body}</tbody></table>"
+    )
+
+
+def _href(path: Path) -> str:
+    """Link a written file from the page next to it: relatively when the path is relative."""
+    return path.as_uri() if path.is_absolute() else quote(path.as_posix())
+
+
+def save_call_sheet(sheet: pd.DataFrame, base: str, *, currency: str = "") -> Parts:
+    """Write the call sheet as ``base``.csv and ``base``.xlsx; say where, and show it all.
+
+    Parameters
+    ----------
+    sheet : pandas.DataFrame
+        :func:`retainkit.calls.call_sheet`.
+    base : str
+        Path of the files without their suffix; empty: write nothing.
+    currency : str
+        Symbol for money in the page's table.
+
+    Returns
+    -------
+    Parts
+        A sentence with links to the files; with files written, the whole sheet as a
+        sortable HTML table (class :data:`SORTABLE_CLASS`, one ``data-sort`` key a cell)
+        under a download link to the CSV.
 
     Examples
     --------
-    >>> save_call_sheet(pd.DataFrame(), "").data
+    >>> save_call_sheet(pd.DataFrame(), "")[0].data
     'No call list file was written (`call_list_file` is empty).'
     """
     if not base:
-        return markdown("No call list file was written (`call_list_file` is empty).")
+        return Parts([markdown("No call list file was written (`call_list_file` is empty).")])
     written = [
         write_table(sheet, f"{base}{suffix}", overwrite=True) for suffix in (".csv", ".xlsx")
     ]
-    return markdown(
+    links = " and ".join(f"[`{p.name}`]({_href(p)})" for p in written)
+    story = markdown(
         "The full call list ({n:,} lines, {ids} customers to keep and to win back) is saved as "
         "{files} next to this report. Fill its `called`, `outcome` and `note` columns as you "
         "call: next month's review reads them back (`previous`).",
         n=len(sheet),
         ids=f"{sheet[S.CUSTOMER_ID].nunique():,}" if len(sheet) else "0",
-        files=" and ".join(f"`{p.name}`" for p in written),
+        files=links,
     )
+    return Parts([story, _sortable_table(sheet, currency=currency, link=_href(written[0]))])
 
 
 def call_list_figures(review: Any, backtest: CallListBacktest, *, currency: str = "") -> KeyFigures:

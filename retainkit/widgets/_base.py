@@ -13,8 +13,39 @@ from typing import Any
 
 import ipywidgets as w
 import matplotlib.pyplot as plt
+import pandas as pd
+
+from retainkit.display import table
+from retainkit.exceptions import DataValidationError
 
 __all__ = ["scenario_panel"]
+
+#: HTML class of every scenario table: the settings a static report shows in place of the
+#: controls (the browser tests find the tables by it).
+PRESET_CLASS = "rk-scenario"
+
+
+def _presets(name: str, values: Any, *, integer: bool = False) -> tuple[float, ...]:
+    """Check a scenario table's preset values: a non-empty sequence of positive numbers."""
+    try:
+        out = tuple(float(v) for v in values)
+    except (TypeError, ValueError):
+        out = ()
+    if not out or any(not v > 0 for v in out) or (integer and any(v % 1 for v in out)):
+        kind = "positive whole numbers" if integer else "positive numbers"
+        example = "(3, 5, 10)" if integer else "(0.5, 1, 2)"
+        raise DataValidationError(
+            f"{name} must be a non-empty sequence of {kind}, got {values!r}; "
+            f"pass e.g. {name}={example}"
+        )
+    return out
+
+
+def _preset_table(frame: pd.DataFrame, *, caption: str, **formats: Any) -> Any:
+    """Style a scenario table like every report table, marked with :data:`PRESET_CLASS`."""
+    return table(frame, caption=caption, max_rows=None, **formats).set_table_attributes(
+        f'class="{PRESET_CLASS}"'
+    )
 
 
 def _formatter() -> Callable[[Any], tuple[dict[str, Any], dict[str, Any]]]:

@@ -12,6 +12,7 @@ from typing import Any
 
 import ipywidgets as w
 import matplotlib.pyplot as plt
+import numpy as np
 import pandas as pd
 
 from retainkit import alerts, calls, groundwork
@@ -19,9 +20,9 @@ from retainkit.churn import resolve_churn_days
 from retainkit.display import table
 from retainkit.engine import resolve_as_of
 from retainkit.plotting import plot_calls_curve
-from retainkit.widgets._base import scenario_panel
+from retainkit.widgets._base import _preset_table, _presets, scenario_panel
 
-__all__ = ["loss_scenario", "review_scenario"]
+__all__ = ["loss_scenario", "loss_scenario_table", "review_scenario", "review_scenario_table"]
 
 _STYLE = {"description_width": "initial"}
 
@@ -124,6 +125,95 @@ def loss_scenario(
         return groundwork.loss_overview(transactions, as_of=as_of, currency=currency, **values)
 
     return scenario_panel(render, controls, title="Scenario: how many lost, what it cost")
+
+
+def loss_scenario_table(
+    transactions: Any,
+    *,
+    as_of: Any = None,
+    churn_days: int = 0,
+    lookback_days: int = 365,
+    margin: float = 0.3,
+    horizon_years: float = 5.0,
+    discount_rate: float = 0.1,
+    currency: str = "",
+    factors: Any = (0.5, 1.0, 2.0),
+) -> Any:
+    """Show the loss key figures at preset inactivity thresholds: :func:`loss_scenario` on paper.
+
+    Each row is :func:`retainkit.groundwork.loss_overview` (the function the controls
+    re-run) with the threshold at a multiple of the starting one, rounded to whole
+    days; the other settings stay at the given values.
+
+    Parameters
+    ----------
+    transactions, as_of, churn_days, lookback_days, margin, horizon_years, discount_rate, currency
+        As for :func:`loss_scenario`.
+    factors : sequence of float
+        Multiples of the starting threshold, one row each.
+
+    Returns
+    -------
+    pandas.io.formats.style.Styler
+        Its ``data``: ``setting``, ``churn_days``, ``customers_active_at_start``,
+        ``customers_lost``, ``churn_rate``, ``revenue_lost_12m``, ``profit_lost_12m``,
+        ``lifetime_value_lost`` (NaN where the figure needs more history).
+
+    Raises
+    ------
+    DataValidationError
+        When ``factors`` are not positive numbers.
+
+    Examples
+    --------
+    >>> frame = pd.DataFrame({"customer_id": ["a", "a", "b"],
+    ...     "order_date": pd.to_datetime(["2023-06-01", "2023-12-20", "2024-12-01"]),
+    ...     "revenue": [100.0, 50.0, 20.0]})
+    >>> t = loss_scenario_table(frame, as_of="2024-12-31", churn_days=90).data
+    >>> t[["setting", "churn_days", "customers_lost"]].values.tolist()
+    [['0.5 x', 45, 1], ['1 x', 90, 1], ['2 x', 180, 1]]
+    """
+    steps = _presets("factors", factors)
+    as_of = resolve_as_of(transactions, as_of)
+    start_days = resolve_churn_days(transactions, churn_days, as_of=as_of).days
+    names = [
+        "customers_active_at_start",
+        "customers_lost",
+        "churn_rate",
+        "revenue_lost_12m",
+        "profit_lost_12m",
+        "lifetime_value_lost",
+    ]
+    rows = []
+    for step in steps:
+        days = max(1, round(start_days * step))
+        got = groundwork.loss_overview(
+            transactions,
+            as_of=as_of,
+            churn_days=days,
+            lookback_days=lookback_days,
+            margin=margin,
+            horizon_years=horizon_years,
+            discount_rate=discount_rate,
+            currency=currency,
+        ).to_dict()["figures"]
+        rows.append(
+            {"setting": f"{step:g} x", "churn_days": days}
+            | {n: got.get(f"groundwork.{n}") for n in names}
+        )
+    frame = pd.DataFrame(rows).astype({n: "float64" for n in names[2:]})
+    return _preset_table(
+        frame,
+        currency=currency,
+        money_columns=["revenue_lost_12m", "profit_lost_12m", "lifetime_value_lost"],
+        share_columns=["churn_rate"],
+        integer_columns=["churn_days", "customers_active_at_start", "customers_lost"],
+        caption=f"Other inactivity thresholds: the key figures with a customer counted as lost "
+        f"after {', '.join(f'{s:g}' for s in steps)} times the {start_days} days used above "
+        f"(window {lookback_days} days, margin {margin:.0%}, lifetime value over "
+        f"{horizon_years:g} years at {discount_rate:.0%} a year; revenue and profit lost are "
+        "yearly). In JupyterLab the section's controls set any value.",
+    )
 
 
 def review_scenario(
@@ -291,3 +381,102 @@ _REVIEW_DEFAULTS = {
     "of_months": 6,
     "quiet_months": 3,
 }
+
+
+def review_scenario_table(
+    transactions: Any,
+    *,
+    as_of: Any = None,
+    margin: float | None = None,
+    customers: pd.DataFrame | None = None,
+    currency: str = "",
+    churn_days: int | None = None,
+    risk: pd.DataFrame | None = None,
+    factors: Any = (0.5, 1.0, 2.0),
+    **thresholds: Any,
+) -> Any:
+    """Show the call list at preset lengths: :func:`review_scenario` on paper.
+
+    Each row is :func:`retainkit.alerts.monthly_review` (the function the controls
+    re-run) with ``call_list_size`` at a multiple of the starting one, rounded to whole
+    customers; the horizon and the thresholds stay at their starting values, so one
+    model fit (``risk``) serves every row.
+
+    Parameters
+    ----------
+    transactions, as_of, margin, customers, currency, churn_days, risk, **thresholds
+        As for :func:`review_scenario`.
+    factors : sequence of float
+        Multiples of the starting ``call_list_size``, one row each.
+
+    Returns
+    -------
+    pandas.io.formats.style.Styler
+        Its ``data``: ``setting``, ``customers_to_call``, ``value_at_risk`` (of the
+        customers on the list), ``share_of_value_at_risk`` (of every slipping customer's)
+        and ``last_call_value_at_risk`` (what the last call on the list reaches).
+
+    Raises
+    ------
+    DataValidationError
+        When ``factors`` are not positive numbers.
+
+    Examples
+    --------
+    >>> frame = pd.DataFrame({"customer_id": ["a"] * 4,
+    ...     "order_date": pd.to_datetime(["2024-08-01", "2024-09-01", "2024-11-01",
+    ...                                   "2024-12-01"]),
+    ...     "revenue": [100.0, 100.0, 40.0, 60.0]})
+    >>> t = review_scenario_table(frame, as_of="2024-12-31", call_list_size=2).data
+    >>> t[["setting", "customers_to_call"]].values.tolist()
+    [['0.5 x', 1], ['1 x', 1], ['2 x', 1]]
+    """
+    steps = _presets("factors", factors)
+    start = {**_REVIEW_DEFAULTS, **{k: v for k, v in thresholds.items() if v}}
+    horizon = int(start["horizon_days"])
+    if risk is None or int(risk.attrs.get("horizon_days", horizon)) != horizon:
+        risk = calls.customer_risk(
+            transactions,
+            as_of=as_of,
+            horizon_days=horizon,
+            churn_days=churn_days,
+            margin=margin,
+            currency=currency,
+        )
+    rows = []
+    for step in steps:
+        size = max(1, round(int(start["call_list_size"]) * step))
+        review = alerts.monthly_review(
+            transactions,
+            as_of=as_of,
+            margin=margin,
+            customers=customers,
+            currency=currency,
+            churn_days=churn_days,
+            risk=risk,
+            **{**start, "call_list_size": size},
+        )
+        listed = review.calls["value_at_risk"]
+        total = float(review.curve()["value_at_risk"].iloc[-1]) if len(listed) else 0.0
+        rows.append(
+            {
+                "setting": f"{step:g} x",
+                "customers_to_call": len(listed),
+                "value_at_risk": float(listed.sum()),
+                "share_of_value_at_risk": float(listed.sum()) / total if total > 0 else np.nan,
+                "last_call_value_at_risk": float(listed.iloc[-1]) if len(listed) else np.nan,
+            }
+        )
+    what = risk.attrs.get("value", "value")
+    return _preset_table(
+        pd.DataFrame(rows),
+        currency=currency,
+        money_columns=["value_at_risk", "last_call_value_at_risk"],
+        share_columns=["share_of_value_at_risk"],
+        integer_columns=["customers_to_call"],
+        caption=f"Other list lengths: {', '.join(f'{s:g}' for s in steps)} times the "
+        f"{int(start['call_list_size'])} customers to call above; value at risk = expected "
+        f"shortfall of {what} in the next {horizon} days against the last {horizon}, of the "
+        "customers on the list and of the last one. In JupyterLab the section's controls also "
+        "move the horizon and the warnings' thresholds.",
+    )

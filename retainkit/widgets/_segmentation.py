@@ -16,17 +16,20 @@ import ipywidgets as w
 import pandas as pd
 from IPython.display import Markdown
 
+from retainkit import schema as S
 from retainkit import segmentation as seg
 from retainkit.sections.priority import key_clients_table, priority_table
 from retainkit.sections.segmentation import pareto_section, rfm_section
-from retainkit.widgets._base import scenario_panel
+from retainkit.widgets._base import _preset_table, _presets, scenario_panel
 
 __all__ = [
     "key_clients_view",
     "pareto_panel",
+    "pareto_panel_table",
     "pareto_view",
     "priority_view",
     "rfm_panel",
+    "rfm_panel_table",
     "rfm_view",
 ]
 
@@ -204,3 +207,139 @@ def rfm_panel(
         ),
     }
     return scenario_panel(_guarded(render), controls, title="RFM segments", columns=1)
+
+
+def pareto_panel_table(
+    values: pd.DataFrame,
+    *,
+    top_share: float = 0.2,
+    currency: str = "",
+    factors: Any = (0.5, 1.0, 2.0),
+) -> Any:
+    """Show the Pareto headline at preset top shares: :func:`pareto_panel` on paper.
+
+    Each row is :func:`retainkit.segmentation.pareto_summary`, the rule behind the
+    headline of :func:`retainkit.sections.pareto_section` (which the controls re-run),
+    with the top share at a multiple of the starting one (at most 100%), over all
+    customers.
+
+    Parameters
+    ----------
+    values : pandas.DataFrame
+        From :func:`retainkit.engine.customer_values`: ``revenue`` (else
+        ``purchase_days``) per customer.
+    top_share : float
+        The starting top share, in (0, 1].
+    currency : str
+    factors : sequence of float
+        Multiples of ``top_share``, one row each.
+
+    Returns
+    -------
+    pandas.io.formats.style.Styler
+        Its ``data``: ``top_share``, ``top_customers``, ``customers``, ``top_revenue``
+        (or ``top_purchase_days``), ``revenue`` (or ``purchase_days``) and
+        ``top_revenue_share`` (or ``top_purchase_days_share``).
+
+    Raises
+    ------
+    DataValidationError
+        When ``factors`` are not positive numbers.
+
+    Examples
+    --------
+    >>> v = pd.DataFrame({"customer_id": list("abcde"),
+    ...                   "revenue": [50.0, 30.0, 10.0, 10.0, 0.0]})
+    >>> t = pareto_panel_table(v, top_share=0.2).data
+    >>> t[["top_share", "top_customers", "top_revenue_share"]].values.tolist()
+    [[0.1, 1.0, 0.5], [0.2, 1.0, 0.5], [0.4, 2.0, 0.8]]
+    """
+    steps = _presets("factors", factors)
+    value_col = S.REVENUE if S.REVENUE in values.columns else "purchase_days"
+    shares = [min(1.0, round(top_share * step, 6)) for step in steps]
+    columns = ["top_customers", "customers", f"top_{value_col}", value_col]
+    rows = [
+        seg.pareto_summary(values, value_col=value_col, top_share=share).iloc[0][
+            [*columns, f"top_{value_col}_share"]
+        ]
+        for share in shares
+    ]
+    frame = pd.DataFrame(rows).reset_index(drop=True).astype("float64")
+    frame.insert(0, "top_share", shares)
+    money = [f"top_{value_col}", value_col] if value_col == S.REVENUE else []
+    words = "net revenue" if value_col == S.REVENUE else "purchases"
+    return _preset_table(
+        frame,
+        currency=currency,
+        money_columns=money,
+        share_columns=["top_share", f"top_{value_col}_share"],
+        integer_columns=[c for c in columns if c not in money],
+        caption=f"Other top shares: the share of {words} the top "
+        f"{', '.join(f'{s:.0%}' for s in shares)} of customers brought (the top share is "
+        "rounded up to whole customers). In JupyterLab "
+        "the section's controls set any share and a subgroup.",
+    )
+
+
+def rfm_panel_table(
+    values: pd.DataFrame,
+    *,
+    bins: int = 5,
+    rules: Any = None,
+    presets: Any = (3, 5, 10),
+) -> Any:
+    r"""Show the RFM segments' sizes at preset numbers of score bins: :func:`rfm_panel` on paper.
+
+    Each column counts the customers of each segment with
+    :func:`retainkit.segmentation.rfm_scores` and
+    :func:`retainkit.segmentation.assign_segments` (the scoring of
+    :func:`retainkit.sections.rfm_section`, which the controls re-run) at that number of
+    bins, under the same rules.
+
+    Parameters
+    ----------
+    values : pandas.DataFrame
+        From :func:`retainkit.engine.customer_values`: ``days_since_last_purchase``,
+        ``purchase_days`` and, when there is revenue, ``revenue``.
+    bins : int
+        The starting number of bins; always one of the columns.
+    rules : optional
+        As for :func:`retainkit.segmentation.segment_rules`.
+    presets : sequence of int
+        Numbers of bins to show besides ``bins``.
+
+    Returns
+    -------
+    pandas.io.formats.style.Styler
+        Its ``data``: ``segment`` and one column of customers per number of bins,
+        ``customers_<n>_bins``, in rising order.
+
+    Raises
+    ------
+    DataValidationError
+        When ``presets`` are not positive whole numbers.
+
+    Examples
+    --------
+    >>> v = pd.DataFrame({"customer_id": list("abcd"),
+    ...                   "days_since_last_purchase": [3, 40, 12, 90],
+    ...                   "purchase_days": [5, 1, 2, 1], "revenue": [500.0, 20, 80, 30]})
+    >>> rules = "Recent: r 4-5\nOthers: r 1-3"
+    >>> rfm_panel_table(v, bins=2, rules=rules, presets=(2,)).data.values.tolist()
+    [['Recent', 2], ['Others', 2]]
+    """
+    counts = sorted({int(b) for b in _presets("presets", presets, integer=True)} | {int(bins)})
+    table = seg.segment_rules(rules)
+    columns = {}
+    for n in counts:
+        segments = seg.assign_segments(seg.rfm_scores(values, bins=n), rules=table)
+        summary = seg.segment_summary(segments).set_index("segment")["customers"]
+        columns[f"customers_{n}_bins"] = summary
+    frame = pd.DataFrame(columns).fillna(0).astype("int64").rename_axis("segment").reset_index()
+    return _preset_table(
+        frame,
+        integer_columns=list(columns),
+        caption=f"Segment sizes with {', '.join(map(str, counts))} score bins (customers; "
+        f"the section above uses {bins}), under the same rules. In JupyterLab the section's "
+        "controls set any number of bins and edit the rules.",
+    )

@@ -8,6 +8,8 @@ is wider than the page. Screenshots of every page go to the screenshots folder.
 
 from __future__ import annotations
 
+import csv
+import json
 import re
 from pathlib import Path
 from urllib.parse import unquote, urlparse
@@ -16,6 +18,7 @@ import nbformat
 import pytest
 
 from retainkit.report import INTERACTIVE_TAG, list_notebooks, run_report
+from retainkit.report._pages import HEADLINE_FIGURES
 
 NOTEBOOKS = [p.stem for p in list_notebooks()]
 
@@ -113,3 +116,111 @@ def test_page(page, report, screenshots, name):
             .map(t => (t.caption ? t.caption.innerText : t.innerText).slice(0, 80))""",
     )
     assert not too_wide, f"tables wider than the page: {too_wide}"
+
+
+def test_index_orders_figures_as_a_reader_would_and_links_each_to_its_section(
+    page, report, screenshots
+):
+    _open(page, report.index)
+    figures = json.loads((report.folder / "manifest.json").read_text())["figures"]
+    # the headline first, in the reader's order: the first figure of each entry with a value
+    expected = [next(k for k in entry if figures.get(k) is not None) for entry in HEADLINE_FIGURES]
+    assert page.locator(".cards .name").all_inner_texts() == expected
+    assert _texts(page, "h2")[:2] == ["Headline", "The data"]
+    # every key figure of the manifest is on the index once, its manifest name as a detail
+    names = page.locator("code.name").all_inner_texts()
+    assert sorted(names) == sorted(figures)
+    assert page.locator("code.name").first.evaluate("e => getComputedStyle(e).color") == (
+        "rgb(136, 136, 136)"
+    )
+    # each figure links to a section of its page that exists
+    links = page.eval_on_selector_all(
+        ".card a, td a", "links => links.map(a => a.getAttribute('href'))"
+    )
+    assert len(links) == len(figures)
+    by_page: dict[str, list[str]] = {}
+    for href in links:
+        name, _, anchor = href.partition("#")
+        assert anchor, f"{href} links to no section"
+        by_page.setdefault(name, []).append(anchor)
+    for name, anchors in by_page.items():
+        assert (report.folder / name).is_file()
+        _open(page, report.folder / name)
+        for anchor in anchors:
+            assert page.locator(f"[id='{anchor}']").count() == 1, f"{name}#{anchor}: no section"
+    # on paper: two A4 pages
+    _open(page, report.index)
+    pdf = page.pdf(format="A4")
+    assert len(re.findall(rb"/Type\s*/Page[^s]", pdf)) == 2
+    page.emulate_media(media="print")
+    page.set_viewport_size({"width": 794, "height": 1123})  # A4 at 96 dpi
+    page.screenshot(path=screenshots / "report-index-print.png", full_page=True)
+    page.emulate_media(media="screen")
+    _clean(page, "index.html and the sections it links")
+
+
+#: Scenario tables (the controls' functions at preset settings) on each page, in order.
+SCENARIO_TABLES = {
+    "01_groundwork": ["Other inactivity thresholds", "Other list lengths"],
+    "02_segmentation": ["Other top shares", "Segment sizes with"],
+    "03_lifetime_value": ["Retention uplifts"],
+}
+
+
+@pytest.mark.parametrize("name", NOTEBOOKS)
+def test_scenario_tables_stand_in_for_the_controls(page, report, screenshots, name):
+    run = next(r for r in report.notebooks if r.name == name)
+    _open(page, run.html)
+    tables = page.locator("table.rk-scenario")
+    captions = [c.strip() for c in tables.locator("caption").all_inner_texts()]
+    assert len(captions) == len(SCENARIO_TABLES[name])
+    for caption, start in zip(captions, SCENARIO_TABLES[name], strict=True):
+        assert caption.startswith(start), caption
+    tables.first.scroll_into_view_if_needed()
+    tables.first.screenshot(path=screenshots / f"report-{name}-scenarios.png")
+    figures = json.loads((report.folder / "manifest.json").read_text())["figures"]
+    cells = tables.first.locator("tbody tr").all()
+    if name == "01_groundwork":  # the 1 x row is the report's own figures
+        row = [t.strip() for t in cells[1].locator("td").all_inner_texts()]
+        assert row[0] == "1 x" and row[1] == str(figures["groundwork.churn_days"])
+        assert row[3] == f"{figures['groundwork.customers_lost']:,}"
+        assert row[4] == f"{figures['groundwork.churn_rate']:.1%}"
+    if name == "02_segmentation":  # the 20% row is the key figure
+        row = [t.strip() for t in cells[1].locator("td").all_inner_texts()]
+        assert row[0] == "20.0%" and row[-1] == f"{figures['segmentation.top20_revenue_share']:.1%}"
+    if name == "03_lifetime_value":
+        heads = [t.strip() for t in tables.first.locator("thead th").all_inner_texts()]
+        assert heads == ["Measure", "Baseline", "Plus 1 point", "Plus 2 points", "Plus 5 points"]
+    _clean(page, run.html.name)
+
+
+def test_call_list_is_a_sortable_table_with_its_file(page, report, screenshots):
+    run = next(r for r in report.notebooks if r.name == "01_groundwork")
+    _open(page, run.html)
+    table = page.locator("table.rk-sortable")
+    assert table.count() == 1
+    with (report.folder / "call_list.csv").open(encoding="utf-8-sig") as f:
+        lines = list(csv.DictReader(f))
+    rows = table.locator("tbody tr")
+    assert rows.count() == len(lines)
+    heads = [t.strip() for t in table.locator("thead th").all_inner_texts()]
+    col = heads.index("Value at risk")
+
+    def keys() -> list[float]:
+        got = table.locator(f"tbody tr td:nth-child({col + 1})").evaluate_all(
+            "tds => tds.map(td => td.getAttribute('data-sort'))"
+        )
+        return [float(k) for k in got if k]
+
+    assert sorted(keys()) == sorted(float(x["value_at_risk"]) for x in lines if x["value_at_risk"])
+    table.locator("thead th").nth(col).click()
+    assert keys() == sorted(keys())
+    assert table.locator("thead th").nth(col).get_attribute("aria-sort") == "ascending"
+    table.locator("thead th").nth(col).click()
+    assert keys() == sorted(keys(), reverse=True)
+    table.scroll_into_view_if_needed()
+    table.screenshot(path=screenshots / "report-call-list-sorted.png")
+    link = table.locator("caption a[download]")
+    href = link.evaluate("a => a.href")
+    assert Path(unquote(urlparse(href).path)) == report.folder / "call_list.csv"
+    _clean(page, run.html.name)

@@ -1,5 +1,7 @@
 """The call list's section in words: backtest verdicts, last month's review, the saved sheet."""
 
+import re
+
 import pandas as pd
 import pytest
 
@@ -189,16 +191,47 @@ def _sheet():
 
 def test_save_call_sheet_writes_csv_and_excel(tmp_path, monkeypatch):
     monkeypatch.chdir(tmp_path)
-    text = save_call_sheet(_sheet(), "call_list").data
+    text = save_call_sheet(_sheet(), "call_list")[0].data
     assert sorted(p.name for p in tmp_path.iterdir()) == ["call_list.csv", "call_list.xlsx"]
     # 3 lines, 2 distinct customers
     assert text.startswith("The full call list (3 lines, 2 customers to keep and to win back)")
-    assert "saved as `call_list.csv` and `call_list.xlsx`" in text
+    assert "saved as [`call_list.csv`](call_list.csv) and [`call_list.xlsx`](call_list.xlsx)" in (
+        text
+    )
     back = read_previous_calls(tmp_path / "call_list.csv")
     assert back["customer_id"].tolist() == ["a", "b", "a"]
     assert back.attrs["review_date"] == pd.Timestamp("2024-11-30")
     excel = pd.read_excel(tmp_path / "call_list.xlsx", dtype=str, engine="openpyxl")
     assert excel["customer_id"].tolist() == ["a", "b", "a"]
+
+
+def test_save_call_sheet_shows_the_whole_sheet_as_a_sortable_table(tmp_path, monkeypatch):
+    monkeypatch.chdir(tmp_path)
+    sheet = _sheet().assign(
+        value_at_risk=[12.5, 1234.5, float("nan")],
+        p_alive=[0.5, 0.25, 0.05],
+        last_purchase=pd.to_datetime(["2024-10-01", "2024-09-15", "2024-01-02"]),
+    )
+    (tmp_path / "calls").mkdir()
+    page = save_call_sheet(sheet, "calls/list", currency="$")[1].data
+    assert page.startswith("<table class='rk-sortable'>")
+    assert "<a href='calls/list.csv' download>" in page
+    heads = re.findall(r"<th[^>]*>([^<]*)</th>", page)
+    assert heads == [
+        "Group",
+        "Rank",
+        "Customer",
+        "Value at risk",
+        "P(still buying)",
+        "Last purchase",
+    ]
+    rows = re.findall(r"<tr>(.*?)</tr>", page)[1:]
+    assert len(rows) == 3  # every line, not the first rows only
+    keys = [re.findall(r"data-sort='([^']*)'", r) for r in rows]
+    # the raw values are the sort keys; what people read is formatted
+    assert keys[1] == ["slipping", "2", "b", "1234.5", "0.25", "2024-09-15"]
+    assert keys[2][3] == ""  # missing: sorted last by the page
+    assert "<span>&#36;</span>1,234" in rows[1] and ">25.0%<" in rows[1]
 
 
 def test_save_call_sheet_replaces_last_run_s_files(tmp_path, monkeypatch):
@@ -210,6 +243,6 @@ def test_save_call_sheet_replaces_last_run_s_files(tmp_path, monkeypatch):
 
 def test_save_call_sheet_with_no_name_writes_nothing(tmp_path, monkeypatch):
     monkeypatch.chdir(tmp_path)
-    text = save_call_sheet(_sheet(), "").data
-    assert text == "No call list file was written (`call_list_file` is empty)."
+    parts = save_call_sheet(_sheet(), "")
+    assert [p.data for p in parts] == ["No call list file was written (`call_list_file` is empty)."]
     assert list(tmp_path.iterdir()) == []
