@@ -21,6 +21,7 @@ risk (:mod:`retainkit.calls`); the detectors' warnings are the reasons on their 
 - :mod:`~retainkit.alerts.windows`: the two windows the review compares;
 - :mod:`~retainkit.alerts.trend`: the company's average order value and its change;
 - :mod:`~retainkit.alerts.detectors`: the rule detectors, customer by customer;
+- :mod:`~retainkit.alerts.settings`: the thresholds as one object (:class:`ReviewThresholds`);
 - :mod:`~retainkit.alerts.thresholds`: thresholds that fit the data's rhythm;
 - :mod:`~retainkit.alerts.review`: the monthly review and its call list;
 """
@@ -34,6 +35,7 @@ from retainkit.alerts.detectors import (
     overdue_regulars,
 )
 from retainkit.alerts.review import MonthlyReview, call_list, monthly_review
+from retainkit.alerts.settings import ReviewThresholds
 from retainkit.alerts.thresholds import review_thresholds
 from retainkit.alerts.trend import monthly_order_value, order_value_trend
 from retainkit.alerts.windows import review_windows
@@ -43,6 +45,7 @@ __all__ = [
     "FALLING",
     "OVERDUE",
     "MonthlyReview",
+    "ReviewThresholds",
     "call_list",
     "dropped_categories",
     "falling_order_value",

@@ -18,6 +18,7 @@ from retainkit.alerts.detectors import (
     falling_order_value,
     overdue_regulars,
 )
+from retainkit.alerts.settings import ReviewThresholds
 from retainkit.alerts.trend import order_value_trend
 
 
@@ -102,16 +103,8 @@ class MonthlyReview:
 def monthly_review(
     transactions: Any,
     *,
+    thresholds: ReviewThresholds | None = None,
     as_of: Any = None,
-    months: int = 3,
-    min_drop: float = 0.35,
-    min_orders: int = 3,
-    min_purchases: int = 8,
-    max_variation: float = 0.5,
-    overdue_factor: float = 3.0,
-    min_months: int = 5,
-    of_months: int = 6,
-    quiet_months: int = 3,
     call_list_size: int = 50,
     horizon_days: int = 180,
     churn_days: int | None = None,
@@ -134,10 +127,10 @@ def monthly_review(
     Parameters
     ----------
     transactions : Transactions, pandas.DataFrame or ibis Table
+    thresholds : ReviewThresholds, optional
+        The rule detectors' thresholds; default ``ReviewThresholds()``.
+        :func:`review_thresholds` fits them to the data's rhythm.
     as_of : date-like, optional
-    months, min_drop, min_orders : see :func:`falling_order_value`
-    min_purchases, max_variation, overdue_factor : see :func:`overdue_regulars`
-    min_months, of_months, quiet_months : see :func:`dropped_categories`
     call_list_size : int
         Customers on the call list (0: every slipping customer with value at risk).
     horizon_days, churn_days, winback_below, purchase_model
@@ -162,23 +155,25 @@ def monthly_review(
     ...     "order_date": pd.to_datetime(["2024-08-01", "2024-09-01", "2024-11-01",
     ...                                   "2024-12-01"]),
     ...     "revenue": [100.0, 100.0, 40.0, 60.0]})
-    >>> review = monthly_review(frame, as_of="2024-12-31", min_orders=2)
+    >>> review = monthly_review(
+    ...     frame, as_of="2024-12-31", thresholds=ReviewThresholds(min_orders=2))
     >>> review.calls[["customer_id", "reasons"]].to_dict("records")  # doctest: +ELLIPSIS
     [{'customer_id': 'a', 'reasons': 'falling order value: average order down 50%...'}]
     """
+    t = ReviewThresholds() if thresholds is None else thresholds
     as_of = engine.resolve_as_of(transactions, as_of)
     table = engine.as_table(transactions)
     detectors: dict[str, pd.DataFrame] = {}
     skipped: dict[str, str] = {}
     trend = None
     if S.REVENUE in table.columns:
-        trend = order_value_trend(transactions, as_of=as_of, months=months)
+        trend = order_value_trend(transactions, as_of=as_of, months=t.months)
         detectors[FALLING] = falling_order_value(
             transactions,
             as_of=as_of,
-            months=months,
-            min_orders=min_orders,
-            min_drop=min_drop,
+            months=t.months,
+            min_orders=t.min_orders,
+            min_drop=t.min_drop,
             currency=currency,
         )
     else:
@@ -186,17 +181,17 @@ def monthly_review(
     detectors[OVERDUE] = overdue_regulars(
         transactions,
         as_of=as_of,
-        min_purchases=min_purchases,
-        max_variation=max_variation,
-        overdue_factor=overdue_factor,
+        min_purchases=t.min_purchases,
+        max_variation=t.max_variation,
+        overdue_factor=t.overdue_factor,
     )
     if S.CATEGORY in table.columns:
         detectors[DROPPED] = dropped_categories(
             transactions,
             as_of=as_of,
-            min_months=min_months,
-            of_months=of_months,
-            quiet_months=quiet_months,
+            min_months=t.min_months,
+            of_months=t.of_months,
+            quiet_months=t.quiet_months,
         )
     else:
         skipped[DROPPED] = "needs a product category column"
@@ -217,15 +212,7 @@ def monthly_review(
     winback = calls.rank_calls(risk, group=calls.WIN_BACK, **shown)
     settings = {
         "as_of": as_of,
-        "months": months,
-        "min_drop": min_drop,
-        "min_orders": min_orders,
-        "min_purchases": min_purchases,
-        "max_variation": max_variation,
-        "overdue_factor": overdue_factor,
-        "min_months": min_months,
-        "of_months": of_months,
-        "quiet_months": quiet_months,
+        **t.to_dict(),
         "call_list_size": call_list_size,
         "horizon_days": risk.attrs.get("horizon_days", horizon_days),
     }

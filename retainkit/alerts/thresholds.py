@@ -7,9 +7,10 @@ from typing import Any
 import numpy as np
 
 from retainkit import calls, engine
+from retainkit.alerts.settings import ReviewThresholds
 
 
-def review_thresholds(transactions: Any, *, as_of: Any = None, **given: Any) -> dict[str, Any]:
+def review_thresholds(transactions: Any, *, as_of: Any = None, **given: Any) -> ReviewThresholds:
     """Return thresholds of the rule detectors that fit the data's purchase rhythm.
 
     Thresholds passed in ``given`` with a value above 0 are kept; the others are derived
@@ -31,12 +32,18 @@ def review_thresholds(transactions: Any, *, as_of: Any = None, **given: Any) -> 
     transactions : Transactions, pandas.DataFrame or ibis Table
     as_of : date-like, optional
     **given
-        Any of the thresholds of :func:`monthly_review`; 0 or None means "derive".
+        Any of the fields of :class:`ReviewThresholds` (the notebook's parameters);
+        0 or None means "derive".
 
     Returns
     -------
-    dict
-        Every threshold, by the names :func:`monthly_review` takes.
+    ReviewThresholds
+        Every threshold, for :func:`monthly_review`'s ``thresholds``.
+
+    Raises
+    ------
+    TypeError
+        When a name in ``given`` is not a threshold.
 
     Examples
     --------
@@ -44,9 +51,10 @@ def review_thresholds(transactions: Any, *, as_of: Any = None, **given: Any) -> 
     >>> days = pd.date_range("2023-01-01", periods=9, freq="91D")  # every 13 weeks
     >>> frame = pd.DataFrame({"customer_id": "a", "order_date": days})
     >>> t = review_thresholds(frame, months=4)
-    >>> t["months"], t["min_orders"], t["min_purchases"], t["quiet_months"], t["min_months"]
+    >>> t.months, t.min_orders, t.min_purchases, t.quiet_months, t.min_months
     (4, 2, 4, 6, 3)
     """
+    ReviewThresholds().replace(**given)  # unknown names fail here, before any query
     as_of = engine.resolve_as_of(transactions, as_of)
     gap = calls.typical_gap_days(engine.gap_statistics(transactions, as_of=as_of))
     g = gap if np.isfinite(gap) and gap > 0 else 30.44
@@ -65,10 +73,7 @@ def review_thresholds(transactions: Any, *, as_of: Any = None, **given: Any) -> 
         "of_months": of_months,
         "min_months": max(2, round(0.8 * of_months * min(1.0, month / g))),
     }
-    unknown = sorted(set(given) - set(derived))
-    if unknown:
-        raise TypeError(f"unknown thresholds {unknown}; use {sorted(derived)}")
-    out = {k: given[k] if given.get(k) else v for k, v in derived.items()}
-    if out["min_months"] > out["of_months"]:
-        out["min_months"] = out["of_months"]
-    return out
+    fitted = ReviewThresholds(**derived).replace(**{k: v for k, v in given.items() if v})
+    if fitted.min_months > fitted.of_months:
+        fitted = fitted.replace(min_months=fitted.of_months)
+    return fitted

@@ -225,7 +225,9 @@ def review_scenario(
     currency: str = "",
     churn_days: int | None = None,
     risk: pd.DataFrame | None = None,
-    **thresholds: Any,
+    thresholds: alerts.ReviewThresholds | None = None,
+    call_list_size: int = 50,
+    horizon_days: int = 180,
 ) -> w.VBox:
     """Build controls for the call list's length and horizon and the detectors' thresholds.
 
@@ -241,9 +243,11 @@ def review_scenario(
     risk : pandas.DataFrame, optional
         The report's :func:`retainkit.calls.customer_risk`, reused while the horizon
         stays at its ``horizon_days``.
-    **thresholds
-        Starting values for :func:`retainkit.alerts.monthly_review`'s thresholds,
-        ``call_list_size`` and ``horizon_days``.
+    thresholds : ReviewThresholds, optional
+        Starting thresholds (:func:`retainkit.alerts.review_thresholds`); default
+        ``ReviewThresholds()``.
+    call_list_size, horizon_days : int
+        Starting length of the call list and value-at-risk horizon (days).
 
     Returns
     -------
@@ -257,13 +261,15 @@ def review_scenario(
     ...     "order_date": pd.to_datetime(["2024-08-01", "2024-09-01", "2024-11-01",
     ...                                   "2024-12-01"]),
     ...     "revenue": [100.0, 100.0, 40.0, 60.0]})
+    >>> from retainkit.alerts import ReviewThresholds
     >>> with contextlib.redirect_stdout(io.StringIO()):
-    ...     panel = review_scenario(frame, min_orders=2)
+    ...     panel = review_scenario(frame, thresholds=ReviewThresholds(min_orders=2))
     ...     panel.controls["min_drop"].value = 0.6
     >>> int(panel.last_result[0].data["customers_flagged"].iloc[0])
     0
     """
-    start = {**_REVIEW_DEFAULTS, **{k: v for k, v in thresholds.items() if v}}
+    base = alerts.ReviewThresholds() if thresholds is None else thresholds
+    start = {"call_list_size": call_list_size, "horizon_days": horizon_days, **base.to_dict()}
     controls = {
         "call_list_size": w.IntSlider(
             value=start["call_list_size"],
@@ -319,7 +325,7 @@ def review_scenario(
             style=_STYLE,
         ),
     }
-    fixed = {k: v for k, v in start.items() if k not in controls}
+    start_names = set(base.names())
     # one model fit per horizon: the list length and the thresholds do not refit it
     risks: dict[int, pd.DataFrame] = {}
     if risk is not None:
@@ -338,14 +344,15 @@ def review_scenario(
             )
         review = alerts.monthly_review(
             transactions,
+            thresholds=base.replace(**{k: v for k, v in values.items() if k in start_names}),
             as_of=as_of,
+            call_list_size=int(values["call_list_size"]),
+            horizon_days=horizon,
             margin=margin,
             customers=customers,
             currency=currency,
             churn_days=churn_days,
             risk=risks[horizon],
-            **fixed,
-            **values,
         )
         fig, ax = plt.subplots(figsize=(8, 3.6))
         plot_calls_curve(review.risk, calls=len(review.calls), currency=currency, ax=ax)
@@ -368,21 +375,6 @@ def review_scenario(
     return scenario_panel(render, controls, title="Scenario: the call list and its warnings")
 
 
-_REVIEW_DEFAULTS = {
-    "call_list_size": 50,
-    "horizon_days": 180,
-    "months": 3,
-    "min_drop": 0.35,
-    "min_orders": 3,
-    "min_purchases": 8,
-    "max_variation": 0.5,
-    "overdue_factor": 3.0,
-    "min_months": 5,
-    "of_months": 6,
-    "quiet_months": 3,
-}
-
-
 def review_scenario_table(
     transactions: Any,
     *,
@@ -392,8 +384,10 @@ def review_scenario_table(
     currency: str = "",
     churn_days: int | None = None,
     risk: pd.DataFrame | None = None,
+    thresholds: alerts.ReviewThresholds | None = None,
+    call_list_size: int = 50,
+    horizon_days: int = 180,
     factors: Any = (0.5, 1.0, 2.0),
-    **thresholds: Any,
 ) -> Any:
     """Show the call list at preset lengths: :func:`review_scenario` on paper.
 
@@ -404,8 +398,10 @@ def review_scenario_table(
 
     Parameters
     ----------
-    transactions, as_of, margin, customers, currency, churn_days, risk, **thresholds
+    transactions, as_of, margin, customers, currency, churn_days, risk, thresholds
         As for :func:`review_scenario`.
+    call_list_size, horizon_days : int
+        As for :func:`review_scenario`: the starting values.
     factors : sequence of float
         Multiples of the starting ``call_list_size``, one row each.
 
@@ -432,8 +428,7 @@ def review_scenario_table(
     [['0.5 x', 1], ['1 x', 1], ['2 x', 1]]
     """
     steps = _presets("factors", factors)
-    start = {**_REVIEW_DEFAULTS, **{k: v for k, v in thresholds.items() if v}}
-    horizon = int(start["horizon_days"])
+    horizon = int(horizon_days)
     if risk is None or int(risk.attrs.get("horizon_days", horizon)) != horizon:
         risk = calls.customer_risk(
             transactions,
@@ -445,16 +440,18 @@ def review_scenario_table(
         )
     rows = []
     for step in steps:
-        size = max(1, round(int(start["call_list_size"]) * step))
+        size = max(1, round(int(call_list_size) * step))
         review = alerts.monthly_review(
             transactions,
+            thresholds=thresholds,
             as_of=as_of,
+            call_list_size=size,
+            horizon_days=horizon,
             margin=margin,
             customers=customers,
             currency=currency,
             churn_days=churn_days,
             risk=risk,
-            **{**start, "call_list_size": size},
         )
         listed = review.calls["value_at_risk"]
         total = float(review.curve()["value_at_risk"].iloc[-1]) if len(listed) else 0.0
@@ -475,7 +472,7 @@ def review_scenario_table(
         share_columns=["share_of_value_at_risk"],
         integer_columns=["customers_to_call"],
         caption=f"Other list lengths: {', '.join(f'{s:g}' for s in steps)} times the "
-        f"{int(start['call_list_size'])} customers to call above; value at risk = expected "
+        f"{int(call_list_size)} customers to call above; value at risk = expected "
         f"shortfall of {what} in the next {horizon} days against the last {horizon}, of the "
         "customers on the list and of the last one. In JupyterLab the section's controls also "
         "move the horizon and the warnings' thresholds.",

@@ -408,7 +408,7 @@ def test_groundwork(page, lab, demo, screenshots):
         "horizon_days": p["risk_days"],
     }
     report = rk.alerts.monthly_review(
-        demo.transactions, call_list_size=p["call_list_size"], **settings, **thresholds
+        demo.transactions, thresholds=thresholds, call_list_size=p["call_list_size"], **settings
     )
 
     def review_at(call_list_size: int, **moved: Any) -> rk.alerts.MonthlyReview:
@@ -417,8 +417,8 @@ def test_groundwork(page, lab, demo, screenshots):
             demo.transactions,
             call_list_size=call_list_size,
             risk=report.risk,
+            thresholds=thresholds.replace(**moved),
             **settings,
-            **{**thresholds, **moved},
         )
 
     def expected_list(review: rk.alerts.MonthlyReview) -> dict[str, Any]:

@@ -35,7 +35,11 @@ FRAME = pd.DataFrame(
 @pytest.fixture(scope="module")
 def review():
     return alerts.monthly_review(
-        FRAME, as_of="2024-12-31", min_orders=2, churn_days=90, call_list_size=5
+        FRAME,
+        as_of="2024-12-31",
+        thresholds=alerts.ReviewThresholds(min_orders=2),
+        churn_days=90,
+        call_list_size=5,
     )
 
 

@@ -51,7 +51,9 @@ def test_review_panel_reruns_the_review():
         }
     )
     with contextlib.redirect_stdout(io.StringIO()):
-        panel = rk.widgets.review_scenario(frame, as_of="2024-12-31", min_orders=2)
+        panel = rk.widgets.review_scenario(
+            frame, as_of="2024-12-31", thresholds=rk.alerts.ReviewThresholds(min_orders=2)
+        )
         flagged = panel.last_result[0].data.set_index("warning")["customers_flagged"]
         assert flagged["falling order value"] == 1
         panel.controls["min_drop"].value = 0.6  # the 50% drop no longer counts
