@@ -29,6 +29,7 @@ __all__ = [
     "RetainkitError",
     "SchemaError",
     "Transactions",
+    "ValueAssumptions",
     "__version__",
     "alerts",
     "calls",
@@ -95,6 +96,7 @@ _ATTRIBUTES = {
     "RetainkitError": "retainkit.exceptions",
     "SchemaError": "retainkit.exceptions",
     "Transactions": "retainkit.engine",
+    "ValueAssumptions": "retainkit.assumptions",
     "customer_summary": "retainkit.engine",
     "figure": "retainkit.figures",
     "key_figures": "retainkit.figures",
@@ -148,6 +150,7 @@ if TYPE_CHECKING:  # what the lazy imports above resolve to, for type checkers a
         survival,
         widgets,
     )
+    from retainkit.assumptions import ValueAssumptions
     from retainkit.datasets import Dataset, load_dataset
     from retainkit.engine import Transactions, customer_summary, period_table, period_totals
     from retainkit.exceptions import (

@@ -182,7 +182,7 @@ def test_no_raw_exception_reaches_the_user(name):
         rk.groundwork.churn_summary(status)
         rk.sections.loss_story(status)
         rk.sections.cost_story(status, horizon_years=5, discount_rate=0.1)
-        rk.groundwork.loss_figures(status, horizon_years=5, discount_rate=0.1)
+        rk.groundwork.loss_figures(status, value=rk.ValueAssumptions())
         rk.groundwork.survival_by(status)
         rk.alerts.monthly_review(txn)
     assert hashlib.sha256(path.read_bytes()).hexdigest() == before

@@ -37,7 +37,9 @@ class MonthlyReview:
     skipped : dict
         Detector name -> why it could not run.
     settings : dict
-        The thresholds used.
+        What the review was built with: ``as_of``, the thresholds (as in
+        :class:`ReviewThresholds`), ``call_list_size``, ``horizon_days``, ``margin`` and
+        ``churn_days`` (as given; None: derived by the risk model).
     risk : pandas.DataFrame
         :func:`retainkit.calls.customer_risk` of every active customer.
     winback : pandas.DataFrame
@@ -51,6 +53,11 @@ class MonthlyReview:
     settings: dict[str, Any]
     risk: pd.DataFrame
     winback: pd.DataFrame
+
+    @property
+    def thresholds(self) -> ReviewThresholds:
+        """The rule detectors' thresholds the review used."""
+        return ReviewThresholds(**{k: self.settings[k] for k in ReviewThresholds.names()})
 
     def curve(self) -> pd.DataFrame:
         """Return :func:`retainkit.calls.calls_curve` of the slipping customers."""
@@ -214,6 +221,8 @@ def monthly_review(
         "as_of": as_of,
         **t.to_dict(),
         "call_list_size": call_list_size,
+        "margin": margin,
+        "churn_days": churn_days,
         "horizon_days": risk.attrs.get("horizon_days", horizon_days),
     }
     return MonthlyReview(trend, detectors, ranked, skipped, settings, risk, winback)

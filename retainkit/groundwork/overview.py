@@ -6,6 +6,7 @@ from typing import Any
 
 import pandas as pd
 
+from retainkit.assumptions import ValueAssumptions
 from retainkit.figures import KeyFigures, figure, key_figures
 from retainkit.groundwork.churn_rate import churn_summary
 from retainkit.groundwork.status import customer_status
@@ -16,8 +17,7 @@ from retainkit.groundwork.window import ChurnWindow, churn_window
 def loss_figures(
     status: pd.DataFrame,
     *,
-    horizon_years: float,
-    discount_rate: float,
+    value: ValueAssumptions | None = None,
     currency: str = "",
 ) -> KeyFigures:
     """Collect the groundwork key figures: how many customers were lost, what it cost.
@@ -29,9 +29,10 @@ def loss_figures(
     Parameters
     ----------
     status : pandas.DataFrame
-        Output of :func:`customer_status`.
-    horizon_years, discount_rate : float
-        For the lifetime value lost.
+        Output of :func:`customer_status` (its profit already used the margin).
+    value : ValueAssumptions, optional
+        Horizon and discount rate of the lifetime value lost; default
+        ``ValueAssumptions()``.
     currency : str
 
     Returns
@@ -49,10 +50,14 @@ def loss_figures(
     ...     "order_date": pd.to_datetime(["2023-06-01", "2023-12-20", "2024-12-01"]),
     ...     "revenue": [100.0, 50.0, 20.0]})
     >>> w = churn_window(frame, as_of="2024-12-31", churn_days=90, min_lookback_days=30)
-    >>> kf = loss_figures(customer_status(frame, w), horizon_years=1, discount_rate=0)
+    >>> from retainkit import ValueAssumptions
+    >>> kf = loss_figures(customer_status(frame, w),
+    ...                   value=ValueAssumptions(horizon_years=1, discount_rate=0))
     >>> kf.to_dict()["figures"]["groundwork.lifetime_value_lost"]
     45.0
     """
+    v = ValueAssumptions() if value is None else value
+    horizon_years, discount_rate = v.horizon_years, v.discount_rate
     window: ChurnWindow = status.attrs["window"]
     summary = churn_summary(status).iloc[0]
     money = "annual_revenue" in status
@@ -187,7 +192,8 @@ def loss_overview(
     window = churn_window(
         transactions, as_of=as_of, churn_days=churn_days, lookback_days=lookback_days
     )
-    status = customer_status(transactions, window, margin=margin)
-    return loss_figures(
-        status, horizon_years=horizon_years, discount_rate=discount_rate, currency=currency
+    value = ValueAssumptions(
+        margin=margin, horizon_years=horizon_years, discount_rate=discount_rate
     )
+    status = customer_status(transactions, window, margin=value.margin)
+    return loss_figures(status, value=value, currency=currency)

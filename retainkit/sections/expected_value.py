@@ -7,6 +7,7 @@ from typing import Any
 import pandas as pd
 
 from retainkit import groundwork as gw
+from retainkit.assumptions import ValueAssumptions
 from retainkit.display import Parts, markdown, money
 
 __all__ = ["expected_value_section"]
@@ -35,9 +36,7 @@ def expected_value_section(
     window: Any,
     status: pd.DataFrame,
     *,
-    horizon_years: float,
-    discount_rate: float,
-    margin: float = 0.3,
+    value: ValueAssumptions | None = None,
     currency: str = "",
 ) -> Parts:
     """Set the model's expected value of the lost customers beside the "same spend" one.
@@ -49,10 +48,9 @@ def expected_value_section(
         :func:`retainkit.groundwork.churn_window`.
     status : pandas.DataFrame
         :func:`retainkit.groundwork.customer_status`.
-    horizon_years, discount_rate : float
-        As for :func:`retainkit.groundwork.value_lost`.
-    margin : float
-        Gross margin when the data has no cost.
+    value : ValueAssumptions, optional
+        Horizon and discount rate (as for :func:`retainkit.groundwork.value_lost`) and
+        the gross margin when the data has no cost; default ``ValueAssumptions()``.
     currency : str
 
     Returns
@@ -68,11 +66,13 @@ def expected_value_section(
     >>> ds = rk.load_dataset("demo")
     >>> w = rk.groundwork.churn_window(ds.transactions)
     >>> st = rk.groundwork.customer_status(ds.transactions, w)
-    >>> parts = expected_value_section(ds.transactions, w, st, horizon_years=5,
-    ...                                discount_rate=0.1, currency="$")
+    >>> parts = expected_value_section(ds.transactions, w, st, currency="$",
+    ...                                value=rk.ValueAssumptions(horizon_years=5))
     >>> parts[0].data.startswith("**What the purchase model says they were worth.**")
     True
     """
+    v = ValueAssumptions() if value is None else value
+    horizon_years, discount_rate = v.horizon_years, v.discount_rate
     if "annual_revenue" not in status:
         why = "the data has no revenue."
         return Parts([markdown(_NO_MODEL, why=why)])
@@ -85,7 +85,7 @@ def expected_value_section(
         status,
         horizon_years=horizon_years,
         discount_rate=discount_rate,
-        margin=margin,
+        margin=v.margin,
     )
     row = model.iloc[0]
     if pd.isna(row["expected_profit"]):

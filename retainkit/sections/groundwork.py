@@ -17,6 +17,7 @@ import pandas as pd
 
 from retainkit import engine
 from retainkit import groundwork as gw
+from retainkit.assumptions import ValueAssumptions
 from retainkit.display import Parts, markdown, table
 from retainkit.groundwork.window import ChurnWindow
 from retainkit.plotting import (
@@ -340,7 +341,7 @@ def tenure_section(status: pd.DataFrame) -> Parts:
 
 
 def cost_section(
-    status: pd.DataFrame, *, horizon_years: float, discount_rate: float, currency: str = ""
+    status: pd.DataFrame, *, value: ValueAssumptions | None = None, currency: str = ""
 ) -> Parts:
     """Say what the losses cost, and show how concentrated the loss is.
 
@@ -348,8 +349,9 @@ def cost_section(
     ----------
     status : pandas.DataFrame
         :func:`retainkit.groundwork.customer_status`.
-    horizon_years, discount_rate : float
-        For the lifetime value lost (:func:`retainkit.groundwork.value_lost`).
+    value : ValueAssumptions, optional
+        Horizon and discount rate of the lifetime value lost
+        (:func:`retainkit.groundwork.value_lost`); default ``ValueAssumptions()``.
     currency : str
 
     Returns
@@ -365,15 +367,20 @@ def cost_section(
     ...     "order_date": pd.to_datetime(["2023-06-01", "2023-12-20", "2024-12-01"]),
     ...     "revenue": [100.0, 50.0, 20.0]})
     >>> w = gw.churn_window(frame, as_of="2024-12-31", churn_days=90)
-    >>> story, fig = cost_section(gw.customer_status(frame, w), horizon_years=1,
-    ...                           discount_rate=0, currency="£")
+    >>> from retainkit import ValueAssumptions
+    >>> story, fig = cost_section(gw.customer_status(frame, w), currency="£",
+    ...                           value=ValueAssumptions(horizon_years=1, discount_rate=0))
     >>> story.data[:59]
     'The 1 customer lost in the window was worth **£150 a year**'
     """
+    v = ValueAssumptions() if value is None else value
     parts = Parts(
         [
             cost_story(
-                status, horizon_years=horizon_years, discount_rate=discount_rate, currency=currency
+                status,
+                horizon_years=v.horizon_years,
+                discount_rate=v.discount_rate,
+                currency=currency,
             )
         ]
     )

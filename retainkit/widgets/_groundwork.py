@@ -16,9 +16,9 @@ import numpy as np
 import pandas as pd
 
 from retainkit import alerts, calls, groundwork
-from retainkit.churn import resolve_churn_days
+from retainkit.assumptions import ValueAssumptions
 from retainkit.display import table
-from retainkit.engine import resolve_as_of
+from retainkit.groundwork.window import ChurnWindow
 from retainkit.plotting import plot_calls_curve
 from retainkit.widgets._base import _preset_table, _presets, scenario_panel
 
@@ -27,15 +27,16 @@ __all__ = ["loss_scenario", "loss_scenario_table", "review_scenario", "review_sc
 _STYLE = {"description_width": "initial"}
 
 
+#: The scenario's margin control starts here when the value assumptions leave it to
+#: the data's cost (``margin=None``): the default of :class:`ValueAssumptions`.
+_DEFAULT_MARGIN: float = ValueAssumptions.__dataclass_fields__["margin"].default
+
+
 def loss_scenario(
     transactions: Any,
+    window: ChurnWindow,
     *,
-    as_of: Any = None,
-    churn_days: int = 0,
-    lookback_days: int = 365,
-    margin: float = 0.3,
-    horizon_years: float = 5.0,
-    discount_rate: float = 0.1,
+    value: ValueAssumptions | None = None,
     currency: str = "",
 ) -> w.VBox:
     """Build controls for the loss key figures: inactivity threshold, window, money.
@@ -43,11 +44,11 @@ def loss_scenario(
     Parameters
     ----------
     transactions : Transactions, pandas.DataFrame or ibis Table
-    as_of : date-like, optional
-    churn_days : int
-        Starting threshold; 0 starts from the one derived from the data.
-    lookback_days : int
-    margin, horizon_years, discount_rate : float
+    window : ChurnWindow
+        :func:`retainkit.groundwork.churn_window`: the analysis date, and the starting
+        threshold and window length (the one asked for) of the controls.
+    value : ValueAssumptions, optional
+        Starting margin, horizon and discount rate; default ``ValueAssumptions()``.
     currency : str
 
     Returns
@@ -61,15 +62,19 @@ def loss_scenario(
     >>> frame = pd.DataFrame({"customer_id": ["a", "a", "b"],
     ...     "order_date": pd.to_datetime(["2023-06-01", "2023-12-20", "2024-12-01"]),
     ...     "revenue": [100.0, 50.0, 20.0]})
+    >>> window = groundwork.churn_window(frame, churn_days=90)
     >>> with contextlib.redirect_stdout(io.StringIO()):
-    ...     panel = loss_scenario(frame, churn_days=90)
+    ...     panel = loss_scenario(frame, window)
     ...     panel.controls["horizon_years"].value = 1.0
     ...     panel.controls["discount_rate"].value = 0.0
     >>> panel.last_result.to_dict()["figures"]["groundwork.lifetime_value_lost"]
     45.0
     """
-    as_of = resolve_as_of(transactions, as_of)
-    start_days = resolve_churn_days(transactions, churn_days, as_of=as_of).days
+    v = ValueAssumptions() if value is None else value
+    margin = _DEFAULT_MARGIN if v.margin is None else v.margin
+    horizon_years, discount_rate = v.horizon_years, v.discount_rate
+    as_of, start_days = window.as_of, window.churn_days
+    lookback_days = window.requested_lookback_days
     controls = {
         "churn_days": w.IntSlider(
             value=start_days,
@@ -129,13 +134,9 @@ def loss_scenario(
 
 def loss_scenario_table(
     transactions: Any,
+    window: ChurnWindow,
     *,
-    as_of: Any = None,
-    churn_days: int = 0,
-    lookback_days: int = 365,
-    margin: float = 0.3,
-    horizon_years: float = 5.0,
-    discount_rate: float = 0.1,
+    value: ValueAssumptions | None = None,
     currency: str = "",
     factors: Any = (0.5, 1.0, 2.0),
 ) -> Any:
@@ -147,7 +148,7 @@ def loss_scenario_table(
 
     Parameters
     ----------
-    transactions, as_of, churn_days, lookback_days, margin, horizon_years, discount_rate, currency
+    transactions, window, value, currency
         As for :func:`loss_scenario`.
     factors : sequence of float
         Multiples of the starting threshold, one row each.
@@ -169,13 +170,17 @@ def loss_scenario_table(
     >>> frame = pd.DataFrame({"customer_id": ["a", "a", "b"],
     ...     "order_date": pd.to_datetime(["2023-06-01", "2023-12-20", "2024-12-01"]),
     ...     "revenue": [100.0, 50.0, 20.0]})
-    >>> t = loss_scenario_table(frame, as_of="2024-12-31", churn_days=90).data
+    >>> window = groundwork.churn_window(frame, as_of="2024-12-31", churn_days=90)
+    >>> t = loss_scenario_table(frame, window).data
     >>> t[["setting", "churn_days", "customers_lost"]].values.tolist()
     [['0.5 x', 45, 1], ['1 x', 90, 1], ['2 x', 180, 1]]
     """
     steps = _presets("factors", factors)
-    as_of = resolve_as_of(transactions, as_of)
-    start_days = resolve_churn_days(transactions, churn_days, as_of=as_of).days
+    v = ValueAssumptions() if value is None else value
+    margin = _DEFAULT_MARGIN if v.margin is None else v.margin
+    horizon_years, discount_rate = v.horizon_years, v.discount_rate
+    as_of, start_days = window.as_of, window.churn_days
+    lookback_days = window.requested_lookback_days
     names = [
         "customers_active_at_start",
         "customers_lost",
@@ -216,38 +221,32 @@ def loss_scenario_table(
     )
 
 
+def _review_inputs(review: alerts.MonthlyReview) -> tuple[Any, Any, Any, pd.DataFrame]:
+    """Return the analysis date, margin, churn threshold and risk a review was built with."""
+    s = review.settings
+    return s["as_of"], s.get("margin"), s.get("churn_days"), review.risk
+
+
 def review_scenario(
     transactions: Any,
+    review: alerts.MonthlyReview,
     *,
-    as_of: Any = None,
-    margin: float | None = None,
     customers: pd.DataFrame | None = None,
     currency: str = "",
-    churn_days: int | None = None,
-    risk: pd.DataFrame | None = None,
-    thresholds: alerts.ReviewThresholds | None = None,
-    call_list_size: int = 50,
-    horizon_days: int = 180,
 ) -> w.VBox:
     """Build controls for the call list's length and horizon and the detectors' thresholds.
 
     Parameters
     ----------
     transactions : Transactions, pandas.DataFrame or ibis Table
-    as_of : date-like, optional
-    margin : float, optional
+    review : MonthlyReview
+        The report's :func:`retainkit.alerts.monthly_review`: the controls start at its
+        thresholds, list length and horizon, and reuse its analysis date, margin,
+        churn threshold and :func:`retainkit.calls.customer_risk` (refitted only when
+        the horizon moves).
     customers : pandas.DataFrame, optional
+        Attributes shown in the call list.
     currency : str
-    churn_days : int, optional
-        See :func:`retainkit.calls.customer_risk`.
-    risk : pandas.DataFrame, optional
-        The report's :func:`retainkit.calls.customer_risk`, reused while the horizon
-        stays at its ``horizon_days``.
-    thresholds : ReviewThresholds, optional
-        Starting thresholds (:func:`retainkit.alerts.review_thresholds`); default
-        ``ReviewThresholds()``.
-    call_list_size, horizon_days : int
-        Starting length of the call list and value-at-risk horizon (days).
 
     Returns
     -------
@@ -261,15 +260,21 @@ def review_scenario(
     ...     "order_date": pd.to_datetime(["2024-08-01", "2024-09-01", "2024-11-01",
     ...                                   "2024-12-01"]),
     ...     "revenue": [100.0, 100.0, 40.0, 60.0]})
-    >>> from retainkit.alerts import ReviewThresholds
+    >>> review = alerts.monthly_review(
+    ...     frame, thresholds=alerts.ReviewThresholds(min_orders=2))
     >>> with contextlib.redirect_stdout(io.StringIO()):
-    ...     panel = review_scenario(frame, thresholds=ReviewThresholds(min_orders=2))
+    ...     panel = review_scenario(frame, review)
     ...     panel.controls["min_drop"].value = 0.6
     >>> int(panel.last_result[0].data["customers_flagged"].iloc[0])
     0
     """
-    base = alerts.ReviewThresholds() if thresholds is None else thresholds
-    start = {"call_list_size": call_list_size, "horizon_days": horizon_days, **base.to_dict()}
+    as_of, margin, churn_days, risk = _review_inputs(review)
+    base = review.thresholds
+    start = {
+        "call_list_size": int(review.settings["call_list_size"]),
+        "horizon_days": int(review.settings["horizon_days"]),
+        **base.to_dict(),
+    }
     controls = {
         "call_list_size": w.IntSlider(
             value=start["call_list_size"],
@@ -377,16 +382,10 @@ def review_scenario(
 
 def review_scenario_table(
     transactions: Any,
+    review: alerts.MonthlyReview,
     *,
-    as_of: Any = None,
-    margin: float | None = None,
     customers: pd.DataFrame | None = None,
     currency: str = "",
-    churn_days: int | None = None,
-    risk: pd.DataFrame | None = None,
-    thresholds: alerts.ReviewThresholds | None = None,
-    call_list_size: int = 50,
-    horizon_days: int = 180,
     factors: Any = (0.5, 1.0, 2.0),
 ) -> Any:
     """Show the call list at preset lengths: :func:`review_scenario` on paper.
@@ -398,10 +397,8 @@ def review_scenario_table(
 
     Parameters
     ----------
-    transactions, as_of, margin, customers, currency, churn_days, risk, thresholds
+    transactions, review, customers, currency
         As for :func:`review_scenario`.
-    call_list_size, horizon_days : int
-        As for :func:`review_scenario`: the starting values.
     factors : sequence of float
         Multiples of the starting ``call_list_size``, one row each.
 
@@ -423,12 +420,16 @@ def review_scenario_table(
     ...     "order_date": pd.to_datetime(["2024-08-01", "2024-09-01", "2024-11-01",
     ...                                   "2024-12-01"]),
     ...     "revenue": [100.0, 100.0, 40.0, 60.0]})
-    >>> t = review_scenario_table(frame, as_of="2024-12-31", call_list_size=2).data
+    >>> review = alerts.monthly_review(frame, as_of="2024-12-31", call_list_size=2)
+    >>> t = review_scenario_table(frame, review).data
     >>> t[["setting", "customers_to_call"]].values.tolist()
     [['0.5 x', 1], ['1 x', 1], ['2 x', 1]]
     """
     steps = _presets("factors", factors)
-    horizon = int(horizon_days)
+    as_of, margin, churn_days, risk = _review_inputs(review)
+    thresholds = review.thresholds
+    call_list_size = int(review.settings["call_list_size"])
+    horizon = int(review.settings["horizon_days"])
     if risk is None or int(risk.attrs.get("horizon_days", horizon)) != horizon:
         risk = calls.customer_risk(
             transactions,

@@ -12,7 +12,7 @@ def test_story_states_both_figures_and_their_ratio():
     window = rk.groundwork.churn_window(ds.transactions)
     status = rk.groundwork.customer_status(ds.transactions, window)
     text = expected_value_section(
-        ds.transactions, window, status, horizon_years=5, discount_rate=0.1, currency="£"
+        ds.transactions, window, status, value=rk.ValueAssumptions(), currency="£"
     )[0].data
     model = rk.groundwork.expected_value_lost(
         ds.transactions, window, status, horizon_years=5, discount_rate=0.1
@@ -31,7 +31,7 @@ def test_without_revenue_it_says_why():
     )
     window = rk.groundwork.churn_window(frame, as_of="2024-12-31", churn_days=90)
     status = rk.groundwork.customer_status(frame, window)
-    parts = expected_value_section(frame, window, status, horizon_years=5, discount_rate=0.1)
+    parts = expected_value_section(frame, window, status)
     assert "the data has no revenue" in parts[0].data
 
 
@@ -46,5 +46,5 @@ def test_without_losses_it_says_why():
     )
     window = rk.groundwork.churn_window(frame, as_of="2024-12-31", churn_days=90)
     status = rk.groundwork.customer_status(frame, window)
-    parts = expected_value_section(frame, window, status, horizon_years=5, discount_rate=0.1)
+    parts = expected_value_section(frame, window, status)
     assert "no customer was lost in the window" in parts[0].data

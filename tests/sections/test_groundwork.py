@@ -4,6 +4,7 @@ import matplotlib.pyplot as plt
 import pandas as pd
 import pytest
 
+import retainkit as rk
 from retainkit import groundwork as g
 from retainkit.sections import (
     behaviour_section,
@@ -16,6 +17,9 @@ from retainkit.sections import (
     window_section,
 )
 from retainkit.sections.groundwork import NO_ATTRIBUTES, NO_REASONS
+
+#: the lifetime value over one year, undiscounted: easy to check by hand
+_ONE_YEAR = rk.ValueAssumptions(horizon_years=1, discount_rate=0)
 
 AS_OF = "2024-12-31"
 
@@ -162,14 +166,14 @@ def test_tenure_section_adds_a_panel_by_the_first_attribute(shop, status):
 
 
 def test_cost_section_says_what_the_losses_cost(status):
-    story, fig = cost_section(status, horizon_years=1, discount_rate=0, currency="£")
+    story, fig = cost_section(status, value=_ONE_YEAR, currency="£")
     # 150 + 30 + 45 = £225 a year; profit at 30%: £67.5, shown £68
     assert "were worth **£225 a year** in net revenue and **£68 a year** in profit" in story.data
     assert not plt.fignum_exists(fig.number)
 
 
 def test_cost_section_without_revenue_or_losses_has_no_chart(shop, short_status):
-    (story,) = cost_section(_status(shop.drop(columns="revenue")), horizon_years=1, discount_rate=0)
+    (story,) = cost_section(_status(shop.drop(columns="revenue")), value=_ONE_YEAR)
     assert story.data.startswith("**This section needs revenue.**")
-    (story,) = cost_section(short_status, horizon_years=1, discount_rate=0)
+    (story,) = cost_section(short_status, value=_ONE_YEAR)
     assert story.data.startswith("**Not enough history.**")

@@ -25,7 +25,8 @@ def frame():
 
 def test_loss_panel_equals_loss_overview_at_every_setting(frame):
     with contextlib.redirect_stdout(io.StringIO()):
-        panel = rk.widgets.loss_scenario(frame, as_of="2024-12-31", churn_days=90)
+        window = rk.groundwork.churn_window(frame, as_of="2024-12-31", churn_days=90)
+        panel = rk.widgets.loss_scenario(frame, window)
         for days, years in [(90, 5.0), (200, 2.0), (400, 10.0)]:
             panel.controls["churn_days"].value = days
             panel.controls["horizon_years"].value = years
@@ -51,9 +52,10 @@ def test_review_panel_reruns_the_review():
         }
     )
     with contextlib.redirect_stdout(io.StringIO()):
-        panel = rk.widgets.review_scenario(
+        review = rk.alerts.monthly_review(
             frame, as_of="2024-12-31", thresholds=rk.alerts.ReviewThresholds(min_orders=2)
         )
+        panel = rk.widgets.review_scenario(frame, review)
         flagged = panel.last_result[0].data.set_index("warning")["customers_flagged"]
         assert flagged["falling order value"] == 1
         panel.controls["min_drop"].value = 0.6  # the 50% drop no longer counts
@@ -89,9 +91,9 @@ def _two_purchases():
 
 
 def test_loss_table_counts_the_lost_at_each_threshold_by_hand():
-    t = rk.widgets.loss_scenario_table(
-        _two_purchases(), as_of="2024-12-31", churn_days=100, factors=(0.5, 1, 2)
-    ).data
+    shop = _two_purchases()
+    window = rk.groundwork.churn_window(shop, as_of="2024-12-31", churn_days=100)
+    t = rk.widgets.loss_scenario_table(shop, window, factors=(0.5, 1, 2)).data
     assert t["setting"].tolist() == ["0.5 x", "1 x", "2 x"]
     assert t["churn_days"].tolist() == [50, 100, 200]
     assert t["customers_active_at_start"].tolist() == [4, 4, 4]
@@ -101,7 +103,9 @@ def test_loss_table_counts_the_lost_at_each_threshold_by_hand():
 
 def test_loss_table_rows_are_what_the_panel_shows(frame):
     # one rule: each row is loss_overview at that threshold, as the slider would show it
-    t = rk.widgets.loss_scenario_table(frame, as_of="2024-12-31", churn_days=90, margin=0.4).data
+    window = rk.groundwork.churn_window(frame, as_of="2024-12-31", churn_days=90)
+    value = rk.ValueAssumptions(margin=0.4)
+    t = rk.widgets.loss_scenario_table(frame, window, value=value).data
     for _, row in t.iterrows():
         figures = rk.groundwork.loss_overview(
             frame, as_of="2024-12-31", churn_days=int(row["churn_days"]), margin=0.4
@@ -112,14 +116,16 @@ def test_loss_table_rows_are_what_the_panel_shows(frame):
 
 def test_loss_table_starts_from_the_derived_threshold(frame):
     derived = rk.churn.resolve_churn_days(frame, 0, as_of="2024-12-31").days
-    t = rk.widgets.loss_scenario_table(frame, as_of="2024-12-31", factors=(1,)).data
+    window = rk.groundwork.churn_window(frame, as_of="2024-12-31")
+    t = rk.widgets.loss_scenario_table(frame, window, factors=(1,)).data
     assert t["churn_days"].tolist() == [derived]
 
 
 @pytest.mark.parametrize("factors", [(), (0, 1), (-1,), ("x",)])
 def test_loss_table_wants_positive_factors(frame, factors):
     with pytest.raises(DataValidationError, match="factors"):
-        rk.widgets.loss_scenario_table(frame, as_of="2024-12-31", factors=factors)
+        window = rk.groundwork.churn_window(frame, as_of="2024-12-31")
+        rk.widgets.loss_scenario_table(frame, window, factors=factors)
 
 
 def test_review_table_rows_are_the_review_at_each_list_length():
@@ -128,9 +134,10 @@ def test_review_table_rows_are_the_review_at_each_list_length():
     transactions = simulate_shop(n_customers=400, seed=3).transactions
     as_of = transactions["order_date"].max()
     risk = rk.calls.customer_risk(transactions, as_of=as_of, horizon_days=90)
-    t = rk.widgets.review_scenario_table(
+    start = rk.alerts.monthly_review(
         transactions, as_of=as_of, risk=risk, call_list_size=10, horizon_days=90
-    ).data
+    )
+    t = rk.widgets.review_scenario_table(transactions, start).data
     assert t["setting"].tolist() == ["0.5 x", "1 x", "2 x"]
     # the list is the slipping customers ranked by value at risk: counted here on `risk`
     slipping = risk.loc[risk["group"] == "slipping", "value_at_risk"]
