@@ -2,12 +2,13 @@
 #   make report   executes every notebook on the demo shop into reports/
 #   make test     lint + unit tests + notebook execution + browser tests (installs chromium)
 #   make lab      opens JupyterLab on notebooks/
+#   make app      serves the notebooks as a dashboard app on http://127.0.0.1:8866/
 PYTHON ?= python3
 VENV ?= .venv
 BIN := $(VENV)/bin
 STAMP := $(VENV)/.installed
 
-.PHONY: install browser report test lint unit lab demo-data lock clean
+.PHONY: install browser report app test lint unit lab demo-data lock clean
 
 $(STAMP): pyproject.toml constraints.txt
 	@$(PYTHON) -c 'import sys; sys.exit(0 if sys.version_info >= (3, 11) else "retainkit needs Python 3.11 or newer; set PYTHON=python3.11")'
@@ -24,6 +25,9 @@ browser:
 
 report: $(STAMP)
 	$(BIN)/retainkit report $(ARGS)
+
+app: $(STAMP)
+	$(BIN)/retainkit app $(ARGS)
 
 lint: $(STAMP)
 	$(BIN)/ruff check retainkit tests benchmarks notebooks

@@ -4,6 +4,9 @@ Commands::
 
     retainkit report [--data PATH_OR_PRESET] [--columns PROFILE_OR_MAPPING.toml] [-p NAME=VALUE]...
                      [--previous RUN_DIR] [--out DIR] [--only NOTEBOOK]... [--overwrite] [--jobs N]
+    retainkit app [--data PATH_OR_PRESET] [--columns ...] [-p NAME=VALUE]... [--previous RUN_DIR]
+                  [--port N] [--host ADDRESS]
+                                    serve the notebooks as a dashboard app (Voilà)
     retainkit lab                   open JupyterLab on the notebooks
     retainkit presets               list the bundled data sets
     retainkit simulate --out DIR    write a simulated shop (the demo data)
@@ -16,6 +19,7 @@ import subprocess
 import sys
 from collections.abc import Sequence
 
+from retainkit.app._server import DEFAULT_PORT, LOCALHOST
 from retainkit.exceptions import RetainkitError
 from retainkit.presets import PRESETS
 
@@ -32,6 +36,16 @@ def _parse_assignment(text: str) -> tuple[str, str]:
     return name.strip(), value
 
 
+def _port(text: str) -> int:
+    try:
+        value = int(text)
+    except ValueError:
+        value = 0
+    if not 1 <= value <= 65535:
+        raise argparse.ArgumentTypeError(f"expected a port number from 1 to 65535, got {text!r}")
+    return value
+
+
 def _positive_int(text: str) -> int:
     try:
         value = int(text)
@@ -40,6 +54,34 @@ def _positive_int(text: str) -> int:
     if value < 1:
         raise argparse.ArgumentTypeError(f"expected a whole number of at least 1, got {text!r}")
     return value
+
+
+def _data_arguments(command: argparse.ArgumentParser) -> None:
+    """Add the options naming the data and the notebooks' parameters (report and app)."""
+    command.add_argument(
+        "--data",
+        help=f"preset name ({', '.join(PRESETS)}) or path of a transaction file; default: demo",
+    )
+    command.add_argument(
+        "--columns",
+        help="an export profile (shopify, woocommerce, woocommerce_items, stripe, paypal, square, "
+        "etsy, xero, quickbooks, sap, amazon_orders) or a column mapping file (TOML with a "
+        "[columns] table)",
+    )
+    command.add_argument(
+        "-p",
+        "--parameter",
+        action="append",
+        default=[],
+        type=_parse_assignment,
+        metavar="NAME=VALUE",
+        help="set a notebook parameter (repeatable), e.g. -p as_of=2019-12-30 -p churn_days=180",
+    )
+    command.add_argument(
+        "--previous",
+        help="last month's run folder (read only): the call list says who is new, who came "
+        "back and what the calls achieved (the call_list file's called/outcome columns)",
+    )
 
 
 def _parser() -> argparse.ArgumentParser:
@@ -54,30 +96,7 @@ def _parser() -> argparse.ArgumentParser:
         description="Execute the notebooks with Papermill into a run folder with HTML pages, "
         "index.html and manifest.json.",
     )
-    rep.add_argument(
-        "--data",
-        help=f"preset name ({', '.join(PRESETS)}) or path of a transaction file; default: demo",
-    )
-    rep.add_argument(
-        "--columns",
-        help="an export profile (shopify, woocommerce, woocommerce_items, stripe, paypal, square, "
-        "etsy, xero, quickbooks, sap, amazon_orders) or a column mapping file (TOML with a "
-        "[columns] table)",
-    )
-    rep.add_argument(
-        "-p",
-        "--parameter",
-        action="append",
-        default=[],
-        type=_parse_assignment,
-        metavar="NAME=VALUE",
-        help="set a notebook parameter (repeatable), e.g. -p as_of=2019-12-30 -p churn_days=180",
-    )
-    rep.add_argument(
-        "--previous",
-        help="last month's run folder (read only): the call list says who is new, who came "
-        "back and what the calls achieved (the call_list file's called/outcome columns)",
-    )
+    _data_arguments(rep)
     rep.add_argument("--out", help="run folder; default: reports/<time>-<data>")
     rep.add_argument(
         "--only",
@@ -94,6 +113,28 @@ def _parser() -> argparse.ArgumentParser:
     )
     rep.add_argument("--reports-dir", default="reports", help="where default run folders go")
 
+    app = sub.add_parser(
+        "app",
+        help="serve the notebooks as a dashboard app (Voilà)",
+        description="Serve the notebooks as pages of one web app, with a front page of their "
+        "headline figures and the notebooks' scenario controls live; the code is hidden. "
+        "Ctrl-C stops it.",
+    )
+    _data_arguments(app)
+    app.add_argument(
+        "--port",
+        type=_port,
+        metavar="N",
+        help=f"port to listen on; default {DEFAULT_PORT}, or a free one when that is taken",
+    )
+    app.add_argument(
+        "--host",
+        default=LOCALHOST,
+        metavar="ADDRESS",
+        help=f"address to listen on; default {LOCALHOST}, this machine only. Another address "
+        "(0.0.0.0: every network) lets anyone who reaches it open the app without a password "
+        "and run the notebooks on this machine's data",
+    )
     sub.add_parser("lab", help="open JupyterLab on the notebooks")
     sub.add_parser("presets", help="list the bundled data sets")
     sim = sub.add_parser("simulate", help="write a simulated shop (the demo data)")
@@ -126,6 +167,34 @@ def _report(args: argparse.Namespace) -> int:
     total = result.manifest["timings_seconds"].get("total", 0.0)
     say(f"Report written in {total:.1f} s to {result.folder}")
     sys.stdout.write(f"{result.index}\n")
+    return 0
+
+
+def _app(args: argparse.Namespace) -> int:
+    from retainkit.app import run_app
+
+    def say(line: str) -> None:
+        sys.stderr.write(line + "\n")
+        sys.stderr.flush()
+
+    def ready(address: str) -> None:
+        say("The app is ready; Ctrl-C stops it. Its address:")
+        sys.stdout.write(f"{address}\n")
+        sys.stdout.flush()
+
+    try:
+        run_app(
+            args.data,
+            columns=args.columns,
+            parameters=dict(args.parameter),
+            previous=args.previous,
+            host=args.host,
+            port=args.port,
+            progress=say,
+            ready=ready,
+        )
+    except KeyboardInterrupt:  # how the app is stopped: the server and its folder are gone
+        say("Stopped.")
     return 0
 
 
@@ -180,6 +249,8 @@ def main(argv: Sequence[str] | None = None) -> int:
     try:
         if args.command == "report":
             return _report(args)
+        if args.command == "app":
+            return _app(args)
         if args.command == "lab":
             return _lab()
         if args.command == "presets":

@@ -154,3 +154,46 @@ def test_every_profile_is_named_where_they_are_listed(capsys):
     assert [p for p in profiles if p not in help_text] == []
     readme = (ROOT / "README.md").read_text(encoding="utf-8")
     assert [p for p in profiles if f"| `{p}` |" not in readme] == []
+
+
+# --- retainkit app ------------------------------------------------------------------------
+
+
+def test_app_refuses_an_unknown_parameter_before_starting(tmp_path, monkeypatch, capsys):
+    import tempfile
+
+    monkeypatch.setattr(tempfile, "tempdir", str(tmp_path))
+    code = main(["app", "-p", "churndays=3"])
+    assert code == 2
+    assert "unknown parameter 'churndays' (did you mean 'churn_days'?)" in capsys.readouterr().err
+    assert list(tmp_path.iterdir()) == []  # its temporary folder is removed
+
+
+def test_app_port_must_be_a_port_number(capsys):
+    with pytest.raises(SystemExit) as exc:
+        main(["app", "--port", "70000"])
+    assert exc.value.code == 2
+    assert "--port: expected a port number from 1 to 65535, got '70000'" in capsys.readouterr().err
+
+
+def test_app_passes_its_options_and_prints_the_address(monkeypatch, capsys):
+    import retainkit.app
+
+    seen = {}
+
+    def fake_run_app(data, **kwargs):
+        seen.update(data=data, **kwargs)
+        kwargs["ready"]("http://127.0.0.1:9999/")
+        raise KeyboardInterrupt  # Ctrl-C: how the app is stopped
+
+    monkeypatch.setattr(retainkit.app, "run_app", fake_run_app)
+    argv = ["app", "--data", "cdnow", "--columns", "shopify", "-p", "churn_days=90"]
+    assert main([*argv, "--previous", "last", "--port", "9999"]) == 0
+    out = capsys.readouterr()
+    assert out.out == "http://127.0.0.1:9999/\n"
+    assert out.err.rstrip().endswith("Stopped.")
+    assert seen["data"] == "cdnow" and seen["columns"] == "shopify"
+    assert seen["parameters"] == {"churn_days": "90"} and seen["previous"] == "last"
+    assert seen["host"] == "127.0.0.1" and seen["port"] == 9999
+    main(["app", "--host", "0.0.0.0"])
+    assert seen["host"] == "0.0.0.0" and seen["port"] is None
