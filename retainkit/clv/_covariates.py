@@ -17,12 +17,20 @@ from typing import Any
 
 import numpy as np
 import pandas as pd
+from scipy.special import betaln, digamma, expit, gammaln
 
 from retainkit import schema as S
-from retainkit.clv._base import compress, summary_time_unit, validate_summary
+from retainkit.clv._base import Compressed, compress, summary_time_unit, validate_summary
 from retainkit.exceptions import DataValidationError, SchemaError
 
-__all__ = ["CovariateDesign", "CovariateFitting", "align_covariates", "design_for"]
+__all__ = [
+    "CovariateDesign",
+    "CovariateFitting",
+    "align_covariates",
+    "bgnbd_covariate_data",
+    "bgnbd_covariate_neg_ll",
+    "design_for",
+]
 
 
 def _first_ids(ids: Any, limit: int = 5) -> str:
@@ -429,3 +437,89 @@ class CovariateFitting:
                 f"{list(self._design.columns)}; its predictions need each customer's "
                 "attributes (covariates=)"
             )
+
+
+# --- the BG/NBD likelihood with covariates (BetaGeoModel uses these) ----------------------
+def _ll_rows_and_slopes(
+    r: float,
+    alpha: np.ndarray,
+    a: np.ndarray,
+    b: np.ndarray,
+    x: np.ndarray,
+    tx: np.ndarray,
+    T: np.ndarray,
+) -> tuple[np.ndarray, ...]:
+    """Log-likelihood of each row with ``alpha``, ``a``, ``b`` per row, and its slopes.
+
+    LL = log G(r+x) - log G(r) + r log alpha - (r+x) log(alpha+T) + log B(a, b+x)
+         - log B(a, b) + log(1 + [x > 0] exp(d)),
+    d = log(a / (b+x-1)) + (r+x) (log(alpha+T) - log(alpha+t_x)).
+    Returns the LL and its derivatives in r, alpha, a and b, row by row.
+    """
+    rx = r + x
+    lnaT, lnatx = np.log(alpha + T), np.log(alpha + tx)
+    repeat = x > 0
+    d = np.where(
+        repeat, np.log(a) - np.log(np.where(repeat, b + x - 1, 1.0)) + rx * (lnaT - lnatx), 0
+    )
+    tail = np.where(repeat, np.logaddexp(0.0, d), 0.0)
+    q = np.where(repeat, expit(d), 0.0)  # d tail / d d
+    ll = (
+        gammaln(rx)
+        - gammaln(r)
+        + r * np.log(alpha)
+        - rx * lnaT
+        + betaln(a, b + x)
+        - betaln(a, b)
+        + tail
+    )
+    d_r = digamma(rx) - digamma(r) + np.log(alpha) - lnaT + q * (lnaT - lnatx)
+    d_alpha = r / alpha - rx / (alpha + T) + q * rx * (1 / (alpha + T) - 1 / (alpha + tx))
+    d_a = digamma(a + b) - digamma(a + b + x) + q / a
+    d_b = digamma(b + x) - digamma(a + b + x) - digamma(b) + digamma(a + b)
+    d_b = d_b - q / np.where(repeat, b + x - 1, 1.0)
+    return ll, d_r, d_alpha, d_a, d_b
+
+
+def bgnbd_covariate_data(rows: Compressed) -> dict[str, Any]:
+    """Return what the BG/NBD likelihood with covariates evaluates, from compressed rows.
+
+    The rows' columns are ``x``, ``t_x``, ``T`` and then the (scaled) covariates.
+    """
+    x, tx, T, *z = rows.unique_rows
+    w = rows.weights
+    return {
+        "x": x,
+        "tx": tx,
+        "T": T,
+        "Z": np.column_stack(z),
+        "w": w,
+        "n": float(w.sum()),
+        "mean_x": float(w @ x / w.sum()),
+        "mean_T": float(w @ T / w.sum()),
+    }
+
+
+def bgnbd_covariate_neg_ll(params: np.ndarray, data: dict[str, Any]) -> tuple[float, np.ndarray]:
+    """Return BG/NBD's negative log-likelihood with covariates, and its gradient.
+
+    ``params`` is ``r, alpha, a, b``, then the ``trans`` and the ``life`` coefficients;
+    ``data`` is :func:`bgnbd_covariate_data`.
+    """
+    r, alpha, a, b = params[:4]
+    x, tx, T, w, z = data["x"], data["tx"], data["T"], data["w"], data["Z"]
+    k = z.shape[1]
+    shrink = np.exp(-(z @ params[4 : 4 + k]))  # alpha_i / alpha
+    grow = np.exp(z @ params[4 + k :])  # a_i / a = b_i / b
+    alpha_i, a_i, b_i = alpha * shrink, a * grow, b * grow
+    ll, d_r, d_alpha, d_a, d_b = _ll_rows_and_slopes(r, alpha_i, a_i, b_i, x, tx, T)
+    w_alpha = w * d_alpha * alpha_i  # d LL / d log(alpha_i)
+    w_life = w * (d_a * a_i + d_b * b_i)  # d LL / d log(a_i) + d LL / d log(b_i)
+    grad = np.concatenate(
+        [
+            [w @ d_r, w_alpha.sum() / alpha, (w * d_a) @ grow, (w * d_b) @ grow],
+            -(z.T @ w_alpha),
+            z.T @ w_life,
+        ]
+    )
+    return -float(w @ ll), -grad

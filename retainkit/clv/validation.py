@@ -100,6 +100,7 @@ def calibration_holdout(
     calibration_end: Any,
     holdout_end: Any = None,
     time_unit: str = "weeks",
+    litt: bool = False,
 ) -> pd.DataFrame:
     """Split at ``calibration_end``: the calibration summary and the holdout purchases.
 
@@ -112,12 +113,16 @@ def calibration_holdout(
         Last day of the holdout; default: last order date.
     time_unit : {"days", "weeks", "months", "years"}
         Unit of ``recency``, ``T`` and ``duration_holdout``.
+    litt : bool
+        Add the calibration's ``litt`` (the sum of the logs of the times between
+        purchase days), which the regularity models need.
 
     Returns
     -------
     pandas.DataFrame
         One row per customer with a purchase by ``calibration_end``: the columns of
-        :func:`retainkit.customer_summary` at ``calibration_end`` plus
+        :func:`retainkit.customer_summary` at ``calibration_end`` (``litt`` too with
+        ``litt=True``) plus
         ``frequency_holdout`` (purchase days in the holdout), ``duration_holdout`` and,
         with revenue, ``revenue_holdout``. ``attrs``: ``time_unit``, ``as_of`` (the
         calibration end), ``calibration_end``, ``holdout_end``.
@@ -142,7 +147,7 @@ def calibration_holdout(
             f"the holdout ends on {end:%Y-%m-%d}, not after the calibration end "
             f"{cal_end:%Y-%m-%d}; choose an earlier calibration_end"
         )
-    cal = engine.customer_summary(transactions, as_of=cal_end, time_unit=time_unit)
+    cal = engine.customer_summary(transactions, as_of=cal_end, time_unit=time_unit, litt=litt)
     full = engine.customer_summary(transactions, as_of=end, time_unit=time_unit)
     later = full.set_index(S.CUSTOMER_ID).reindex(cal[S.CUSTOMER_ID])
     out = cal.copy()
