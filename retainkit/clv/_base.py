@@ -5,8 +5,9 @@ Every model here is fitted by maximum likelihood on the per-customer summary
 weight, the log-likelihood and its analytic gradient are vectorised with numpy/scipy,
 and the optimiser works on the logarithms of the (positive) parameters. Standard
 errors come from the inverse of the observed information (the Hessian of the negative
-log-likelihood, differentiated numerically from the analytic gradient). The summary
-is checked first, in :mod:`retainkit.clv._summary_checks`.
+log-likelihood, differentiated numerically from the analytic gradient), which every
+fitted model keeps as ``covariance_``. The summary is checked first, in
+:mod:`retainkit.clv._summary_checks`.
 """
 
 from __future__ import annotations
@@ -136,6 +137,17 @@ class BaseModel:
     compressed rows), ``_neg_ll_and_grad(params, data)`` (negative log-likelihood
     summed with the weights, and its gradient in the natural parameters) and
     ``_initial(data)``.
+
+    Every fitted model has ``params_``, ``standard_errors_``, ``covariance_``,
+    ``log_likelihood_``, ``n_customers_``, ``n_rows_``, ``time_unit_`` and
+    ``iterations_``. ``covariance_`` is the estimates' asymptotic covariance on the
+    scale of ``params_`` (the natural parameters, not their logarithms): the inverse of
+    the observed information, the Hessian of the negative log-likelihood in the
+    natural parameters (without the penalty), a DataFrame indexed and columned by the
+    parameter names; the square roots of its diagonal are ``standard_errors_``. It is
+    None before ``fit`` and NaN where the information matrix cannot be inverted. The
+    covariance of the logarithms of positive parameters follows by the delta method:
+    ``covariance_ / outer(theta, theta)``.
     """
 
     _param_names: tuple[str, ...] = ()
@@ -164,6 +176,8 @@ class BaseModel:
         self.penalizer = float(penalizer)
         self.params_: dict[str, float] | None = None
         self.standard_errors_: dict[str, float] | None = None
+        #: The inverse information at the fit and the standard errors it gave then.
+        self._information_inverse: tuple[np.ndarray, np.ndarray] | None = None
         self.log_likelihood_: float | None = None
         self.n_customers_: int | None = None
         self.n_rows_: int | None = None
@@ -408,20 +422,41 @@ class BaseModel:
         self.iterations_ = fit.iterations
         self.n_customers_ = round(data["n"])
         self.n_rows_ = len(rows.weights)
-        self.standard_errors_ = dict(
-            zip(self._all_names, self._standard_errors(params, data).tolist(), strict=True)
-        )
+        cov = self._inverse_information(params, data)
+        diag = np.diag(cov)
+        se = np.where(diag > 0, np.sqrt(np.abs(diag)), np.nan)
+        self.standard_errors_ = dict(zip(self._all_names, se.tolist(), strict=True))
+        self._information_inverse = (cov, se)
         self._last_eval = None
         return self
 
     _empty: str = "the summary has no rows"
 
-    def _standard_errors(self, params: np.ndarray, data: dict[str, Any]) -> np.ndarray:
-        """Square roots of the diagonal of the inverse observed information.
+    @property
+    def covariance_(self) -> pd.DataFrame | None:
+        """Asymptotic covariance of the estimates in ``params_``; see the class docstring.
+
+        A fit that scales some parameters back after the optimiser (covariate
+        coefficients fitted on scaled columns) rescales ``standard_errors_``; the
+        covariance follows them, each row and column multiplied by its parameter's
+        factor, so its diagonal stays the squared standard errors.
+        """
+        if self._information_inverse is None or self.params_ is None:
+            return None
+        cov, se_at_fit = self._information_inverse
+        names = list(self.params_)
+        now = np.array([(self.standard_errors_ or {}).get(k, np.nan) for k in names])
+        with np.errstate(invalid="ignore", divide="ignore"):
+            factor = np.where(se_at_fit > 0, now / se_at_fit, 1.0)
+        factor = np.where(np.isfinite(factor), factor, 1.0)
+        return pd.DataFrame(cov * np.outer(factor, factor), index=names, columns=names)
+
+    def _inverse_information(self, params: np.ndarray, data: dict[str, Any]) -> np.ndarray:
+        """Return the inverse of the observed information (NaN when it is singular).
 
         The Hessian of the negative log-likelihood is the forward difference of its
         analytic gradient (relative step 1e-6; an absolute step of 1e-6 for a covariate
-        coefficient below 1 in size).
+        coefficient below 1 in size), made symmetric.
         """
         k = len(params)
         n_own = len(self._param_names)
@@ -435,11 +470,9 @@ class BaseModel:
                 hessian[:, j] = (self._neg_ll_and_grad(up, data)[1] - base) / h
         hessian = (hessian + hessian.T) / 2
         try:
-            cov = np.linalg.inv(hessian)
+            return np.linalg.inv(hessian)
         except np.linalg.LinAlgError:
-            return np.full(k, np.nan)
-        diag = np.diag(cov)
-        return np.where(diag > 0, np.sqrt(np.abs(diag)), np.nan)
+            return np.full((k, k), np.nan)
 
     def _check_fitted(self) -> dict[str, float]:
         if self.params_ is None:

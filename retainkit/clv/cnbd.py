@@ -318,6 +318,7 @@ class BetaGeoCNBDModel(BetaGeoModel):
             "k_",
             "params_",
             "standard_errors_",
+            "_information_inverse",
             "log_likelihood_",
             "n_customers_",
             "n_rows_",

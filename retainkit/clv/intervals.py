@@ -2,43 +2,48 @@
 
 Two kinds of uncertainty go into them:
 
-- **parameter uncertainty**: the maximum-likelihood estimates are asymptotically normal
-  on the log scale the optimiser works on, with covariance the inverse of the observed
-  information (the Hessian of the negative log-likelihood, as behind
-  ``standard_errors_``). :func:`parameter_draws` draws parameter sets from it; predicting
-  with each gives the spread of the *expected* purchases, spend and lifetime value.
+- **parameter uncertainty**: the maximum-likelihood estimates are asymptotically normal,
+  with the covariance the fit keeps as ``covariance_`` (the inverse observed
+  information, whose diagonal gives ``standard_errors_``); on the logarithms of the
+  (positive) parameters, where the approximation is better, that covariance is
+  ``covariance_ / outer(theta, theta)`` (the delta method). The *expected* purchases,
+  spend and lifetime value then get intervals by the delta method too: their gradient in
+  the log-parameters, by central differences (two predictions per parameter, instead of
+  one per parameter draw), gives their variance, and the interval is symmetric on the
+  log scale of the value (``estimate x exp(+-z se / estimate)``), so it stays positive.
+  :func:`parameter_draws` draws parameter sets from the same normal distribution.
 - **process noise**: given the parameters, what a customer actually does is random.
   Each customer's future repeat purchases are simulated from the model's posterior given
-  their history: alive or not (with the probability alive), the purchase rate
-  ``lambda | alive ~ Gamma(r + x, rate alpha + T)`` and the dropout still to come (BG/NBD:
-  ``p | alive ~ Beta(a, b + x)``, a dropout after each purchase with probability ``p``;
-  Pareto/NBD: ``mu | alive ~ Gamma(s, rate beta + T)``, an exponential remaining
-  lifetime). Counts drawn this way, one per parameter draw, give a *predictive* interval:
-  where the customer's count will fall.
+  their history, once per parameter draw: alive or not (with the probability alive), the
+  purchase rate ``lambda | alive ~ Gamma(r + x, rate alpha + T)`` and the dropout still
+  to come (BG/NBD: ``p | alive ~ Beta(a, b + x)``, a dropout after each purchase with
+  probability ``p``; Pareto/NBD: ``mu | alive ~ Gamma(s, rate beta + T)``, an
+  exponential remaining lifetime). These counts give a *predictive* interval: where the
+  customer's count will fall, parameter uncertainty included.
 
-Totals add the customers' values within each draw and then take the quantiles, so they
-keep the correlation that shared parameters induce. Work is done in chunks of customers
-x draws, so memory stays bounded; values reuse :func:`retainkit.clv.value.clv_forecast`
-and :func:`retainkit.clv.value.customer_value` (and so the one discounting rule).
+Totals add the customers' gradients (expected values) or their simulated counts within
+each draw (purchases) before the interval is taken, so they keep the correlation that
+shared parameters induce. Values reuse :func:`retainkit.clv.value.clv_forecast` and
+:func:`retainkit.clv.value.customer_value` (and so the one discounting rule).
 """
 
 from __future__ import annotations
 
 import copy
 import math
-import warnings
 from collections.abc import Callable
-from dataclasses import dataclass
+from dataclasses import dataclass, replace
 from typing import Any
 
 import numpy as np
 import pandas as pd
+from scipy.stats import norm
 
 from retainkit import schema as S
-from retainkit.clv._base import compress, validate_summary
+from retainkit.clv._base import validate_summary
 from retainkit.clv.bgnbd import BetaGeoModel
 from retainkit.clv.gamma_gamma import GammaGammaModel
-from retainkit.clv.model_value import clv_forecast, customer_value
+from retainkit.clv.model_value import ClvForecast, clv_forecast, customer_value
 from retainkit.clv.pareto_nbd import ParetoNBDModel
 from retainkit.exceptions import (
     ConvergenceError,
@@ -55,7 +60,7 @@ __all__ = [
     "value_intervals",
 ]
 
-#: Most customers x draws held in one array at a time.
+#: Most customers x draws (or customers x monthly steps) held in one array at a time.
 _CELLS = 2_000_000
 #: Step of the central differences of the gradient, on the log scale of the parameters.
 _LOG_STEP = 1e-4
@@ -70,9 +75,9 @@ class ForecastIntervals:
     customers : pandas.DataFrame
         One row per customer of the summary, in its order: ``customer_id``, then each
         measure's estimate (at the fitted parameters) with ``<measure>_low`` and
-        ``<measure>_high`` (parameter uncertainty), and ``purchases_low`` /
+        ``<measure>_high`` (parameter uncertainty, delta method), and ``purchases_low`` /
         ``purchases_high``: the predictive interval of the repeat purchases the customer
-        will make (parameter uncertainty and process noise).
+        will make (parameter uncertainty and process noise, simulated).
     totals : pandas.DataFrame
         One row per measure, summed over the customers: ``measure``, ``estimate``,
         ``low``, ``high``, ``includes`` (which uncertainty the interval covers).
@@ -83,7 +88,7 @@ class ForecastIntervals:
     level : float
         Nominal coverage of every interval (0.9: from the 5% to the 95% quantile).
     n_draws : int
-        Parameter draws the intervals rest on.
+        Parameter draws the simulated purchase counts rest on.
     horizon : float
         Length of the forecast, in ``horizon_unit``.
     horizon_unit : str
@@ -113,98 +118,50 @@ def _check_model(model: Any, allowed: tuple[type, ...], role: str) -> dict[str, 
             "summary = retainkit.customer_summary(...)"
         )
     params = dict(model.params_)
-    if not all(v > 0 for v in params.values()):
+    if getattr(model, "_free_names", ()) or not all(v > 0 for v in params.values()):
         raise RetainkitError(
-            f"intervals draw the logarithms of positive parameters, but this "
-            f"{type(model).__name__} has non-positive ones ({', '.join(params)}), as a fit "
-            "with covariates does; fit it without covariates for intervals"
+            f"intervals work on the logarithms of positive parameters, but this "
+            f"{type(model).__name__} has coefficients that may be negative "
+            f"({', '.join(params)}), as a fit with covariates does; fit it without "
+            "covariates for intervals"
         )
     return params
 
 
-def _fit_data(model: Any, summary: pd.DataFrame) -> dict[str, Any]:
-    """Rebuild the likelihood's data of the summary the model was fitted on."""
-    if isinstance(model, GammaGammaModel):
-        validate_summary(
-            summary,
-            ("frequency", "monetary_value"),
-            model=model._name,
-            may_be_negative=("monetary_value",),
-        )
-    else:
-        validate_summary(summary, model._required, model=model._name)
-        unit = summary.attrs.get("time_unit")
-        if unit is not None and unit != model.time_unit_:
-            raise ValueError(
-                f"the summary's time unit is {unit!r} but the model was fitted in "
-                f"{model.time_unit_!r}; pass the summary the model was fitted on"
-            )
-    work = copy.copy(model)  # _columns may record counts on the model it is called on
-    data = work._build(compress(work._columns(summary)))
-    if round(data["n"]) != model.n_customers_:
-        raise DataValidationError(
-            f"the summary gives the {model._name} likelihood {round(data['n']):,} customers "
-            f"but the model was fitted on {model.n_customers_:,}; parameter uncertainty "
-            "comes from the fit, so pass the summary the model was fitted on (and, to "
-            "predict for other customers, its parameter_draws as draws=...)"
-        )
-    return data
-
-
-def _log_covariance(model: Any, summary: pd.DataFrame) -> tuple[np.ndarray, np.ndarray]:
-    """Return the log-parameters and their covariance, the inverse observed information.
-
-    The information is the Hessian of the fit's objective (negative log-likelihood summed
-    over the customers, plus the penalty), in the log-parameters, by central differences
-    of its gradient.
-    """
-    data = _fit_data(model, summary)
+def _log_covariance(model: Any) -> np.ndarray:
+    """Return the covariance of the log-parameters: ``covariance_ / outer(theta, theta)``."""
     names = list(model.params_)
-    phi = np.log(np.array([model.params_[k] for k in names], dtype="float64"))
-    n = float(data["n"])
-
-    def gradient(log_params: np.ndarray) -> np.ndarray:
-        theta = np.exp(log_params)
-        with np.errstate(all="ignore"):
-            grad = model._neg_ll_and_grad(theta, data)[1]
-        # chain rule d/dlog(theta) = theta d/dtheta; the penalty is n x penalizer x |phi|^2
-        return grad * theta + 2.0 * model.penalizer * n * log_params
-
-    k = len(phi)
-    hessian = np.empty((k, k))
-    for j in range(k):
-        step = np.zeros(k)
-        step[j] = _LOG_STEP
-        hessian[:, j] = (gradient(phi + step) - gradient(phi - step)) / (2 * _LOG_STEP)
-    hessian = (hessian + hessian.T) / 2
-    eigen = np.linalg.eigvalsh(hessian) if np.all(np.isfinite(hessian)) else np.array([np.nan])
-    if not np.all(eigen > 0):
+    cov = model.covariance_
+    theta = np.array([model.params_[k] for k in names], dtype="float64")
+    values = (
+        cov.loc[names, names].to_numpy(dtype="float64") / np.outer(theta, theta)
+        if cov is not None
+        else np.full((len(names), len(names)), np.nan)
+    )
+    finite = bool(np.all(np.isfinite(values)))
+    if not finite or not np.all(np.linalg.eigvalsh(values) > 0):
         raise ConvergenceError(
-            f"the {model._name} fit's information matrix is not positive definite, so its "
-            "parameters are not all identified by the data and have no interval; refit with "
-            f"a small penalizer ({type(model).__name__}(penalizer=0.001)) or on more customers"
+            f"the data do not pin down every parameter of the {model._name} model (its "
+            "information matrix is not positive definite), so its forecasts have no "
+            f"interval; refit with a small penalizer ({type(model).__name__}(penalizer=0.001)) "
+            "or on more customers"
         )
-    return phi, np.linalg.inv(hessian)
+    return values
 
 
-def parameter_draws(
-    model: Any, summary: pd.DataFrame, *, n_draws: int = 500, seed: int = 0
-) -> pd.DataFrame:
+def parameter_draws(model: Any, *, n_draws: int = 500, seed: int = 0) -> pd.DataFrame:
     """Draw parameter sets from the estimates' asymptotic normal distribution.
 
-    The logarithms of the parameters (the scale the optimiser works on, where the normal
-    approximation is better and every draw stays positive) are drawn from a multivariate
-    normal centred on the estimates, with covariance the inverse observed information of
-    the fit on ``summary``: the same matrix whose diagonal gives ``standard_errors_``.
+    The logarithms of the parameters (where the normal approximation is better and every
+    draw stays positive) are drawn from a multivariate normal centred on the estimates,
+    with the fit's covariance (``covariance_``, whose diagonal gives
+    ``standard_errors_``) carried to the log scale by the delta method:
+    ``covariance_ / outer(theta, theta)``.
 
     Parameters
     ----------
     model : BetaGeoModel, ParetoNBDModel or GammaGammaModel
-        Fitted on ``summary``.
-    summary : pandas.DataFrame
-        The per-customer summary the model was fitted on
-        (:func:`retainkit.customer_summary`): ``customer_id``, ``frequency``,
-        ``recency``, ``T`` (``monetary_value`` for Gamma-Gamma).
+        Fitted, without covariates.
     n_draws : int
         Parameter sets drawn.
     seed : int
@@ -220,11 +177,9 @@ def parameter_draws(
     Raises
     ------
     RetainkitError
-        For another model.
+        For another model, or one fitted with covariates.
     NotFittedError
         Before ``fit``.
-    DataValidationError
-        When ``summary`` is not what the model was fitted on (another count of customers).
     ConvergenceError
         When the information matrix is not positive definite (unidentified parameters).
 
@@ -234,7 +189,7 @@ def parameter_draws(
     >>> s = rk.customer_summary(rk.load_transactions("cdnow_sample"), as_of="1997-09-30",
     ...                         time_unit="weeks")
     >>> model = rk.clv.BetaGeoModel().fit(s)
-    >>> draws = parameter_draws(model, s, n_draws=4000, seed=1)
+    >>> draws = parameter_draws(model, n_draws=4000, seed=1)
     >>> list(draws.columns)
     ['r', 'alpha', 'a', 'b']
     >>> # the draws' spread of r is its standard error, 0.0126 on 2,357 customers
@@ -244,12 +199,12 @@ def parameter_draws(
     params = _check_model(model, (BetaGeoModel, ParetoNBDModel, GammaGammaModel), "parameters")
     if int(n_draws) < 1:
         raise ValueError(f"n_draws={n_draws!r} must be at least 1")
-    phi, cov = _log_covariance(model, summary)
-    rng = np.random.default_rng(seed)
-    chol = np.linalg.cholesky(cov)
-    logs = phi + rng.standard_normal((int(n_draws), len(phi))) @ chol.T
-    out = pd.DataFrame(np.exp(logs), columns=list(params))
     names = list(params)
+    phi = np.log(np.array([params[k] for k in names], dtype="float64"))
+    cov = _log_covariance(model)
+    rng = np.random.default_rng(seed)
+    logs = phi + rng.standard_normal((int(n_draws), len(phi))) @ np.linalg.cholesky(cov).T
+    out = pd.DataFrame(np.exp(logs), columns=names)
     out.attrs = {
         "model": model._name,
         "log_covariance": pd.DataFrame(cov, index=names, columns=names),
@@ -263,14 +218,19 @@ def _check_draws(draws: pd.DataFrame, model: Any, what: str) -> np.ndarray:
         found = list(draws.columns) if isinstance(draws, pd.DataFrame) else type(draws).__name__
         raise DataValidationError(
             f"{what} must be a frame of {type(model).__name__} parameter draws with the "
-            f"columns {names}, found {found}; build it with parameter_draws(model, summary)"
+            f"columns {names}, found {found}; build it with parameter_draws(model)"
         )
     values = draws.to_numpy(dtype="float64")
-    if len(values) == 0 or not np.all(np.isfinite(values) & (values > 0)):
+    if len(values) < 2 or not np.all(np.isfinite(values) & (values > 0)):
         raise DataValidationError(
-            f"{what} must hold at least one row of positive, finite parameters"
+            f"{what} must hold at least two rows of positive, finite parameters"
         )
     return values
+
+
+def _draws_covariance(values: np.ndarray) -> np.ndarray:
+    """Covariance of the logarithms of given parameter draws (rows)."""
+    return np.atleast_2d(np.cov(np.log(values), rowvar=False))
 
 
 def _with_params(model: Any, names: list[str], values: np.ndarray) -> Any:
@@ -278,6 +238,51 @@ def _with_params(model: Any, names: list[str], values: np.ndarray) -> Any:
     clone = copy.copy(model)
     clone.params_ = dict(zip(names, values.tolist(), strict=True))
     return clone
+
+
+def _gradient(
+    model: Any, evaluate: Callable[[Any], dict[str, np.ndarray]]
+) -> dict[str, np.ndarray]:
+    """Central differences of ``evaluate(model with other parameters)`` in the log-parameters.
+
+    Each array ``evaluate`` returns gains a last axis, one entry per parameter.
+    """
+    names = list(model.params_)
+    phi = np.log(np.array([model.params_[k] for k in names], dtype="float64"))
+    slopes: dict[str, list[np.ndarray]] = {}
+    for j in range(len(phi)):
+        step = np.zeros(len(phi))
+        step[j] = _LOG_STEP
+        up = evaluate(_with_params(model, names, np.exp(phi + step)))
+        down = evaluate(_with_params(model, names, np.exp(phi - step)))
+        for key, value in up.items():
+            slopes.setdefault(key, []).append((value - down[key]) / (2 * _LOG_STEP))
+    return {key: np.stack(parts, axis=-1) for key, parts in slopes.items()}
+
+
+def _variance(gradient: np.ndarray, cov: np.ndarray) -> np.ndarray:
+    """``g' cov g`` over the last axis of ``gradient`` (0 where rounding makes it negative)."""
+    return np.maximum(np.einsum("...j,jk,...k->...", gradient, cov, gradient), 0.0)
+
+
+def _delta_bounds(
+    estimate: np.ndarray, variance: np.ndarray, level: float
+) -> tuple[np.ndarray, np.ndarray]:
+    """Interval of a value from its variance: symmetric on the log scale when positive.
+
+    ``estimate x exp(+-z se / estimate)`` (the delta method applied to log(value), which
+    keeps a positive value's interval positive); ``estimate +- z se`` where the estimate
+    is 0 or negative (spend per purchase can be).
+    """
+    z = float(norm.ppf(1 - (1 - level) / 2))
+    estimate = np.asarray(estimate, dtype="float64")
+    se = np.sqrt(variance)
+    positive = estimate > 0
+    with np.errstate(invalid="ignore", divide="ignore", over="ignore"):
+        spread = np.exp(z * se / np.where(positive, estimate, 1.0))
+        low = np.where(positive, estimate / spread, estimate - z * se)
+        high = np.where(positive, estimate * spread, estimate + z * se)
+    return low, high
 
 
 # --- process noise ---------------------------------------------------------------------
@@ -344,13 +349,6 @@ def _check_level(level: float, n_draws: int) -> None:
         )
 
 
-def _bounds(values: np.ndarray, level: float) -> tuple[np.ndarray, np.ndarray]:
-    """Equal-tailed quantiles over the last axis."""
-    tail = (1 - level) / 2
-    low, high = np.quantile(values, [tail, 1 - tail], axis=-1)
-    return low, high
-
-
 def _count_bounds(counts: np.ndarray, level: float) -> tuple[np.ndarray, np.ndarray]:
     """Predictive interval of counts (draws on the last axis): observed counts as bounds.
 
@@ -367,9 +365,8 @@ def _count_bounds(counts: np.ndarray, level: float) -> tuple[np.ndarray, np.ndar
 
 
 def _total_row(
-    measure: str, estimate: float, per_draw: np.ndarray, level: float, includes: str
+    measure: str, estimate: float, low: float, high: float, includes: str
 ) -> dict[str, Any]:
-    low, high = _bounds(per_draw, level)
     return {
         "measure": measure,
         "estimate": float(estimate),
@@ -383,9 +380,54 @@ _PARAMETERS = "parameter uncertainty"
 _PROCESS = "parameter uncertainty and purchase-to-purchase chance"
 
 
-def _chunks(n: int, n_draws: int) -> list[slice]:
-    size = max(1, _CELLS // max(n_draws, 1))
+def _chunks(n: int, per_customer: int) -> list[slice]:
+    size = max(1, _CELLS // max(per_customer, 1))
     return [slice(lo, min(lo + size, n)) for lo in range(0, n, size)] or [slice(0, 0)]
+
+
+def _predictive_counts(
+    model: Any,
+    summary: pd.DataFrame,
+    values: np.ndarray,
+    t: float,
+    level: float,
+    rng: np.random.Generator,
+) -> tuple[np.ndarray, np.ndarray, np.ndarray]:
+    """Simulate each customer's repeat purchases in ``t``, once per parameter draw.
+
+    The probability alive under each draw is computed once per distinct (frequency,
+    recency, T) row. Returns each customer's predictive bounds and the total per draw.
+    """
+    names, simulate = list(model.params_), _SIMULATORS[type(model)]
+    x, tx, T = model._columns(summary)
+    n, d = len(x), len(values)
+    low, high, total = np.empty(n), np.empty(n), np.zeros(d)
+    for part in _chunks(n, d):
+        codes, rows = pd.factorize(pd.MultiIndex.from_arrays([x[part], tx[part], T[part]]))
+        ux, utx, uT = (rows.get_level_values(i).to_numpy(dtype="float64") for i in range(3))
+        counts = np.empty((len(codes), d))
+        for j, row in enumerate(values):
+            drawn = _with_params(model, names, row)
+            alive = drawn._p_alive(ux, utx, uT)[codes]
+            counts[:, j] = simulate(drawn.params_, alive, x[part], T[part], t, rng)
+        low[part], high[part] = _count_bounds(counts, level)
+        total += counts.sum(axis=0)
+    return low, high, total
+
+
+def _uncertainty(
+    model: Any, draws: pd.DataFrame | None, n_draws: int, seed: int, what: str
+) -> tuple[np.ndarray, np.ndarray]:
+    """Return the parameter draws and the log-parameters' covariance the deltas use.
+
+    Without ``draws``: ``n_draws`` from the fit and the fit's own covariance; with them,
+    the covariance of their logarithms (so draws all at the estimate give no spread).
+    """
+    if draws is None:
+        values = parameter_draws(model, n_draws=n_draws, seed=seed).to_numpy(dtype="float64")
+        return values, _log_covariance(model)
+    values = _check_draws(draws, model, what)
+    return values, _draws_covariance(values)
 
 
 # --- purchases --------------------------------------------------------------------------
@@ -404,18 +446,18 @@ def purchase_intervals(
     Parameters
     ----------
     model : BetaGeoModel or ParetoNBDModel
-        Fitted purchase model.
+        Fitted purchase model, without covariates.
     summary : pandas.DataFrame
         ``customer_id``, ``frequency``, ``recency``, ``T`` in the model's time unit: the
-        customers to forecast, and (without ``draws``) the summary the model was fitted
-        on.
+        customers to forecast (those the model was fitted on, or others).
     t : float
         Horizon, in the model's time unit.
     level : float
         Nominal coverage (0.9: a 90% interval from the 5% to the 95% quantile).
     draws : pandas.DataFrame, optional
-        :func:`parameter_draws` of the model; default: ``n_draws`` drawn from its fit on
-        ``summary``.
+        :func:`parameter_draws` of the model, for the simulated counts; the covariance of
+        their logarithms then also replaces the fit's in the delta method. Default:
+        ``n_draws`` drawn from the fit.
     n_draws : int
         Parameter draws when ``draws`` is not given.
     seed : int
@@ -425,16 +467,18 @@ def purchase_intervals(
     -------
     ForecastIntervals
         ``customers``: ``customer_id``, ``probability_alive``, ``expected_purchases``,
-        ``expected_purchases_low``, ``expected_purchases_high``, ``purchases_low``,
-        ``purchases_high``; ``totals``: rows ``expected_purchases`` (parameter
-        uncertainty) and ``purchases`` (also process noise); no ``curve``.
+        ``expected_purchases_low``, ``expected_purchases_high`` (parameter uncertainty,
+        delta method), ``purchases_low``, ``purchases_high`` (predictive, simulated);
+        ``totals``: rows ``expected_purchases`` and ``purchases``; no ``curve``.
 
     Raises
     ------
     RetainkitError
         For another model (the simulation of purchases is written for these two).
-    NotFittedError, DataValidationError, ConvergenceError
+    NotFittedError, ConvergenceError
         As :func:`parameter_draws`.
+    DataValidationError
+        When ``draws`` does not hold the model's parameters.
 
     Examples
     --------
@@ -448,59 +492,60 @@ def purchase_intervals(
     ...      < total.loc["purchases", "high"])
     True
     """
-    params = _check_model(model, tuple(_SIMULATORS), "purchases")
+    _check_model(model, tuple(_SIMULATORS), "purchases")
     if t < 0:
         raise ValueError(f"t={t!r} must be 0 or positive")
-    if draws is None:
-        draws = parameter_draws(model, summary, n_draws=n_draws, seed=seed)
-    values = _check_draws(draws, model, "draws")
+    values, cov = _uncertainty(model, draws, n_draws, seed, "draws")
     _check_level(level, len(values))
     validate_summary(summary, ("frequency", "recency", "T"), model=model._name)
-    names, simulate = list(params), _SIMULATORS[type(model)]
-    rng = np.random.default_rng([seed, 1])
-    x = summary["frequency"].to_numpy(dtype="float64")
-    T = summary["T"].to_numpy(dtype="float64")
     point = model.predict(summary, t=t)
-    n, d = len(summary), len(values)
-    columns: dict[str, np.ndarray] = {k: np.empty(n) for k in ("el", "eh", "pl", "ph")}
-    expected_total, count_total = np.zeros(d), np.zeros(d)
-    for part in _chunks(n, d):
-        chunk = summary.iloc[part]
-        expected = np.empty((len(chunk), d))
-        counts = np.empty((len(chunk), d))
-        for j, row in enumerate(values):
-            drawn = _with_params(model, names, row)
-            expected[:, j] = drawn.expected_purchases(chunk, t=t).to_numpy()
-            alive = drawn.probability_alive(chunk).to_numpy()
-            counts[:, j] = simulate(drawn.params_, alive, x[part], T[part], t, rng)
-        columns["el"][part], columns["eh"][part] = _bounds(expected, level)
-        columns["pl"][part], columns["ph"][part] = _count_bounds(counts, level)
-        expected_total += expected.sum(axis=0)
-        count_total += counts.sum(axis=0)
+    expected = point["expected_purchases"].to_numpy(dtype="float64")
+    slope = _gradient(model, lambda m: {"e": m.expected_purchases(summary, t=t).to_numpy()})["e"]
+    low, high = _delta_bounds(expected, _variance(slope, cov), level)
+    total_low, total_high = _delta_bounds(expected.sum(), _variance(slope.sum(axis=0), cov), level)
+    rng = np.random.default_rng([seed, 1])
+    count_low, count_high, count_total = _predictive_counts(model, summary, values, t, level, rng)
     customers = pd.DataFrame(
         {
             S.CUSTOMER_ID: summary[S.CUSTOMER_ID].to_numpy(),
             "probability_alive": point["probability_alive"].to_numpy(),
-            "expected_purchases": point["expected_purchases"].to_numpy(),
-            "expected_purchases_low": columns["el"],
-            "expected_purchases_high": columns["eh"],
-            "purchases_low": columns["pl"],
-            "purchases_high": columns["ph"],
+            "expected_purchases": expected,
+            "expected_purchases_low": low,
+            "expected_purchases_high": high,
+            "purchases_low": count_low,
+            "purchases_high": count_high,
         }
     )
-    estimate = float(point["expected_purchases"].sum())
+    estimate = float(expected.sum())
+    tail = (1 - level) / 2
     totals = pd.DataFrame(
         [
-            _total_row("expected_purchases", estimate, expected_total, level, _PARAMETERS),
-            _total_row("purchases", estimate, count_total, level, _PROCESS),
+            _total_row("expected_purchases", estimate, total_low, total_high, _PARAMETERS),
+            _total_row(
+                "purchases", estimate, *np.quantile(count_total, [tail, 1 - tail]), _PROCESS
+            ),
         ]
     )
     return ForecastIntervals(
-        customers, totals, None, level, d, float(t), str(model.time_unit_ or "weeks")
+        customers, totals, None, level, len(values), float(t), str(model.time_unit_ or "weeks")
     )
 
 
 # --- value -------------------------------------------------------------------------------
+_MEASURES = ("expected_purchases", "expected_revenue", "clv")
+
+
+def _part(forecast: ClvForecast, part: slice) -> ClvForecast:
+    """Return the forecast of some customers (rows ``part``)."""
+    return replace(
+        forecast,
+        customer_id=forecast.customer_id[part],
+        probability_alive=forecast.probability_alive[part],
+        expected_spend=forecast.expected_spend[part],
+        cumulative=forecast.cumulative[part],
+    )
+
+
 def value_intervals(
     purchases: Any,
     spend: Any,
@@ -517,32 +562,36 @@ def value_intervals(
 ) -> ForecastIntervals:
     """Intervals on each customer's purchases, revenue and lifetime value, and their totals.
 
-    Each draw of the purchase model's parameters (and, independently, of the spend
-    model's: the two are fitted on separate likelihoods) is priced exactly as the point
-    estimate is, by :func:`retainkit.clv.value.clv_forecast` and
-    :func:`retainkit.clv.value.customer_value`, so the intervals sit around the values
-    the lifetime value section shows. Revenue and value intervals are on the *expected*
-    values (parameter uncertainty); the purchase counts also get a predictive interval.
+    The values are priced exactly as the point estimate is, by
+    :func:`retainkit.clv.value.clv_forecast` and :func:`retainkit.clv.value.customer_value`,
+    at the estimates and at parameters a small step away on each side (one parameter at
+    a time, spend held at its estimate while the purchase model moves and the other way
+    round: the two models are fitted on separate likelihoods, so their estimates are
+    independent); the slopes and the fits' covariances give each value's variance (the
+    delta method), so the intervals sit around the values the lifetime value section
+    shows. Revenue and value intervals are on the *expected* values (parameter
+    uncertainty); the purchase counts also get a predictive interval, simulated once per
+    parameter draw.
 
     Parameters
     ----------
     purchases : BetaGeoModel or ParetoNBDModel
-        Fitted purchase model.
+        Fitted purchase model, without covariates.
     spend : GammaGammaModel or None
         Fitted spend model; None (no revenue) leaves revenue and value as NaN.
     summary : pandas.DataFrame
         ``customer_id``, ``frequency``, ``recency``, ``T`` (``monetary_value`` with a
-        spend model): the customers to value, and (without draws) what the models were
-        fitted on.
+        spend model): the customers to value.
     horizon_years, discount_rate, margin : float
         As for :func:`retainkit.clv.value.customer_value`.
     level : float
         Nominal coverage (0.9: from the 5% to the 95% quantile).
     purchase_draws, spend_draws : pandas.DataFrame, optional
-        :func:`parameter_draws` of each model (equally many); default ``n_draws`` drawn
-        from their fits on ``summary``.
+        :func:`parameter_draws` of each model: the covariance of their logarithms
+        replaces the fit's, and the purchase draws drive the simulated counts. Default:
+        the fits' covariances and ``n_draws`` purchase draws.
     n_draws : int
-        Parameter draws when not given.
+        Purchase-model draws for the simulated counts, when not given.
     seed : int
         Seed of the draws and of the simulated purchases.
 
@@ -560,14 +609,10 @@ def value_intervals(
     ------
     RetainkitError
         For other models.
-    NotFittedError, DataValidationError, ConvergenceError
+    NotFittedError, ConvergenceError
         As :func:`parameter_draws`.
-
-    Warns
-    -----
-    UserWarning
-        When some spend draws have ``q <= 1`` (no finite mean spend): their revenue and
-        value count as infinite.
+    DataValidationError
+        When the draws do not hold the models' parameters.
 
     Examples
     --------
@@ -581,128 +626,100 @@ def value_intervals(
     >>> bool(row["low"] < row["estimate"] < row["high"])
     True
     """
-    params = _check_model(purchases, tuple(_SIMULATORS), "purchases")
+    _check_model(purchases, tuple(_SIMULATORS), "purchases")
     if spend is not None:
         _check_model(spend, (GammaGammaModel,), "spend")
-    if purchase_draws is None:
-        purchase_draws = parameter_draws(purchases, summary, n_draws=n_draws, seed=seed)
-    p_values = _check_draws(purchase_draws, purchases, "purchase_draws")
-    d = len(p_values)
-    s_values: np.ndarray | None = None
-    if spend is not None:
-        if spend_draws is None:
-            spend_draws = parameter_draws(spend, summary, n_draws=d, seed=seed + 1)
-        s_values = _check_draws(spend_draws, spend, "spend_draws")
-        if len(s_values) != d:
-            raise DataValidationError(
-                f"purchase_draws has {d} rows and spend_draws {len(s_values)}; draw "
-                "equally many of each"
-            )
-    _check_level(level, d)
     if horizon_years <= 0:
         raise ValueError(f"horizon_years={horizon_years!r} must be positive")
+    values, p_cov = _uncertainty(purchases, purchase_draws, n_draws, seed, "purchase_draws")
+    s_cov = None
+    if spend is not None:
+        s_cov = (
+            _log_covariance(spend)
+            if spend_draws is None
+            else _draws_covariance(_check_draws(spend_draws, spend, "spend_draws"))
+        )
+    _check_level(level, len(values))
     pricing = {"horizon_years": horizon_years, "discount_rate": discount_rate, "margin": margin}
-    point_forecast = clv_forecast(purchases, spend, summary, max_horizon_years=horizon_years)
-    point = customer_value(point_forecast, **pricing)
-    unit = purchases.time_unit_ or "weeks"
-    t = horizon_years * days_per("years") / days_per(unit)
-    names, simulate = list(params), _SIMULATORS[type(purchases)]
-    s_names = list(spend.params_) if spend is not None else []
-    infinite = 0
-    if s_values is not None:
-        q_at = s_names.index("q")
-        infinite = int((s_values[:, q_at] <= 1).sum())
-    if infinite:
-        warnings.warn(
-            f"{infinite} of {d} spend-model draws have q <= 1, where the mean spend is "
-            "infinite; their revenue and value count as infinite, so the upper bounds may be "
-            "infinite too",
-            stacklevel=2,
+    forecast = clv_forecast(purchases, spend, summary, max_horizon_years=horizon_years)
+    point = customer_value(forecast, **pricing)
+    n, steps = len(summary), len(forecast.grid_years)
+
+    def priced(f: ClvForecast) -> dict[str, np.ndarray]:
+        v = customer_value(f, **pricing)
+        return {m: v[m].to_numpy(dtype="float64") for m in _MEASURES} | {
+            "curve": f.cumulative.sum(axis=0)
+        }
+
+    variance = {m: np.zeros(n) for m in _MEASURES}
+    total_slope = {m: 0.0 for m in _MEASURES}
+    s_total = {m: 0.0 for m in _MEASURES}
+    curve_slope = np.zeros((steps, len(purchases.params_)))
+    for part in _chunks(n, steps):
+        chunk, here = summary.iloc[part], _part(forecast, part)
+        # the purchase model moves, spend stays at its estimate
+        p_slope = _gradient(
+            purchases,
+            lambda m, chunk=chunk, here=here: priced(
+                replace(
+                    clv_forecast(m, None, chunk, max_horizon_years=horizon_years),
+                    expected_spend=here.expected_spend,
+                )
+            ),
         )
-    rng = np.random.default_rng([seed, 2])
-    x = summary["frequency"].to_numpy(dtype="float64")
-    T = summary["T"].to_numpy(dtype="float64")
-    n = len(summary)
-    measures = ("expected_purchases", "expected_revenue", "clv")
-    out: dict[str, np.ndarray] = {}
-    for m in measures:
-        out[f"{m}_low"], out[f"{m}_high"] = np.full(n, np.nan), np.full(n, np.nan)
-    out["purchases_low"], out["purchases_high"] = np.empty(n), np.empty(n)
-    totals = {m: np.zeros(d) for m in (*measures, "purchases")}
-    curve = np.zeros((d, len(point_forecast.grid_years)))
-    for part in _chunks(n, d):
-        chunk = summary.iloc[part]
-        per = {m: np.empty((len(chunk), d)) for m in (*measures, "purchases")}
-        for j in range(d):
-            drawn = _with_params(purchases, names, p_values[j])
-            drawn_spend = None
-            no_mean = False
-            if spend is not None and s_values is not None:
-                no_mean = bool(s_values[j, q_at] <= 1)
-                drawn_spend = None if no_mean else _with_params(spend, s_names, s_values[j])
-            forecast = clv_forecast(drawn, drawn_spend, chunk, max_horizon_years=horizon_years)
-            value = customer_value(forecast, **pricing)
-            per["expected_purchases"][:, j] = value["expected_purchases"].to_numpy()
-            revenue = value["expected_revenue"].to_numpy()
-            clv = value["clv"].to_numpy()
-            if no_mean:
-                revenue, clv = np.full(len(chunk), np.inf), np.full(len(chunk), np.inf)
-            per["expected_revenue"][:, j], per["clv"][:, j] = revenue, clv
-            per["purchases"][:, j] = simulate(
-                drawn.params_, forecast.probability_alive, x[part], T[part], t, rng
+        curve_slope += p_slope["curve"]
+        for m in _MEASURES:
+            variance[m][part] += _variance(p_slope[m], p_cov)
+            total_slope[m] = total_slope[m] + p_slope[m].sum(axis=0)
+        if spend is not None and s_cov is not None:
+            # the spend model moves, purchases stay at their estimates
+            s_slope = _gradient(
+                spend,
+                lambda m, chunk=chunk, here=here: priced(
+                    replace(here, expected_spend=m.expected_spend(chunk).to_numpy())
+                ),
             )
-            curve[j] += forecast.cumulative.sum(axis=0)
-        with np.errstate(invalid="ignore"):
-            for m in measures:
-                if m != "expected_purchases" and spend is None:
-                    continue
-                out[f"{m}_low"][part], out[f"{m}_high"][part] = _bounds(per[m], level)
-        out["purchases_low"][part], out["purchases_high"][part] = _count_bounds(
-            per["purchases"], level
-        )
-        for m in totals:
-            totals[m] += per[m].sum(axis=0)
+            for m in ("expected_revenue", "clv"):
+                variance[m][part] += _variance(s_slope[m], s_cov)
+                s_total[m] = s_total[m] + s_slope[m].sum(axis=0)
     customers = pd.DataFrame({S.CUSTOMER_ID: point[S.CUSTOMER_ID].to_numpy()})
     customers["probability_alive"] = point["probability_alive"].to_numpy()
-    for m in measures:
-        customers[m] = point[m].to_numpy()
-        customers[f"{m}_low"], customers[f"{m}_high"] = out[f"{m}_low"], out[f"{m}_high"]
-    customers["purchases_low"] = out["purchases_low"]
-    customers["purchases_high"] = out["purchases_high"]
+    totals: dict[str, tuple[float, float, float]] = {}
+    for m in _MEASURES:
+        estimate = point[m].to_numpy(dtype="float64")
+        customers[m] = estimate
+        customers[f"{m}_low"], customers[f"{m}_high"] = _delta_bounds(estimate, variance[m], level)
+        total_variance = _variance(np.asarray(total_slope[m]), p_cov)
+        if m != "expected_purchases" and s_cov is not None:
+            total_variance = total_variance + _variance(np.asarray(s_total[m]), s_cov)
+        totals[m] = (estimate.sum(), *_delta_bounds(estimate.sum(), total_variance, level))
+    t = horizon_years * days_per("years") / days_per(purchases.time_unit_ or "weeks")
+    rng = np.random.default_rng([seed, 2])
+    count_low, count_high, count_total = _predictive_counts(
+        purchases, summary, values, t, level, rng
+    )
+    customers["purchases_low"], customers["purchases_high"] = count_low, count_high
+    tail = (1 - level) / 2
     rows = [
+        _total_row("expected_purchases", *totals["expected_purchases"], _PARAMETERS),
         _total_row(
-            "expected_purchases",
-            point["expected_purchases"].sum(),
-            totals["expected_purchases"],
-            level,
-            _PARAMETERS,
-        ),
-        _total_row(
-            "purchases", point["expected_purchases"].sum(), totals["purchases"], level, _PROCESS
+            "purchases",
+            totals["expected_purchases"][0],
+            *np.quantile(count_total, [tail, 1 - tail]),
+            _PROCESS,
         ),
     ]
-    for m in ("expected_revenue", "clv"):
-        if spend is None:
-            rows.append(
-                {
-                    "measure": m,
-                    "estimate": np.nan,
-                    "low": np.nan,
-                    "high": np.nan,
-                    "includes": _PARAMETERS,
-                }
-            )
-        else:
-            rows.append(_total_row(m, point[m].sum(), totals[m], level, _PARAMETERS))
-    low, high = _bounds(curve.T, level)
-    curve_frame = pd.DataFrame(
+    rows += [_total_row(m, *totals[m], _PARAMETERS) for m in ("expected_revenue", "clv")]
+    curve_estimate = forecast.cumulative.sum(axis=0)
+    low, high = _delta_bounds(curve_estimate, _variance(curve_slope, p_cov), level)
+    curve = pd.DataFrame(
         {
-            "horizon_years": point_forecast.grid_years,
-            "estimate": point_forecast.cumulative.sum(axis=0),
+            "horizon_years": forecast.grid_years,
+            "estimate": curve_estimate,
             "low": low,
             "high": high,
         }
     )
     return ForecastIntervals(
-        customers, pd.DataFrame(rows), curve_frame, level, d, float(horizon_years), "years"
+        customers, pd.DataFrame(rows), curve, level, len(values), float(horizon_years), "years"
     )

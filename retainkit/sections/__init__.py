@@ -20,11 +20,15 @@ loss_story
 groundwork
     The groundwork notebook's losses: window, counts, groups, reasons, behaviour, tenure
     and cost.
-retention, revenue_retention, cohorts, historical_value, models, holdout, customer_value,
-acquisition, scenarios, ltv_figures
+retention, revenue_retention, cohorts, historical_value, models, holdout, model_choice,
+customer_value, acquisition, scenarios, ltv_figures
     The lifetime value notebook: retention rates, revenue retention, cohorts, historical
-    value, the purchase and spend models and their holdout check, model value per
-    customer and segment, acquisition budget, scenarios and key figures.
+    value, the purchase and spend models, their holdout check and the choice between
+    purchase models, model value per customer and segment, acquisition budget, scenarios
+    and key figures.
+intervals, attributes
+    The lifetime value notebook's forecast intervals (how sure the totals and top
+    customers are) and customer attributes' effects on purchase rate and dropout.
 subscriptions
     The lifetime value notebook's subscription model (sBG) for data that bills monthly.
 review_story
@@ -43,6 +47,7 @@ from retainkit.sections.acquisition import (
     incentive_section,
     new_customer_budget,
 )
+from retainkit.sections.attributes import attribute_effects_section, attribute_effects_table
 from retainkit.sections.call_list import (
     backtest_story,
     backtest_table,
@@ -71,6 +76,7 @@ from retainkit.sections.holdout import (
     holdout_section,
     model_comparison_section,
 )
+from retainkit.sections.intervals import forecast_intervals, interval_section
 from retainkit.sections.journeys import conversion_section, lifecycle_section
 from retainkit.sections.loss_story import (
     behaviour_story,
@@ -79,6 +85,7 @@ from retainkit.sections.loss_story import (
     reason_story,
 )
 from retainkit.sections.ltv_figures import lifetime_value_figures
+from retainkit.sections.model_choice import model_choice_section, purchase_model_choice
 from retainkit.sections.models import (
     fit_spend_model,
     frequency_recency_section,
@@ -111,6 +118,8 @@ from retainkit.sections.subscriptions import subscription_section
 __all__ = [
     "acquisition_section",
     "activity_figure",
+    "attribute_effects_section",
+    "attribute_effects_table",
     "backtest_section",
     "backtest_story",
     "backtest_table",
@@ -130,18 +139,21 @@ __all__ = [
     "detector_tables",
     "expected_value_section",
     "fit_spend_model",
+    "forecast_intervals",
     "frequency_recency_section",
     "historical_value_section",
     "holdout_check",
     "holdout_figure",
     "holdout_section",
     "incentive_section",
+    "interval_section",
     "key_clients_table",
     "lifecycle_section",
     "lifetime_value_figures",
     "loss_section",
     "loss_story",
     "lost_customers_section",
+    "model_choice_section",
     "model_comparison_section",
     "model_values",
     "movement_section",
@@ -150,6 +162,7 @@ __all__ = [
     "previous_review",
     "priority_section",
     "priority_table",
+    "purchase_model_choice",
     "purchase_model_section",
     "reason_story",
     "reasons_section",

@@ -4,7 +4,9 @@ The section fits the Pareto/NBD with the customers' attributes as static covaria
 (:meth:`retainkit.clv.ParetoNBDModel.fit` with ``covariates=``) and shows each attribute's
 effect as a multiplicative factor: ``exp(trans.<c>)`` on the mean purchase rate and
 ``exp(life.<c>)`` on the mean dropout rate, with 90% Wald intervals
-``exp(coefficient +- 1.645 standard error)``.
+``exp(coefficient +- 1.645 standard error)``. Data that bills monthly (subscriptions, by
+:func:`retainkit.sections.subscriptions.monthly_billing`) gets a note instead: its
+customers do not buy whenever they like, as the model assumes.
 """
 
 from __future__ import annotations
@@ -19,6 +21,7 @@ from retainkit import schema as S
 from retainkit.clv import ParetoNBDModel
 from retainkit.display import Parts, markdown, table
 from retainkit.exceptions import ConvergenceError, DataValidationError
+from retainkit.sections.subscriptions import monthly_billing
 
 __all__ = ["attribute_effects_section", "attribute_effects_table"]
 
@@ -119,6 +122,7 @@ def attribute_effects_section(
     summary: pd.DataFrame,
     *,
     customers: pd.DataFrame | None,
+    transactions: Any = None,
     max_levels: int = 10,
 ) -> Parts:
     """Show how each customer attribute goes with purchase and dropout rates.
@@ -133,6 +137,10 @@ def attribute_effects_section(
         ``customer_id`` and any attribute columns. Columns with one value, and text
         columns with more than ``max_levels`` levels (ids, free text), are left out;
         customers without attributes or with a missing value are left out of the fit.
+    transactions : Transactions, optional
+        ``dataset.transactions``: when given and the data bills monthly
+        (:func:`retainkit.sections.subscriptions.monthly_billing`), the section says that
+        the model does not suit subscriptions instead of fitting it.
     max_levels : int
         Most levels a text column may have to be shown.
 
@@ -142,7 +150,7 @@ def attribute_effects_section(
         A short story (one sentence per attribute level: "customers with contract=Two
         year buy 1.30x as often (90% interval 1.10x-1.50x) ...") and the table of
         :func:`attribute_effects_table`; or one note when the data has no usable
-        attributes or the model could not be fitted.
+        attributes, bills monthly, or the model could not be fitted.
 
     Examples
     --------
@@ -157,6 +165,17 @@ def attribute_effects_section(
                 markdown(
                     "No customer attributes here: the data has no customer table, so the "
                     "purchase and dropout rates are not compared across attributes."
+                )
+            ]
+        )
+    if transactions is not None and monthly_billing(transactions).attrs["bills_monthly"]:
+        return Parts(
+            [
+                markdown(
+                    "Customer attributes are not compared here: this data bills monthly, and "
+                    "the model behind the comparison is made for customers who buy whenever "
+                    "they like, so its effects on buying and leaving would mislead. The "
+                    "subscription section above describes how long subscribers stay."
                 )
             ]
         )

@@ -39,15 +39,18 @@ def forecast_intervals(
     horizon_years, discount_rate, margin : float
         As priced in :func:`retainkit.sections.model_values`.
     n_draws : int
-        Parameter draws (200 keeps the notebook quick; more give steadier bounds).
+        Parameter draws behind the simulated purchase counts (200 keeps the notebook
+        quick; more give steadier bounds).
     seed : int
         Seed of the draws.
 
     Returns
     -------
     (ForecastIntervals or None, str)
-        :func:`retainkit.clv.intervals.value_intervals` at level 0.9 and "", or None and
-        why there are no intervals.
+        :func:`retainkit.clv.intervals.value_intervals` at level 0.9 and "" (or a caveat
+        when the data pin some purchase-model parameter down only loosely: a standard
+        error above half its estimate, where the intervals' linear approximation is
+        rough), or None and why there are no intervals.
 
     Examples
     --------
@@ -71,11 +74,42 @@ def forecast_intervals(
         )
     except ConvergenceError as exc:
         return None, str(exc).split(";")[0] + "."
-    return intervals, ""
+    return intervals, _loose_parameters(purchases)
 
 
-def _range(row: pd.Series, fmt: Any) -> str:
-    return f"{fmt(row['low'])} to {fmt(row['high'])}"
+#: Standard error over estimate above which a parameter counts as loosely pinned down.
+_LOOSE = 0.5
+#: What each purchase-model parameter describes, for a manager.
+_MEANING = {
+    "r": "how often customers buy",
+    "alpha": "how often customers buy",
+    "a": "how soon customers stop buying",
+    "b": "how soon customers stop buying",
+    "s": "how soon customers stop buying",
+    "beta": "how soon customers stop buying",
+}
+
+
+def _loose_parameters(model: Any) -> str:
+    """Say which parameters the data hardly pin down, or "" when all are pinned down."""
+    params, se = model.params_, model.standard_errors_ or {}
+    loose = {k: se[k] / v for k, v in params.items() if se.get(k, 0) > _LOOSE * v}
+    if not loose:
+        return ""
+    what = " or ".join(sorted({_MEANING.get(k, "how often customers buy") for k in loose}))
+    names = " and ".join(loose)
+    ratios = " and ".join(f"{r:.1f}" for r in loose.values())
+    return (
+        f"The data say little about {what} (the purchase model's {names} "
+        f"{'has a standard error' if len(loose) == 1 else 'have standard errors'} "
+        f"{ratios} times {'its estimate' if len(loose) == 1 else 'their estimates'}), so "
+        "these intervals, which treat that uncertainty as small, are rough: the real "
+        "uncertainty is probably larger."
+    )
+
+
+def _range(row: pd.Series, fmt: Any, joint: str = "to") -> str:
+    return f"{fmt(row['low'])} {joint} {fmt(row['high'])}"
 
 
 def interval_section(
@@ -96,7 +130,8 @@ def interval_section(
     intervals : ForecastIntervals or None
         :func:`forecast_intervals`.
     note : str
-        Why there are no intervals, when there are none.
+        Why there are no intervals, when there are none; otherwise a caveat added to the
+        words (as :func:`forecast_intervals` returns it).
     horizon_years, discount_rate : float
         As priced, for the words.
     top : int
@@ -137,8 +172,8 @@ def interval_section(
         "n": len(intervals.customers),
         "p": count(purchases["estimate"]),
         "lvl": level,
-        "p_range": _range(purchases, count),
-        "a_range": _range(predicted, count),
+        "p_range": _range(purchases, count, "and"),
+        "a_range": _range(predicted, count, "and"),
     }
     if has_value:
         clv = totals.loc["clv"]
@@ -152,6 +187,9 @@ def interval_section(
         " The intervals cover the uncertainty of the fitted parameters, not whether the model "
         "suits these customers: the holdout check tests that."
     )
+    if note:
+        words += " {caveat}"
+        values["caveat"] = note
     story = markdown(words, **values)
     measure = "clv" if has_value else "expected_purchases"
     columns = ["customer_id", "probability_alive", "expected_purchases"]
@@ -163,8 +201,8 @@ def interval_section(
         columns={
             "expected_purchases_low": "expected purchases, low",
             "expected_purchases_high": "expected purchases, high",
-            "purchases_low": "purchases made, low",
-            "purchases_high": "purchases made, high",
+            "purchases_low": "purchases to come, low",
+            "purchases_high": "purchases to come, high",
             "clv": "lifetime value",
             "clv_low": "lifetime value, low",
             "clv_high": "lifetime value, high",
@@ -176,10 +214,10 @@ def interval_section(
         decimals=2,
         money_columns=["lifetime value", "lifetime value, low", "lifetime value, high"],
         share_columns=["probability_alive"],
-        integer_columns=["purchases made, low", "purchases made, high"],
+        integer_columns=["purchases to come, low", "purchases to come, high"],
         caption=f"The {len(shown)} most valuable customers over {horizon_years:g} years with "
         f"{level:.0%} intervals: expected purchases and lifetime value (uncertainty of the "
-        "parameters), purchases made (also each customer's chance)",
+        "parameters), purchases to come (also each customer's chance)",
     )
     fig, axes = plt.subplots(1, 2, figsize=(15, 4.5))
     plot_forecast_band(intervals, ax=axes[0])

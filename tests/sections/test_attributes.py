@@ -86,3 +86,34 @@ def test_notes_when_there_is_nothing_to_compare(shop):
     assert len(useless) == 1
     assert useless[0].data.startswith("No usable customer attributes")
     assert "country (one value)" in useless[0].data
+
+
+def _bills(gap_days):
+    """Three customers paying 10 every ``gap_days`` days, 6 times, from 2024-01-05."""
+    days = pd.Timestamp("2024-01-05") + pd.to_timedelta(np.arange(6) * gap_days, unit="D")
+    return pd.DataFrame(
+        {
+            "customer_id": np.repeat(["a", "b", "c"], 6),
+            "order_date": np.tile(days, 3),
+            "revenue": 10.0,
+        }
+    )
+
+
+def test_monthly_billing_gets_a_note_instead_of_the_model():
+    summary = pd.DataFrame(
+        {"customer_id": ["a", "b", "c"], "frequency": [5] * 3, "recency": [21.4] * 3}
+    ).assign(T=21.4)
+    customers = pd.DataFrame({"customer_id": ["a", "b", "c"], "plan": ["x", "y", "x"]})
+    # every gap is 30 days, within the 28-31 of a monthly bill: all three pay monthly
+    parts = attribute_effects_section(summary, customers=customers, transactions=_bills(30))
+    assert [p.data for p in parts] == [
+        "Customer attributes are not compared here: this data bills monthly, and the model "
+        "behind the comparison is made for customers who buy whenever they like, so its "
+        "effects on buying and leaving would mislead. The subscription section above "
+        "describes how long subscribers stay."
+    ]
+    # every 12 days is not monthly: the section goes on (here to the one-value column)
+    one_value = customers.assign(plan="x")
+    parts = attribute_effects_section(summary, customers=one_value, transactions=_bills(12))
+    assert parts[0].data.startswith("No usable customer attributes")

@@ -1,10 +1,12 @@
 """The forecast intervals section: totals with intervals in words, top customers, the band."""
 
+import copy
 from types import SimpleNamespace
 
 import matplotlib.figure
 import numpy as np
 import pandas as pd
+import pytest
 
 import retainkit as rk
 from retainkit.clv import BetaGeoModel, GammaGammaModel
@@ -58,8 +60,10 @@ def test_words_give_each_total_with_its_interval():
     parts = interval_section(DATASET, _intervals(), horizon_years=2, discount_rate=0.1)
     text = parts[0].data
     assert "Over the next 2 years the 3 customers are expected to make **11** repeat" in text
-    assert "90% likely to lie between **10 to 12**" in text  # 12.5 shown whole: 12
-    assert "actually make, which also depend on each customer's chance, between **6 to 17**" in text
+    assert "90% likely to lie between **10 and 12**" in text  # 12.5 shown whole: 12
+    assert (
+        "actually make, which also depend on each customer's chance, between **6 and 17**" in text
+    )
     # money: "$" is escaped so it is not read as a formula
     assert "discounted at 10% a year, is **<span>&#36;</span>200**" in text
     assert "(90% interval **<span>&#36;</span>180 to <span>&#36;</span>222**)" in text
@@ -72,7 +76,7 @@ def test_table_lists_the_top_customers_by_value_with_their_bounds():
     # the two most valuable: a (100) then c (75)
     assert shown["customer_id"].tolist() == ["a", "c"]
     assert shown["lifetime value, low"].tolist() == [88.0, 62.0]
-    assert shown["purchases made, high"].tolist() == [8.0, 11.0]
+    assert shown["purchases to come, high"].tolist() == [8.0, 11.0]
     html = parts[1].to_html()
     assert "$115.00" in html.replace("<span>&#36;</span>", "$")
     assert "The 2 most valuable customers over 2 years with 90% intervals" in html
@@ -100,12 +104,16 @@ def test_no_intervals_says_why():
     assert [p.data for p in parts] == ["No forecast intervals: there is no purchase model."]
 
 
-def test_forecast_intervals_price_the_fitted_models():
+@pytest.fixture(scope="module")
+def cdnow_fits():
     cdnow_summary = rk.customer_summary(
         rk.load_transactions("cdnow_sample"), as_of="1997-09-30", time_unit="weeks"
     )
-    bg = BetaGeoModel().fit(cdnow_summary)
-    gg = GammaGammaModel().fit(cdnow_summary)
+    return cdnow_summary, BetaGeoModel().fit(cdnow_summary), GammaGammaModel().fit(cdnow_summary)
+
+
+def test_forecast_intervals_price_the_fitted_models(cdnow_fits):
+    cdnow_summary, bg, gg = cdnow_fits
     intervals, note = forecast_intervals(
         bg, gg, cdnow_summary, horizon_years=1, discount_rate=0.1, margin=0.3, n_draws=40
     )
@@ -114,3 +122,60 @@ def test_forecast_intervals_price_the_fitted_models():
     assert len(intervals.customers) == len(cdnow_summary)
     clv = intervals.totals.set_index("measure").loc["clv"]
     assert clv["low"] < clv["estimate"] < clv["high"]
+
+
+def test_a_loose_fit_gets_a_caveat_in_the_words():
+    parts = interval_section(
+        DATASET,
+        _intervals(),
+        note="The data say little about how soon customers stop buying.",
+        horizon_years=2,
+        discount_rate=0.1,
+    )
+    assert parts[0].data.endswith(
+        "the holdout check tests that. The data say little about how soon customers stop buying."
+    )
+
+
+def test_forecast_intervals_flag_loosely_pinned_parameters(cdnow_fits):
+    cdnow_summary, bg, gg = cdnow_fits
+    # CDNOW's sample pins every parameter down (standard errors 5% to 29% of the
+    # estimates, below half): no caveat
+    assert max(bg.standard_errors_[k] / v for k, v in bg.params_.items()) < 0.5
+    _, note = forecast_intervals(
+        bg, gg, cdnow_summary, horizon_years=1, discount_rate=0.1, margin=0.3, n_draws=40
+    )
+    assert note == ""
+    # the same fit with a's standard error at 3 times a, as Online Retail's: a caveat
+    loose = copy.copy(bg)
+    loose.standard_errors_ = {**bg.standard_errors_, "a": 3 * bg.params_["a"]}
+    intervals, note = forecast_intervals(
+        loose, gg, cdnow_summary, horizon_years=1, discount_rate=0.1, margin=0.3, n_draws=40
+    )
+    assert intervals is not None
+    assert note == (
+        "The data say little about how soon customers stop buying (the purchase model's a "
+        "has a standard error 3.0 times its estimate), so these intervals, which treat that "
+        "uncertainty as small, are rough: the real uncertainty is probably larger."
+    )
+    # the covariance follows the larger standard error: wider value intervals
+    plain, _ = forecast_intervals(
+        bg, gg, cdnow_summary, horizon_years=1, discount_rate=0.1, margin=0.3, n_draws=40
+    )
+    width = lambda iv: iv.totals.set_index("measure").eval("high - low")  # noqa: E731
+    assert width(intervals)["clv"] > width(plain)["clv"]
+
+
+def test_unidentified_parameters_give_no_intervals_and_say_why(cdnow_fits):
+    cdnow_summary, bg, gg = cdnow_fits
+    # a fit whose information matrix could not be inverted (NaN standard errors)
+    broken = copy.copy(bg)
+    broken._information_inverse = (np.full((4, 4), np.nan), np.full(4, np.nan))
+    intervals, note = forecast_intervals(
+        broken, gg, cdnow_summary, horizon_years=1, discount_rate=0.1, margin=0.3, n_draws=40
+    )
+    assert intervals is None
+    assert note == (
+        "the data do not pin down every parameter of the BG/NBD model (its information "
+        "matrix is not positive definite), so its forecasts have no interval."
+    )
