@@ -74,7 +74,6 @@ from retainkit.sections.holdout import (
     holdout_check,
     holdout_figure,
     holdout_section,
-    model_comparison_section,
 )
 from retainkit.sections.intervals import forecast_intervals, interval_section
 from retainkit.sections.journeys import conversion_section, lifecycle_section
@@ -154,7 +153,6 @@ __all__ = [
     "loss_story",
     "lost_customers_section",
     "model_choice_section",
-    "model_comparison_section",
     "model_values",
     "movement_section",
     "new_customer_budget",

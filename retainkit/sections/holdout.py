@@ -17,7 +17,6 @@ __all__ = [
     "holdout_check",
     "holdout_figure",
     "holdout_section",
-    "model_comparison_section",
 ]
 
 
@@ -152,45 +151,6 @@ def holdout_section(check: HoldoutCheck) -> Parts:
         naive=naive_row["mae_per_customer"],
     )
     return Parts([shown, story])
-
-
-def model_comparison_section(check: HoldoutCheck, *, max_customers: int = 20000) -> Parts:
-    """Compare BG/NBD with Pareto/NBD on the same calibration period and holdout.
-
-    Parameters
-    ----------
-    check : HoldoutCheck
-        :func:`holdout_check`.
-    max_customers : int
-        Most customers compared on (a random sample above it; 0: all), see
-        :func:`retainkit.clv.validation.compare_purchase_models`.
-
-    Returns
-    -------
-    Parts
-        The comparison table, or why there is none.
-
-    Examples
-    --------
-    >>> model_comparison_section(HoldoutCheck(None, 0, "too short"))[0].data
-    'Without a holdout there is no model comparison.'
-    """
-    if check.scorecard is None:
-        return Parts([markdown("Without a holdout there is no model comparison.")])
-    comparison, note = validation.compare_purchase_models(
-        check.calibration, max_customers=max_customers
-    )
-    if comparison is None:
-        return Parts([markdown("**No model comparison:** {note}", note=note)])
-    shown = table(
-        comparison.rename(columns={"mae_per_customer": "mean absolute error per customer"}),
-        share_columns=["total_error"],
-        integer_columns=["actual_total"],
-        decimals=2,
-        caption=f"Two purchase models on the same {check.weeks}-week holdout (repeat purchase "
-        f"days). {note}",
-    )
-    return Parts([shown])
 
 
 def holdout_figure(transactions: Any, check: HoldoutCheck) -> Parts:

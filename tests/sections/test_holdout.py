@@ -1,4 +1,4 @@
-"""The holdout sections: the scorecard read in words, the comparison and the figure."""
+"""The holdout sections: the scorecard read in words and the figure."""
 
 import dataclasses
 
@@ -11,7 +11,6 @@ from retainkit.sections import (
     holdout_check,
     holdout_figure,
     holdout_section,
-    model_comparison_section,
 )
 from retainkit.sections.holdout import HoldoutCheck
 
@@ -28,7 +27,6 @@ def test_no_holdout_says_why_everywhere():
         "**No holdout check:** history too short.",
         "Without a holdout there is no scorecard.",
     ]
-    assert model_comparison_section(check)[0].data.startswith("Without a holdout")
     assert len(holdout_figure(None, check)) == 0
 
 
@@ -73,11 +71,8 @@ def test_handset_scorecard_verdict():
     assert "no better than the naive forecast" in holdout_section(worse)[1].data
 
 
-def test_comparison_and_figure(demo):
+def test_figure(demo):
     ds, check = demo
-    (shown,) = model_comparison_section(check, max_customers=2000)
-    assert f"same {check.weeks}-week holdout" in shown.caption
-    assert "Pareto/NBD" in shown.to_html()
     open_before = set(plt.get_fignums())
     (fig,) = holdout_figure(ds.transactions, check)
     assert set(plt.get_fignums()) == open_before
