@@ -20,7 +20,7 @@
 """
 
 from retainkit.clv import intervals, validation, value
-from retainkit.clv._base import fit_or_explain, fit_with_fallback
+from retainkit.clv._fallback import fit_or_explain, fit_with_fallback
 from retainkit.clv.bgbb import BetaGeoBetaBinomModel
 from retainkit.clv.bgnbd import BetaGeoModel
 from retainkit.clv.cnbd import BetaGeoCNBDModel, ModifiedBetaGeoCNBDModel

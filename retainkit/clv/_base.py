@@ -7,12 +7,13 @@ and the optimiser works on the logarithms of the (positive) parameters. Standard
 errors come from the inverse of the observed information (the Hessian of the negative
 log-likelihood, differentiated numerically from the analytic gradient), which every
 fitted model keeps as ``covariance_``. The summary is checked first, in
-:mod:`retainkit.clv._summary_checks`.
+:mod:`retainkit.clv._summary_checks`; the rows are grouped by
+:mod:`retainkit.clv._compressed`; :mod:`retainkit.clv._fallback` retries a failed fit
+with small penalizers.
 """
 
 from __future__ import annotations
 
-from collections.abc import Sequence
 from dataclasses import dataclass
 from typing import Any
 
@@ -21,6 +22,7 @@ import pandas as pd
 from scipy import optimize
 from scipy.stats import norm
 
+from retainkit.clv._compressed import Compressed, compress
 from retainkit.clv._summary_checks import _first as _first
 from retainkit.clv._summary_checks import summary_time_unit, validate_summary
 from retainkit.exceptions import ConvergenceError, DataValidationError, NotFittedError
@@ -29,96 +31,9 @@ __all__ = [
     "BaseModel",
     "Compressed",
     "compress",
-    "fit_or_explain",
-    "fit_with_fallback",
     "summary_time_unit",
     "validate_summary",
 ]
-
-
-@dataclass(frozen=True)
-class Compressed:
-    """Distinct rows of several numeric columns and how many customers each stands for.
-
-    Attributes
-    ----------
-    levels : list of numpy arrays
-        The distinct values of each column (in no particular order).
-    codes : list of numpy arrays
-        For each distinct row, the position of its value in each column's ``levels``.
-    weights : numpy array
-        Customers per distinct row.
-    """
-
-    levels: list[np.ndarray]
-    codes: list[np.ndarray]
-    weights: np.ndarray
-
-    @property
-    def unique_rows(self) -> list[np.ndarray]:
-        """The distinct rows, column by column."""
-        return [lv[c] for lv, c in zip(self.levels, self.codes, strict=True)]
-
-    def subset(self, keep: np.ndarray, weights: np.ndarray) -> Compressed:
-        """Keep some rows, with new weights."""
-        return Compressed(self.levels, [c[keep] for c in self.codes], weights)
-
-
-def compress(columns: Sequence[np.ndarray], weights: np.ndarray | None = None) -> Compressed:
-    """Group identical rows of several numeric columns, counting the customers in each.
-
-    Parameters
-    ----------
-    columns : sequence of numpy arrays
-        Equal-length columns.
-    weights : numpy array, optional
-        Customers each row stands for (data published already grouped); default 1 each.
-
-    Returns
-    -------
-    Compressed
-
-    Examples
-    --------
-    >>> c = compress([np.array([1, 1, 2]), np.array([0.5, 0.5, 0.5])])
-    >>> sorted(zip(*[v.tolist() for v in c.unique_rows], c.weights.tolist()))
-    [(1.0, 0.5, 2.0), (2.0, 0.5, 1.0)]
-    >>> compress([np.array([1, 1, 2])], weights=np.array([3.0, 4.0, 5.0])).weights.tolist()
-    [7.0, 5.0]
-    """
-    codes = []
-    levels = []
-    for col in columns:
-        code, uniq = pd.factorize(np.asarray(col, dtype="float64"), sort=False)
-        codes.append(code.astype(np.int64))
-        levels.append(np.asarray(uniq, dtype="float64"))
-    sizes = [len(u) for u in levels]
-    if not len(codes) or len(codes[0]) == 0:
-        return Compressed(levels, [c[:0] for c in codes], np.zeros(0))
-    if float(np.prod([float(s) for s in sizes])) < 2**62:
-        key = np.zeros(len(codes[0]), dtype=np.int64)
-        for code, size in zip(codes, sizes, strict=True):
-            key = key * size + code
-        kcode, kuniq = pd.factorize(key, sort=False)
-        counts = np.bincount(kcode, weights=weights).astype("float64")
-        rest = np.asarray(kuniq, dtype=np.int64)
-        out: list[np.ndarray] = []
-        for size in reversed(sizes):
-            out.append(rest % size)
-            rest = rest // size
-        return Compressed(levels, out[::-1], counts)
-    frame = pd.DataFrame({i: c for i, c in enumerate(codes)})
-    keys = list(frame.columns)
-    if weights is None:
-        grouped = frame.groupby(keys, sort=False).size().reset_index(name="weight")
-    else:
-        frame["weight"] = np.asarray(weights, dtype="float64")
-        grouped = frame.groupby(keys, sort=False)["weight"].sum().reset_index()
-    return Compressed(
-        levels,
-        [grouped[i].to_numpy(dtype=np.int64) for i in range(len(codes))],
-        grouped["weight"].to_numpy(dtype="float64"),
-    )
 
 
 @dataclass(frozen=True)
@@ -538,90 +453,7 @@ class BaseModel:
         return out
 
 
-def fit_with_fallback(
-    model: type[BaseModel],
-    summary: pd.DataFrame,
-    *,
-    penalizers: Sequence[float] = (0.0, 0.001, 0.01),
-) -> tuple[BaseModel, str]:
-    """Fit by plain maximum likelihood, falling back to small penalizers if that fails.
-
-    Small or unusual data can put the maximum at the edge of the parameter space (no
-    visible dropout drives BG/NBD's ``a`` to 0, no spread of purchase rates drives ``r``
-    and ``alpha`` to infinity); a small penalty on the logarithms of the parameters then
-    gives a usable fit. The note says which penalizer was used.
-
-    Parameters
-    ----------
-    model : type
-        :class:`~retainkit.clv.BetaGeoModel` or :class:`~retainkit.clv.GammaGammaModel`.
-    summary : pandas.DataFrame
-    penalizers : sequence of float
-        Tried in order.
-
-    Returns
-    -------
-    (model, str)
-        The fitted model and a note ("" for a plain fit).
-
-    Raises
-    ------
-    ConvergenceError
-        When every penalizer fails; the last error.
-
-    Examples
-    --------
-    >>> from retainkit.clv import BetaGeoModel
-    >>> s = pd.DataFrame({"customer_id": ["a", "b", "c"], "frequency": [0, 1, 2],
-    ...                   "recency": [0.0, 3.0, 8.0], "T": [10.0, 10.0, 10.0]})
-    >>> fitted, note = fit_with_fallback(BetaGeoModel, s)
-    >>> type(fitted).__name__
-    'BetaGeoModel'
-    """
-    error: ConvergenceError | None = None
-    for pen in penalizers:
-        try:
-            fitted = model(penalizer=pen).fit(summary)
-        except ConvergenceError as exc:
-            error = exc
-            continue
-        note = (
-            ""
-            if pen == 0
-            else (
-                f"The plain maximum-likelihood fit did not converge, so the {model._name} "
-                f"parameters carry a small penalty (penalizer={pen:g}) that keeps them "
-                "away from 0 and infinity."
-            )
-        )
-        return fitted, note
-    assert error is not None
-    raise error
-
-
-def fit_or_explain(model: type[BaseModel], summary: pd.DataFrame) -> tuple[BaseModel | None, str]:
-    """Fit as :func:`fit_with_fallback` does; on failure return None and the reason.
-
-    Notebooks use it so that data too small or too odd for a model says so in words.
-
-    Returns
-    -------
-    (model or None, str)
-        The fitted model and the fallback note, or None and why it could not be fitted.
-
-    Examples
-    --------
-    >>> from retainkit.clv import GammaGammaModel
-    >>> s = pd.DataFrame({"customer_id": ["a"], "frequency": [0], "monetary_value": [0.0]})
-    >>> fitted, why = fit_or_explain(GammaGammaModel, s)
-    >>> fitted is None, why.startswith("The Gamma-Gamma model could not be fitted")
-    (True, True)
-    """
-    try:
-        return fit_with_fallback(model, summary)
-    except (ConvergenceError, DataValidationError) as exc:
-        reason = "the fit did not converge" if isinstance(exc, ConvergenceError) else str(exc)
-        return None, (
-            f"The {model._name} model could not be fitted to these {len(summary):,} customers "
-            f"({reason}); it needs more customers with repeat purchases."
-        )
+# the fallbacks live in their own module and are still found here, where callers outside
+# the package import them from; imported last, since they need BaseModel
+from retainkit.clv._fallback import fit_or_explain as fit_or_explain  # noqa: E402
+from retainkit.clv._fallback import fit_with_fallback as fit_with_fallback  # noqa: E402

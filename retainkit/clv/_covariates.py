@@ -17,7 +17,6 @@ from typing import Any
 
 import numpy as np
 import pandas as pd
-from scipy.special import betaln, digamma, expit, gammaln
 
 from retainkit import schema as S
 from retainkit.clv._base import Compressed, compress, summary_time_unit, validate_summary
@@ -27,9 +26,8 @@ __all__ = [
     "CovariateDesign",
     "CovariateFitting",
     "align_covariates",
-    "bgnbd_covariate_data",
-    "bgnbd_covariate_neg_ll",
     "design_for",
+    "summary_data",
 ]
 
 
@@ -329,22 +327,86 @@ def _check_identifiable(design: CovariateDesign, z: np.ndarray) -> None:
 
 
 class CovariateFitting:
-    """Fitting and prediction plumbing shared by the models that take covariates.
+    """Fitting and prediction plumbing shared by the purchase models that take covariates.
 
     Mixed into :class:`~retainkit.clv.ParetoNBDModel` and
     :class:`~retainkit.clv.BetaGeoModel` (before :class:`~retainkit.clv._base.BaseModel`).
     The covariate columns join the compression key, so identical customers with identical
     attributes still share one row; the coefficients are the trailing, unconstrained
     parameters ``trans.<column>`` (purchase process) then ``life.<column>`` (dropout).
+
+    A model gives ``_row_terms(p1, p2, p3, p4, x, tx, T)``: each row's log-likelihood and
+    its derivatives in its four parameters, any of them per row; and ``_links``: for each
+    of the four, 0 when it is shared, or the group (``"trans"`` or ``"life"``) and sign
+    with which the covariates scale it, ``theta_i = theta exp(sign z . gamma_group)``.
     """
 
     _design: CovariateDesign | None = None
     covariate_levels_: dict[str, dict[str, Any] | None] | None = None
+    _links: tuple[tuple[str, int] | None, ...] = ()
 
-    def _fit_covariates(
-        self, summary: pd.DataFrame, covariates: pd.DataFrame | None, time_unit: str | None
+    def _takes_covariates(self) -> bool:
+        """Say whether this model's fit accepts ``covariates=`` (models built on it may not)."""
+        return True
+
+    def fit(
+        self,
+        summary: pd.DataFrame,
+        *,
+        covariates: pd.DataFrame | None = None,
+        time_unit: str | None = None,
     ) -> Any:
+        """Fit the model by maximum likelihood, optionally with static covariates.
+
+        Parameters
+        ----------
+        summary : pandas.DataFrame
+            ``customer_id``, ``frequency``, ``recency``, ``T``
+            (:func:`retainkit.customer_summary`).
+        covariates : pandas.DataFrame, optional
+            One row of attributes per customer: a ``customer_id`` column (or index of
+            that name) matching the summary's, or else the summary's own index; every
+            other column is a covariate. Numeric columns enter as they are; bool, string
+            and categorical ones are one-hot encoded against their most frequent level
+            (``covariate_levels_`` names it). Extra customers are ignored. A penalizer
+            also pulls the coefficients towards 0 (those of each column divided by its
+            largest absolute value). Only BG/NBD and Pareto/NBD take covariates (not the
+            models built on BG/NBD).
+        time_unit : str, optional
+            Unit of ``recency`` and ``T`` when ``summary.attrs`` does not name it
+            (default ``"weeks"``).
+
+        Returns
+        -------
+        self
+
+        Raises
+        ------
+        SchemaError
+            When a column is missing.
+        DataValidationError
+            When the summary is invalid, or a customer has no covariate row, a covariate
+            is missing, constant, or a combination of the others.
+        ConvergenceError
+            When the optimiser fails; the message says what to try.
+
+        Examples
+        --------
+        >>> from retainkit.clv import ParetoNBDModel
+        >>> s = pd.DataFrame({"customer_id": list("abcdef"), "frequency": [0, 2, 1, 4, 0, 3],
+        ...                   "recency": [0.0, 20.0, 5.0, 30.0, 0.0, 12.0], "T": [40.0] * 6})
+        >>> c = pd.DataFrame({"customer_id": list("abcdef"),
+        ...                   "plan": ["basic", "pro", "basic", "pro", "basic", "basic"]})
+        >>> m = ParetoNBDModel(penalizer=0.01).fit(s, covariates=c)
+        >>> [k for k in m.params_], m.covariate_levels_["plan"]["reference"]
+        (['r', 'alpha', 's', 'beta', 'trans.plan=pro', 'life.plan=pro'], 'basic')
+        """
         model: Any = self
+        if covariates is not None and not self._takes_covariates():
+            raise ValueError(
+                f"the {model._name} model does not take covariates; fit BetaGeoModel or "
+                "ParetoNBDModel with covariates=, or drop the argument"
+            )
         validate_summary(summary, model._required, model=model._name)
         model.time_unit_ = summary_time_unit(summary, time_unit)
         columns = model._columns(summary)
@@ -379,6 +441,23 @@ class CovariateFitting:
             k: v / back.get(k, 1.0) for k, v in model.standard_errors_.items()
         }
         return model
+
+    def _columns(self, summary: pd.DataFrame) -> list[np.ndarray]:
+        """Return ``x``, ``t_x`` (0 without repeats) and ``T`` of the summary's customers."""
+        x = summary["frequency"].to_numpy(dtype="float64")
+        tx = np.where(x > 0, summary["recency"].to_numpy(dtype="float64"), 0.0)
+        return [x, tx, summary["T"].to_numpy(dtype="float64")]
+
+    def _arrays(
+        self, summary: pd.DataFrame, covariates: pd.DataFrame | None = None
+    ) -> tuple[np.ndarray, np.ndarray, np.ndarray, np.ndarray | None]:
+        """Check a summary to predict on; return ``x``, ``t_x``, ``T`` and the covariates."""
+        model: Any = self
+        model._check_fitted()
+        validate_summary(summary, model._required, model=model._name)
+        model._check_unit(summary)
+        x, tx, T = self._columns(summary)
+        return x, tx, T, self._covariate_matrix(summary, covariates)
 
     def _covariate_matrix(
         self, summary: pd.DataFrame, covariates: pd.DataFrame | None
@@ -422,104 +501,92 @@ class CovariateFitting:
             )
         return self._design.encode(frame.drop(columns=[S.CUSTOMER_ID], errors="ignore"))
 
-    def _gammas(self) -> tuple[np.ndarray, np.ndarray]:
-        """Return the purchase and the dropout coefficients, in the design's order."""
-        params: dict[str, float] = getattr(self, "params_", None) or {}
-        names = () if self._design is None else self._design.names
-        trans = np.array([params[f"trans.{n}"] for n in names], dtype="float64")
-        life = np.array([params[f"life.{n}"] for n in names], dtype="float64")
-        return trans, life
+    def _new_customer(self, t: Any, covariates: Any) -> np.ndarray:
+        """E[X(t)] of a customer just acquired (``x = t_x = T = 0``), shaped as ``t``."""
+        model: Any = self
+        t = np.asarray(t, dtype="float64")
+        z = self._one_customer(covariates)
+        zero = np.zeros(1)
+        return model._expected(zero, zero, zero, t.ravel(), z)[0].reshape(t.shape)
 
-    def _require_covariates(self, z: np.ndarray | None) -> None:
+    def _individual(self, z: np.ndarray | None) -> list[Any]:
+        """Return the fitted four parameters, each customer's own where covariates scale it."""
+        model: Any = self
+        p = model._check_fitted()
         if self._design is not None and z is None:
             raise DataValidationError(
                 f"this {type(self).__name__} was fitted with the covariates "
                 f"{list(self._design.columns)}; its predictions need each customer's "
                 "attributes (covariates=)"
             )
+        names = model._param_names
+        base = np.array([p[n] for n in names], dtype="float64")
+        if z is None:
+            return base.tolist()
+        design = self._design.names if self._design is not None else ()
+        gammas = {
+            part: np.array([p[f"{part}.{n}"] for n in design], dtype="float64")
+            for part in ("trans", "life")
+        }
+        return self._scaled(base, z, gammas)
+
+    def _scaled(self, base: np.ndarray, z: np.ndarray, gammas: dict[str, np.ndarray]) -> list[Any]:
+        """Return the four parameters, ``theta exp(sign z . gamma_group)`` where linked."""
+        out: list[Any] = []
+        for value, link in zip(base, self._links, strict=True):
+            if link is None:
+                out.append(float(value))
+            else:
+                group, sign = link
+                out.append(value * np.exp(sign * (z @ gammas[group])))
+        return out
+
+    def _covariate_neg_ll(
+        self, params: np.ndarray, data: dict[str, Any]
+    ) -> tuple[float, np.ndarray]:
+        """Return the negative log-likelihood with covariates, and its gradient.
+
+        ``params`` is the model's four parameters, then the ``trans`` and the ``life``
+        coefficients; ``data`` is :func:`summary_data` of rows with covariates. The
+        per-row slopes reach the coefficients by the chain rule:
+        ``d theta_i / d gamma = sign theta_i z``.
+        """
+        model: Any = self
+        z, w = data["Z"], data["w"]
+        k = z.shape[1]
+        gammas = {"trans": params[4 : 4 + k], "life": params[4 + k :]}
+        rows = self._scaled(params[:4], z, gammas)
+        ll, *slopes = model._row_terms(*rows, data["x"], data["tx"], data["T"])
+        grad = np.zeros(len(params))
+        for j, (link, slope) in enumerate(zip(self._links, slopes, strict=True)):
+            if link is None:
+                grad[j] = w @ slope
+                continue
+            group, sign = link
+            weighted = w * slope * rows[j]  # d LL / d log(theta_i)
+            grad[j] = weighted.sum() / params[j]
+            at = slice(4, 4 + k) if group == "trans" else slice(4 + k, 4 + 2 * k)
+            grad[at] += sign * (z.T @ weighted)
+        return -float(w @ ll), -grad
 
 
-# --- the BG/NBD likelihood with covariates (BetaGeoModel uses these) ----------------------
-def _ll_rows_and_slopes(
-    r: float,
-    alpha: np.ndarray,
-    a: np.ndarray,
-    b: np.ndarray,
-    x: np.ndarray,
-    tx: np.ndarray,
-    T: np.ndarray,
-) -> tuple[np.ndarray, ...]:
-    """Log-likelihood of each row with ``alpha``, ``a``, ``b`` per row, and its slopes.
+def summary_data(rows: Compressed) -> dict[str, Any]:
+    """Return what a purchase model's likelihood evaluates, from compressed rows.
 
-    LL = log G(r+x) - log G(r) + r log alpha - (r+x) log(alpha+T) + log B(a, b+x)
-         - log B(a, b) + log(1 + [x > 0] exp(d)),
-    d = log(a / (b+x-1)) + (r+x) (log(alpha+T) - log(alpha+t_x)).
-    Returns the LL and its derivatives in r, alpha, a and b, row by row.
-    """
-    rx = r + x
-    lnaT, lnatx = np.log(alpha + T), np.log(alpha + tx)
-    repeat = x > 0
-    d = np.where(
-        repeat, np.log(a) - np.log(np.where(repeat, b + x - 1, 1.0)) + rx * (lnaT - lnatx), 0
-    )
-    tail = np.where(repeat, np.logaddexp(0.0, d), 0.0)
-    q = np.where(repeat, expit(d), 0.0)  # d tail / d d
-    ll = (
-        gammaln(rx)
-        - gammaln(r)
-        + r * np.log(alpha)
-        - rx * lnaT
-        + betaln(a, b + x)
-        - betaln(a, b)
-        + tail
-    )
-    d_r = digamma(rx) - digamma(r) + np.log(alpha) - lnaT + q * (lnaT - lnatx)
-    d_alpha = r / alpha - rx / (alpha + T) + q * rx * (1 / (alpha + T) - 1 / (alpha + tx))
-    d_a = digamma(a + b) - digamma(a + b + x) + q / a
-    d_b = digamma(b + x) - digamma(a + b + x) - digamma(b) + digamma(a + b)
-    d_b = d_b - q / np.where(repeat, b + x - 1, 1.0)
-    return ll, d_r, d_alpha, d_a, d_b
-
-
-def bgnbd_covariate_data(rows: Compressed) -> dict[str, Any]:
-    """Return what the BG/NBD likelihood with covariates evaluates, from compressed rows.
-
-    The rows' columns are ``x``, ``t_x``, ``T`` and then the (scaled) covariates.
+    The rows' columns are ``x``, ``t_x``, ``T`` and then any (scaled) covariates, which
+    become the matrix ``Z``.
     """
     x, tx, T, *z = rows.unique_rows
     w = rows.weights
-    return {
+    out = {
         "x": x,
         "tx": tx,
         "T": T,
-        "Z": np.column_stack(z),
         "w": w,
         "n": float(w.sum()),
         "mean_x": float(w @ x / w.sum()),
         "mean_T": float(w @ T / w.sum()),
     }
-
-
-def bgnbd_covariate_neg_ll(params: np.ndarray, data: dict[str, Any]) -> tuple[float, np.ndarray]:
-    """Return BG/NBD's negative log-likelihood with covariates, and its gradient.
-
-    ``params`` is ``r, alpha, a, b``, then the ``trans`` and the ``life`` coefficients;
-    ``data`` is :func:`bgnbd_covariate_data`.
-    """
-    r, alpha, a, b = params[:4]
-    x, tx, T, w, z = data["x"], data["tx"], data["T"], data["w"], data["Z"]
-    k = z.shape[1]
-    shrink = np.exp(-(z @ params[4 : 4 + k]))  # alpha_i / alpha
-    grow = np.exp(z @ params[4 + k :])  # a_i / a = b_i / b
-    alpha_i, a_i, b_i = alpha * shrink, a * grow, b * grow
-    ll, d_r, d_alpha, d_a, d_b = _ll_rows_and_slopes(r, alpha_i, a_i, b_i, x, tx, T)
-    w_alpha = w * d_alpha * alpha_i  # d LL / d log(alpha_i)
-    w_life = w * (d_a * a_i + d_b * b_i)  # d LL / d log(a_i) + d LL / d log(b_i)
-    grad = np.concatenate(
-        [
-            [w @ d_r, w_alpha.sum() / alpha, (w * d_a) @ grow, (w * d_b) @ grow],
-            -(z.T @ w_alpha),
-            z.T @ w_life,
-        ]
-    )
-    return -float(w @ ll), -grad
+    if z:
+        out["Z"] = np.column_stack(z)
+    return out

@@ -26,12 +26,8 @@ import pandas as pd
 from scipy.special import betaln, digamma, expit, gammaln, hyp2f1
 
 from retainkit import schema as S
-from retainkit.clv._base import BaseModel, Compressed, validate_summary
-from retainkit.clv._covariates import (
-    CovariateFitting,
-    bgnbd_covariate_data,
-    bgnbd_covariate_neg_ll,
-)
+from retainkit.clv._base import BaseModel, Compressed
+from retainkit.clv._covariates import CovariateFitting, summary_data
 
 __all__ = ["BetaGeoModel"]
 
@@ -80,6 +76,47 @@ def _log1p_part(levels: tuple[Any, ...], c: dict[str, np.ndarray]) -> tuple[Any,
     g_a = wq.sum()  # dd/da = 1/a; the caller divides
     g_b_x = np.bincount(c["xi"], weights=wq, minlength=n_x)  # dd/db = -1/(b+x-1)
     return ll, g_r, g_alpha, g_a, g_b_x
+
+
+def _ll_rows_and_slopes(
+    r: float,
+    alpha: np.ndarray,
+    a: np.ndarray,
+    b: np.ndarray,
+    x: np.ndarray,
+    tx: np.ndarray,
+    T: np.ndarray,
+) -> tuple[np.ndarray, ...]:
+    """Log-likelihood of each row with ``alpha``, ``a``, ``b`` per row, and its slopes.
+
+    LL = log G(r+x) - log G(r) + r log alpha - (r+x) log(alpha+T) + log B(a, b+x)
+         - log B(a, b) + log(1 + [x > 0] exp(d)),
+    d = log(a / (b+x-1)) + (r+x) (log(alpha+T) - log(alpha+t_x)).
+    Returns the LL and its derivatives in r, alpha, a and b, row by row.
+    """
+    rx = r + x
+    lnaT, lnatx = np.log(alpha + T), np.log(alpha + tx)
+    repeat = x > 0
+    d = np.where(
+        repeat, np.log(a) - np.log(np.where(repeat, b + x - 1, 1.0)) + rx * (lnaT - lnatx), 0
+    )
+    tail = np.where(repeat, np.logaddexp(0.0, d), 0.0)
+    q = np.where(repeat, expit(d), 0.0)  # d tail / d d
+    ll = (
+        gammaln(rx)
+        - gammaln(r)
+        + r * np.log(alpha)
+        - rx * lnaT
+        + betaln(a, b + x)
+        - betaln(a, b)
+        + tail
+    )
+    d_r = digamma(rx) - digamma(r) + np.log(alpha) - lnaT + q * (lnaT - lnatx)
+    d_alpha = r / alpha - rx / (alpha + T) + q * rx * (1 / (alpha + T) - 1 / (alpha + tx))
+    d_a = digamma(a + b) - digamma(a + b + x) + q / a
+    d_b = digamma(b + x) - digamma(a + b + x) - digamma(b) + digamma(a + b)
+    d_b = d_b - q / np.where(repeat, b + x - 1, 1.0)
+    return ll, d_r, d_alpha, d_a, d_b
 
 
 class BetaGeoModel(CovariateFitting, BaseModel):
@@ -136,73 +173,19 @@ class BetaGeoModel(CovariateFitting, BaseModel):
     _name = "BG/NBD"
     _bounded = ("r", "alpha", "a", "b")
 
-    def _columns(self, summary: pd.DataFrame) -> list[np.ndarray]:
-        x = summary["frequency"].to_numpy(dtype="float64")
-        tx = np.where(x > 0, summary["recency"].to_numpy(dtype="float64"), 0.0)
-        return [x, tx, summary["T"].to_numpy(dtype="float64")]
+    # alpha_i = alpha exp(-trans . z); a_i, b_i = a, b times exp(life . z)
+    _links = (None, ("trans", -1), ("life", 1), ("life", 1))
 
-    def fit(
-        self,
-        summary: pd.DataFrame,
-        *,
-        covariates: pd.DataFrame | None = None,
-        time_unit: str | None = None,
-    ) -> BetaGeoModel:
-        """Fit the model by maximum likelihood, optionally with static covariates.
+    def _takes_covariates(self) -> bool:
+        # the models built on BG/NBD replace its likelihood and take no covariates
+        return type(self)._neg_ll_and_grad is BetaGeoModel._neg_ll_and_grad
 
-        Parameters
-        ----------
-        summary : pandas.DataFrame
-            ``customer_id``, ``frequency``, ``recency``, ``T``
-            (:func:`retainkit.customer_summary`).
-        covariates : pandas.DataFrame, optional
-            One row of attributes per customer: a ``customer_id`` column (or index of
-            that name) matching the summary's, or else the summary's own index; every
-            other column is a covariate. Numeric columns enter as they are; bool, string
-            and categorical ones are one-hot encoded against their most frequent level
-            (``covariate_levels_`` names it). Extra customers are ignored. A penalizer
-            also pulls the coefficients towards 0 (those of each column divided by its
-            largest absolute value). Only BG/NBD
-            itself takes covariates (not the models built on it).
-        time_unit : str, optional
-            Unit of ``recency`` and ``T`` when ``summary.attrs`` does not name it
-            (default ``"weeks"``).
-
-        Returns
-        -------
-        self
-
-        Raises
-        ------
-        SchemaError
-            When a column is missing.
-        DataValidationError
-            When the summary is invalid, or a customer has no covariate row, a covariate
-            is missing, constant, or a combination of the others.
-        ConvergenceError
-            When the optimiser fails; the message says what to try.
-
-        Examples
-        --------
-        >>> s = pd.DataFrame({"customer_id": list("abcdef"), "frequency": [0, 2, 1, 4, 0, 3],
-        ...                   "recency": [0.0, 20.0, 5.0, 30.0, 0.0, 12.0], "T": [40.0] * 6})
-        >>> c = pd.DataFrame({"customer_id": list("abcdef"), "age": [20, 30, 40, 50, 60, 70]})
-        >>> m = BetaGeoModel(penalizer=0.01).fit(s, covariates=c)
-        >>> list(m.params_)
-        ['r', 'alpha', 'a', 'b', 'trans.age', 'life.age']
-        """
-        if covariates is not None and type(self)._neg_ll_and_grad is not (
-            BetaGeoModel._neg_ll_and_grad
-        ):
-            raise ValueError(
-                f"the {self._name} model does not take covariates; fit BetaGeoModel or "
-                "ParetoNBDModel with covariates=, or drop the argument"
-            )
-        return self._fit_covariates(summary, covariates, time_unit)
+    def _row_terms(self, *args: Any) -> tuple[np.ndarray, ...]:
+        return _ll_rows_and_slopes(*args)
 
     def _build(self, rows: Compressed) -> dict[str, Any]:
         if self._free_names:
-            return bgnbd_covariate_data(rows)
+            return summary_data(rows)
         xl, txl, Tl = rows.levels
         xc, txc, Tc = rows.codes
         weights = rows.weights
@@ -246,7 +229,7 @@ class BetaGeoModel(CovariateFitting, BaseModel):
         self, params: np.ndarray, data: dict[str, Any]
     ) -> tuple[float, np.ndarray]:
         if "Z" in data:
-            return bgnbd_covariate_neg_ll(params, data)
+            return self._covariate_neg_ll(params, data)
         r, alpha, a, b = params
         log_alpha = np.log(alpha)
         N0 = data["N0"]
@@ -286,29 +269,10 @@ class BetaGeoModel(CovariateFitting, BaseModel):
         return -float(ll), -np.array([g_r, g_alpha, g_a, g_b], dtype="float64")
 
     # --- predictions -------------------------------------------------------------------
-    def _arrays(self, summary: pd.DataFrame) -> tuple[np.ndarray, np.ndarray, np.ndarray]:
-        self._check_fitted()
-        validate_summary(summary, self._required, model=self._name)
-        self._check_unit(summary)
-        x = summary["frequency"].to_numpy(dtype="float64")
-        tx = np.where(x > 0, summary["recency"].to_numpy(dtype="float64"), 0.0)
-        return x, tx, summary["T"].to_numpy(dtype="float64")
-
-    def _rates(self, cov: np.ndarray | None) -> tuple[Any, Any, Any]:
-        """Return ``alpha``, ``a``, ``b``: the fitted ones, or each customer's from ``cov``."""
-        p = self._check_fitted()
-        self._require_covariates(cov)
-        if cov is None:
-            return p["alpha"], p["a"], p["b"]
-        g_trans, g_life = self._gammas()
-        grow = np.exp(cov @ g_life)
-        return p["alpha"] * np.exp(-(cov @ g_trans)), p["a"] * grow, p["b"] * grow
-
     def _p_alive(
         self, x: np.ndarray, tx: np.ndarray, T: np.ndarray, cov: np.ndarray | None = None
     ) -> np.ndarray:
-        r = self._check_fitted()["r"]
-        alpha, a, b = self._rates(cov)
+        r, alpha, a, b = self._individual(cov)
         repeat = x > 0
         if cov is not None:
             alpha, a, b = alpha[repeat], a[repeat], b[repeat]
@@ -329,8 +293,7 @@ class BetaGeoModel(CovariateFitting, BaseModel):
         cov: np.ndarray | None = None,
     ) -> np.ndarray:
         """E[Y(t) | x, t_x, T] per customer; a 1-d ``t`` gives customers x horizons."""
-        r = self._check_fitted()["r"]
-        alpha, a, b = self._rates(cov)
+        r, alpha, a, b = self._individual(cov)
         t = np.asarray(t, dtype="float64")
         alive = self._p_alive(x, tx, T, cov)
         if t.ndim == 1:
@@ -366,11 +329,6 @@ class BetaGeoModel(CovariateFitting, BaseModel):
                 side = 0.5 * (conditional(a, b - h) + conditional(a, b + h))
                 value = np.where(pole, side, value)
         return value * alive + 0.0
-
-    def _extra(self, summary: pd.DataFrame, covariates: pd.DataFrame | None) -> tuple[Any, ...]:
-        """Return ``(matrix,)`` of the customers' covariates, or ``()`` without."""
-        cov = self._covariate_matrix(summary, covariates)
-        return () if cov is None else (cov,)
 
     def probability_alive(
         self, summary: pd.DataFrame, *, covariates: pd.DataFrame | None = None
@@ -409,11 +367,8 @@ class BetaGeoModel(CovariateFitting, BaseModel):
         >>> m.probability_alive(s).round(3).tolist()
         [0.727, 1.0]
         """
-        x, tx, T = self._arrays(summary)
-        extra = self._extra(summary, covariates)
-        return pd.Series(
-            self._p_alive(x, tx, T, *extra), index=summary.index, name="probability_alive"
-        )
+        x, tx, T, z = self._arrays(summary, covariates)
+        return pd.Series(self._p_alive(x, tx, T, z), index=summary.index, name="probability_alive")
 
     def expected_purchases(
         self, summary: pd.DataFrame, *, t: float, covariates: pd.DataFrame | None = None
@@ -449,11 +404,10 @@ class BetaGeoModel(CovariateFitting, BaseModel):
         """
         if t < 0:
             raise ValueError(f"t={t!r} must be 0 or positive")
-        x, tx, T = self._arrays(summary)
-        extra = self._extra(summary, covariates)
+        x, tx, T, z = self._arrays(summary, covariates)
         unit = self._check_unit(summary)
         out = pd.Series(
-            self._expected(x, tx, T, t, *extra),
+            self._expected(x, tx, T, t, z),
             index=summary.index,
             name=f"expected_purchases_{t:g}_{unit}",
         )
@@ -484,11 +438,7 @@ class BetaGeoModel(CovariateFitting, BaseModel):
         >>> m.expected_purchases_new_customer([0, 52]).round(3).tolist()
         [0.0, 1.446]
         """
-        t = np.asarray(t, dtype="float64")
-        cov = self._one_customer(covariates)
-        extra = () if cov is None else (cov,)
-        zero = np.zeros(1)
-        return self._expected(zero, zero, zero, t.ravel(), *extra)[0].reshape(t.shape)
+        return self._new_customer(t, covariates)
 
     def predict(
         self, summary: pd.DataFrame, *, t: float, covariates: pd.DataFrame | None = None
@@ -581,10 +531,8 @@ class BetaGeoModel(CovariateFitting, BaseModel):
         xx, rr = np.meshgrid(freq, rec, indexing="ij")
         x, tx, TT = xx.ravel(), rr.ravel(), np.full(xx.size, float(T))
         one = self._one_customer(covariates)
-        extra = () if one is None else (np.repeat(one, len(x), axis=0),)
-        values = (
-            self._p_alive(x, tx, TT, *extra) if t is None else self._expected(x, tx, TT, t, *extra)
-        )
+        z = None if one is None else np.repeat(one, len(x), axis=0)
+        values = self._p_alive(x, tx, TT, z) if t is None else self._expected(x, tx, TT, t, z)
         out = pd.DataFrame(
             values.reshape(xx.shape),
             index=pd.Index(freq.astype(int), name="frequency"),

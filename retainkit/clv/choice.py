@@ -25,7 +25,8 @@ import numpy as np
 import pandas as pd
 
 from retainkit import schema as S
-from retainkit.clv._base import fit_with_fallback, validate_summary
+from retainkit.clv._base import validate_summary
+from retainkit.clv._fallback import fit_with_fallback
 from retainkit.clv.bgnbd import BetaGeoModel
 from retainkit.clv.cnbd import BetaGeoCNBDModel, ModifiedBetaGeoCNBDModel
 from retainkit.clv.mbgnbd import ModifiedBetaGeoModel

@@ -385,24 +385,21 @@ class BetaGeoCNBDModel(BetaGeoModel):
         return -float(w @ ll), -grad
 
     # --- predictions -------------------------------------------------------------------
-    def _arrays(self, summary: pd.DataFrame) -> tuple[np.ndarray, np.ndarray, np.ndarray]:
-        self._check_fitted()
-        validate_summary(summary, self._required, model=self._name)
-        self._check_unit(summary)
-        x, tx, T = self._columns(summary)
-        return x, tx, T
-
     def _params(self) -> tuple[np.ndarray, int]:
         p = self._check_fitted()
         return np.array([p["r"], p["alpha"], p["a"], p["b"]]), int(self.k_ or 1)
 
-    def _p_alive(self, x: np.ndarray, tx: np.ndarray, T: np.ndarray) -> np.ndarray:
+    def _p_alive(
+        self, x: np.ndarray, tx: np.ndarray, T: np.ndarray, cov: None = None
+    ) -> np.ndarray:
         params, k = self._params()
         _, terms = _log_terms(params, k, self._mbg, x, tx, T)
         # S2 / (S1 + S2); 1 for BG/CNBD-k customers without repeats (S1 = 0)
         return np.exp(logsumexp(terms[:, 1:], axis=1) - logsumexp(terms, axis=1))
 
-    def _expected(self, x: np.ndarray, tx: np.ndarray, T: np.ndarray, t: Any) -> np.ndarray:
+    def _expected(
+        self, x: np.ndarray, tx: np.ndarray, T: np.ndarray, t: Any, cov: None = None
+    ) -> np.ndarray:
         """E[Y(t) | x, t_x, T] per customer (exact series); a 1-d ``t`` gives x horizons."""
         t = np.asarray(t, dtype="float64")
         if t.ndim == 1:

@@ -119,14 +119,18 @@ class ModifiedBetaGeoModel(BetaGeoModel):
         return -float(w @ ll), -grad
 
     # --- predictions -------------------------------------------------------------------
-    def _p_alive(self, x: np.ndarray, tx: np.ndarray, T: np.ndarray) -> np.ndarray:
+    def _p_alive(
+        self, x: np.ndarray, tx: np.ndarray, T: np.ndarray, cov: None = None
+    ) -> np.ndarray:
         p = self._check_fitted()
         r, alpha, a, b = p["r"], p["alpha"], p["a"], p["b"]
         # 1 / (1 + a/(b+x) ((alpha+T)/(alpha+t_x))^(r+x)), for every x (0 included)
         log_odds = np.log(a) - np.log(b + x) + (r + x) * (np.log(alpha + T) - np.log(alpha + tx))
         return expit(-log_odds)
 
-    def _expected(self, x: np.ndarray, tx: np.ndarray, T: np.ndarray, t: Any) -> np.ndarray:
+    def _expected(
+        self, x: np.ndarray, tx: np.ndarray, T: np.ndarray, t: Any, cov: None = None
+    ) -> np.ndarray:
         """E[Y(t) | x, t_x, T] per customer; a 1-d ``t`` gives customers x horizons."""
         p = self._check_fitted()
         r, alpha, a, b = p["r"], p["alpha"], p["a"], p["b"]

@@ -22,8 +22,9 @@ import numpy as np
 import pandas as pd
 
 from retainkit import schema as S
-from retainkit.clv._base import compress, fit_with_fallback, validate_summary
+from retainkit.clv._base import compress, validate_summary
 from retainkit.clv._checks import _check_share
+from retainkit.clv._fallback import fit_with_fallback
 from retainkit.clv.bgnbd import BetaGeoModel
 from retainkit.clv.gamma_gamma import GammaGammaModel
 from retainkit.clv.segments import _segment_labels

@@ -458,7 +458,7 @@ def compare_purchase_models(
     >>> table["model"].tolist(), note.startswith("Both models fitted on a random sample of 1,000")
     (['BG/NBD', 'Pareto/NBD'], True)
     """
-    from retainkit.clv._base import fit_or_explain
+    from retainkit.clv._fallback import fit_or_explain
     from retainkit.clv.pareto_nbd import ParetoNBDModel
 
     n = len(cal_holdout)

@@ -1,0 +1,96 @@
+"""Identical customer rows grouped into one row with a weight, for the likelihoods."""
+
+from __future__ import annotations
+
+from collections.abc import Sequence
+from dataclasses import dataclass
+
+import numpy as np
+import pandas as pd
+
+__all__ = ["Compressed", "compress"]
+
+
+@dataclass(frozen=True)
+class Compressed:
+    """Distinct rows of several numeric columns and how many customers each stands for.
+
+    Attributes
+    ----------
+    levels : list of numpy arrays
+        The distinct values of each column (in no particular order).
+    codes : list of numpy arrays
+        For each distinct row, the position of its value in each column's ``levels``.
+    weights : numpy array
+        Customers per distinct row.
+    """
+
+    levels: list[np.ndarray]
+    codes: list[np.ndarray]
+    weights: np.ndarray
+
+    @property
+    def unique_rows(self) -> list[np.ndarray]:
+        """The distinct rows, column by column."""
+        return [lv[c] for lv, c in zip(self.levels, self.codes, strict=True)]
+
+    def subset(self, keep: np.ndarray, weights: np.ndarray) -> Compressed:
+        """Keep some rows, with new weights."""
+        return Compressed(self.levels, [c[keep] for c in self.codes], weights)
+
+
+def compress(columns: Sequence[np.ndarray], weights: np.ndarray | None = None) -> Compressed:
+    """Group identical rows of several numeric columns, counting the customers in each.
+
+    Parameters
+    ----------
+    columns : sequence of numpy arrays
+        Equal-length columns.
+    weights : numpy array, optional
+        Customers each row stands for (data published already grouped); default 1 each.
+
+    Returns
+    -------
+    Compressed
+
+    Examples
+    --------
+    >>> c = compress([np.array([1, 1, 2]), np.array([0.5, 0.5, 0.5])])
+    >>> sorted(zip(*[v.tolist() for v in c.unique_rows], c.weights.tolist()))
+    [(1.0, 0.5, 2.0), (2.0, 0.5, 1.0)]
+    >>> compress([np.array([1, 1, 2])], weights=np.array([3.0, 4.0, 5.0])).weights.tolist()
+    [7.0, 5.0]
+    """
+    codes = []
+    levels = []
+    for col in columns:
+        code, uniq = pd.factorize(np.asarray(col, dtype="float64"), sort=False)
+        codes.append(code.astype(np.int64))
+        levels.append(np.asarray(uniq, dtype="float64"))
+    sizes = [len(u) for u in levels]
+    if not len(codes) or len(codes[0]) == 0:
+        return Compressed(levels, [c[:0] for c in codes], np.zeros(0))
+    if float(np.prod([float(s) for s in sizes])) < 2**62:
+        key = np.zeros(len(codes[0]), dtype=np.int64)
+        for code, size in zip(codes, sizes, strict=True):
+            key = key * size + code
+        kcode, kuniq = pd.factorize(key, sort=False)
+        counts = np.bincount(kcode, weights=weights).astype("float64")
+        rest = np.asarray(kuniq, dtype=np.int64)
+        out: list[np.ndarray] = []
+        for size in reversed(sizes):
+            out.append(rest % size)
+            rest = rest // size
+        return Compressed(levels, out[::-1], counts)
+    frame = pd.DataFrame({i: c for i, c in enumerate(codes)})
+    keys = list(frame.columns)
+    if weights is None:
+        grouped = frame.groupby(keys, sort=False).size().reset_index(name="weight")
+    else:
+        frame["weight"] = np.asarray(weights, dtype="float64")
+        grouped = frame.groupby(keys, sort=False)["weight"].sum().reset_index()
+    return Compressed(
+        levels,
+        [grouped[i].to_numpy(dtype=np.int64) for i in range(len(codes))],
+        grouped["weight"].to_numpy(dtype="float64"),
+    )
