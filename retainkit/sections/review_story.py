@@ -19,12 +19,13 @@ def review_story(review: MonthlyReview, *, currency: str = "") -> Markdown:
     Examples
     --------
     >>> import pandas as pd
-    >>> from retainkit.alerts import monthly_review
+    >>> from retainkit.alerts import ReviewThresholds, monthly_review
     >>> frame = pd.DataFrame({"customer_id": ["a"] * 4,
     ...     "order_date": pd.to_datetime(["2024-08-01", "2024-09-01", "2024-11-01",
     ...                                   "2024-12-01"]),
     ...     "revenue": [100.0, 100.0, 40.0, 60.0]})
-    >>> review = monthly_review(frame, as_of="2024-12-31", min_orders=2)
+    >>> review = monthly_review(
+    ...     frame, as_of="2024-12-31", thresholds=ReviewThresholds(min_orders=2))
     >>> print(review_story(review, currency="£").data)  # doctest: +ELLIPSIS
     The model expects the 1 customer who bought in the last 180 days (and does not count as lost)...
     """
