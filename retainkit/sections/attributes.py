@@ -29,22 +29,58 @@ __all__ = ["attribute_effects_section", "attribute_effects_table"]
 _Z90 = 1.6448536269514722
 
 
-def _usable(customers: pd.DataFrame, *, max_levels: int) -> tuple[list[str], list[str]]:
-    """Split the attribute columns into usable ones and skipped ones (with why)."""
-    usable, skipped = [], []
+#: Fewest customers a level of a text attribute needs to be compared on its own; smaller
+#: levels are compared together as "other".
+MIN_LEVEL_CUSTOMERS = 30
+
+#: What the small levels of a text attribute are called once grouped.
+OTHER_LEVEL = "other"
+
+
+def _usable(
+    customers: pd.DataFrame, *, max_levels: int
+) -> tuple[pd.DataFrame, list[str], list[str]]:
+    """Return the attributes to compare, the columns left out (with why), and groupings.
+
+    A text column keeps its levels with at least :data:`MIN_LEVEL_CUSTOMERS` customers,
+    at most ``max_levels - 1`` of them (the most common), and compares the rest together
+    as :data:`OTHER_LEVEL`; it is left out when those kept levels cover less than half
+    of the customers (ids, free text) or when one level is all that is left.
+    """
+    usable: dict[str, pd.Series] = {}
+    skipped, grouped = [], []
     for col in customers.columns:
         if col == S.CUSTOMER_ID:
             continue
-        values = customers[col].dropna()
-        numeric = pd.api.types.is_numeric_dtype(values) and not pd.api.types.is_bool_dtype(values)
-        distinct = values.nunique()
+        values = customers[col]
+        present = values.dropna()
+        numeric = pd.api.types.is_numeric_dtype(present) and not pd.api.types.is_bool_dtype(present)
+        distinct = present.nunique()
         if distinct < 2:
             skipped.append(f"{col} (one value)")
-        elif not numeric and distinct > max_levels:
-            skipped.append(f"{col} ({distinct:,} levels)")
-        else:
-            usable.append(str(col))
-    return usable, skipped
+            continue
+        if numeric:
+            usable[str(col)] = values
+            continue
+        counts = present.astype(str).value_counts()
+        kept = counts[counts >= MIN_LEVEL_CUSTOMERS].head(max_levels - 1)
+        if kept.sum() < 0.5 * len(present):
+            skipped.append(f"{col} ({distinct:,} levels, too few customers in most)")
+            continue
+        text = values.astype("object").where(values.isna(), values.astype(str))
+        small = text.notna() & ~text.isin(kept.index)
+        if small.any():
+            text = text.where(~small, OTHER_LEVEL)
+            grouped.append(
+                f"{col}: {counts.size - len(kept):,} smaller levels compared together as "
+                f"*{OTHER_LEVEL}*"
+            )
+        if text.dropna().nunique() < 2:
+            skipped.append(f"{col} (one level with enough customers)")
+            continue
+        usable[str(col)] = text
+    frame = pd.DataFrame({S.CUSTOMER_ID: customers[S.CUSTOMER_ID], **usable})
+    return frame, skipped, grouped
 
 
 def _factor(value: float) -> str:
@@ -97,6 +133,15 @@ def attribute_effects_table(model: ParetoNBDModel) -> pd.DataFrame:
     return pd.DataFrame(rows)
 
 
+#: An interval whose ends differ by more than this factor says nothing a manager can use.
+UNINFORMATIVE_RATIO = 100.0
+
+
+def _uninformative(row: pd.Series, label: str) -> bool:
+    low, high = row[f"{label}_low_90"], row[f"{label}_high_90"]
+    return not (low > 0 and high / low <= UNINFORMATIVE_RATIO)
+
+
 def _interval(row: pd.Series, label: str) -> str:
     low, high = row[f"{label}_low_90"], row[f"{label}_high_90"]
     unclear = "; no clear difference" if low <= 1 <= high else ""
@@ -104,18 +149,42 @@ def _interval(row: pd.Series, label: str) -> str:
 
 
 def _sentence(row: pd.Series) -> str:
-    """Say one effect for a manager: who, how much more often they buy, how fast they leave."""
+    """Say one effect for a manager: who, how much more often they buy, how fast they leave.
+
+    An effect whose 90% interval spans more than :data:`UNINFORMATIVE_RATIO` times is said
+    to be unknown rather than given as a number.
+    """
+    unknown = "cannot be told from these data"
     buy = f"{_factor(row['purchase_rate_factor'])} {_interval(row, 'purchase_rate')}"
     leave = f"{_factor(row['dropout_rate_factor'])} {_interval(row, 'dropout_rate')}"
+    buy_unknown = _uninformative(row, "purchase_rate")
+    leave_unknown = _uninformative(row, "dropout_rate")
     if "=" not in row["attribute"]:  # numeric: per unit
+        if not buy_unknown and not leave_unknown:
+            return (
+                f"Each extra unit of {row['attribute']} multiplies how often a customer buys "
+                f"by {buy} and how fast they leave by {leave}."
+            )
+        buys = f"how often a customer buys {unknown}" if buy_unknown else f"buying x {buy}"
+        leaves = f"how fast they leave {unknown}" if leave_unknown else f"leaving x {leave}"
+        return f"Each extra unit of {row['attribute']}: {buys}; {leaves}."
+    who = f"Customers with {row['attribute']}"
+    if not buy_unknown and not leave_unknown:
         return (
-            f"Each extra unit of {row['attribute']} multiplies how often a customer buys by "
-            f"{buy} and how fast they leave by {leave}."
+            f"{who} buy {buy.replace(' (', ' as often (', 1)} and leave "
+            f"{leave.replace(' (', ' as fast (', 1)} as those with {row['compared_with']}."
         )
-    return (
-        f"Customers with {row['attribute']} buy {buy.replace(' (', ' as often (', 1)} and "
-        f"leave {leave.replace(' (', ' as fast (', 1)} as those with {row['compared_with']}."
+    buys = (
+        f"how often they buy {unknown}"
+        if buy_unknown
+        else f"they buy {buy.replace(' (', ' as often (', 1)}"
     )
+    leaves = (
+        f"how fast they leave {unknown}"
+        if leave_unknown
+        else f"they leave {leave.replace(' (', ' as fast (', 1)}"
+    )
+    return f"{who}, compared with {row['compared_with']}: {buys}; {leaves}."
 
 
 def attribute_effects_section(
@@ -134,15 +203,18 @@ def attribute_effects_section(
         ``recency``, ``T``.
     customers : pandas.DataFrame or None
         The customer attributes (:func:`retainkit.load_customers`, ``dataset.customers``):
-        ``customer_id`` and any attribute columns. Columns with one value, and text
-        columns with more than ``max_levels`` levels (ids, free text), are left out;
-        customers without attributes or with a missing value are left out of the fit.
+        ``customer_id`` and any attribute columns. Columns with one value are left out;
+        a text column's levels with fewer than :data:`MIN_LEVEL_CUSTOMERS` customers, and
+        those beyond its ``max_levels - 1`` most common, are compared together as
+        "other" (the text says which); a text column whose common levels cover less than
+        half of the customers (ids, free text) is left out. Customers without attributes
+        or with a missing value are left out of the fit.
     transactions : Transactions, optional
         ``dataset.transactions``: when given and the data bills monthly
         (:func:`retainkit.sections.subscriptions.monthly_billing`), the section says that
         the model does not suit subscriptions instead of fitting it.
     max_levels : int
-        Most levels a text column may have to be shown.
+        Most levels of a text column compared, "other" included.
 
     Returns
     -------
@@ -179,9 +251,10 @@ def attribute_effects_section(
                 )
             ]
         )
-    usable, skipped = _usable(customers, max_levels=max_levels)
+    attrs, skipped, grouped = _usable(customers, max_levels=max_levels)
     left_out = f" Left out: {', '.join(skipped)}." if skipped else ""
-    if not usable:
+    left_out += f" Grouped: {'; '.join(grouped)}." if grouped else ""
+    if attrs.shape[1] < 2:
         return Parts(
             [
                 markdown(
@@ -191,7 +264,6 @@ def attribute_effects_section(
                 )
             ]
         )
-    attrs = customers[[S.CUSTOMER_ID, *usable]]
     complete = attrs.dropna()
     fitted = summary[summary[S.CUSTOMER_ID].isin(complete[S.CUSTOMER_ID])]
     dropped = len(summary) - len(fitted)

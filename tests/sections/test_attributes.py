@@ -65,7 +65,9 @@ def test_section_says_the_effects_in_words(shop):
     row = shown.set_index("attribute").loc["contract=Two year"]
     assert row["purchase_rate_low_90"] < 1.6487 < row["purchase_rate_high_90"]
     assert row["dropout_rate_low_90"] < 0.6703 < row["dropout_rate_high_90"]
-    assert "Left out: email (4,000 levels), country (one value)." in story
+    assert (
+        "Left out: email (4,000 levels, too few customers in most), country (one value)." in story
+    )
     assert list(shown.columns)[:2] == ["attribute", "compared_with"]
 
 
@@ -117,3 +119,43 @@ def test_monthly_billing_gets_a_note_instead_of_the_model():
     one_value = customers.assign(plan="x")
     parts = attribute_effects_section(summary, customers=one_value, transactions=_bills(12))
     assert parts[0].data.startswith("No usable customer attributes")
+
+
+def test_small_levels_are_compared_together_as_other(shop):
+    summary, customers = shop
+    # 4,000 customers: 3,000 in UK, 400 in DE, 590 spread over 59 countries of 10 customers,
+    # 10 in FR: DE keeps its own level (400 >= 30); the 60 small ones (< 30 each) become one
+    # "other" of 600 customers; UK, the most common, is the reference
+    n = len(customers)
+    small = [f"C{i:02d}" for i in range(59) for _ in range(10)]
+    country = ["UK"] * 3000 + ["DE"] * 400 + small + ["FR"] * 10
+    assert len(country) == n
+    with_country = customers[["customer_id"]].assign(country=country)
+    parts = attribute_effects_section(summary, customers=with_country)
+    story, shown = parts[0].data, parts[1].data
+    assert set(shown["attribute"]) == {"country=DE", "country=other"}
+    assert set(shown["compared_with"]) == {"country=UK"}
+    assert "Grouped: country: 60 smaller levels compared together as *other*." in story
+
+
+def test_an_interval_too_wide_to_use_is_said_to_be_unknown():
+    from retainkit.sections.attributes import _sentence
+
+    row = pd.Series(
+        {
+            "attribute": "Country=France",
+            "compared_with": "Country=United Kingdom",
+            "purchase_rate_factor": 1.08,
+            "purchase_rate_low_90": 0.81,
+            "purchase_rate_high_90": 1.45,
+            # 0.001x to 27,000x: a ratio far above 100
+            "dropout_rate_factor": 0.97,
+            "dropout_rate_low_90": 0.001,
+            "dropout_rate_high_90": 27000.0,
+        }
+    )
+    assert _sentence(row) == (
+        "Customers with Country=France, compared with Country=United Kingdom: they buy 1.08x "
+        "as often (90% interval 0.81x-1.45x; no clear difference); how fast they leave cannot "
+        "be told from these data."
+    )
