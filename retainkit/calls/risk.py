@@ -60,7 +60,8 @@ from scipy import stats
 
 from retainkit import engine
 from retainkit import schema as S
-from retainkit.clv._base import BaseModel, fit_or_explain
+from retainkit.clv._base import BaseModel
+from retainkit.clv._fallback import fit_or_explain
 from retainkit.clv.bgnbd import BetaGeoModel
 from retainkit.clv.pareto_nbd import ParetoNBDModel
 from retainkit.clv.validation import calibration_holdout, compare_purchase_models

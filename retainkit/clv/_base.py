@@ -451,9 +451,3 @@ class BaseModel:
             "model": self._name,
         }
         return out
-
-
-# the fallbacks live in their own module and are still found here, where callers outside
-# the package import them from; imported last, since they need BaseModel
-from retainkit.clv._fallback import fit_or_explain as fit_or_explain  # noqa: E402
-from retainkit.clv._fallback import fit_with_fallback as fit_with_fallback  # noqa: E402
