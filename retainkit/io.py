@@ -128,6 +128,7 @@ def load_transactions(
     columns: Mapping[str, str] | str | Path | None = None,
     as_of: Any = None,
     backend: Any = None,
+    prepared: str | Path | None = None,
     **options: Any,
 ) -> engine.Transactions:
     r"""Load and clean a transaction log.
@@ -156,6 +157,11 @@ def load_transactions(
         Drop rows dated after this day.
     backend : ibis backend, optional
         Where files are read; default: the shared in-process DuckDB.
+    prepared : str or Path, optional
+        A DuckDB file in which the report runner saved this very load (same ``source``,
+        ``columns``, ``as_of`` and options): it is attached read-only and the stored
+        rows and quality report are used, without reading or cleaning ``source`` again.
+        ``None`` or ``""``: load ``source``.
     **options
         Reading: ``delimiter`` (``","``, ``";"``, ``"\\t"``, ``"|"``, ``"whitespace"``),
         ``encoding``, ``escape`` (``'"'`` doubled quotes, RFC 4180, or ``"\\\\"``),
@@ -202,6 +208,11 @@ def load_transactions(
     """
     if isinstance(source, engine.Transactions):
         return source
+    if prepared is not None and str(prepared).strip():
+        from retainkit.engine._prepared import open_prepared
+
+        request = _prepared_request(source, columns=columns, as_of=as_of, options=options)
+        return open_prepared(prepared, request=request)
     _check_option_names(options)
     preset = resolve_preset(source)
     if preset is not None:
@@ -329,6 +340,54 @@ def load_transactions(
             + "). Check the column mapping and the options."
         )
     return engine.Transactions(table, report, keyed=keyed)
+
+
+def _prepared_request(
+    source: Any, *, columns: Any, as_of: Any, options: Mapping[str, Any]
+) -> dict[str, str | None]:
+    """Say what a load reads, as text: a prepared file is used only for the same request."""
+    if not isinstance(source, str | Path):
+        raise SchemaError(
+            f"prepared data stands for a named source (a preset, file or URL), not a "
+            f"{type(source).__name__}; leave prepared empty"
+        )
+
+    def text(value: Any) -> str | None:
+        if value is None or (isinstance(value, str) and not value.strip()):
+            return None
+        if isinstance(value, Mapping):
+            return repr(sorted(value.items()))
+        return str(value) if isinstance(value, str | Path) else repr(value)
+
+    request = {"data": str(source), "columns": text(columns), "as_of": text(as_of)}
+    request |= {f"option {k}": text(options[k]) for k in sorted(options)}
+    return request
+
+
+def _prepare_transactions(
+    source: Any,
+    path: str | Path,
+    *,
+    columns: Any = None,
+    as_of: Any = None,
+    files: Any = (),
+    **options: Any,
+) -> Path | None:
+    """Load ``source`` once and save it into ``path`` for ``load_transactions(prepared=...)``.
+
+    The report runner calls it before the notebooks start; they pass the same ``source``,
+    ``columns``, ``as_of`` and options, with ``prepared=path``. Loading errors are raised
+    here, as a notebook would have raised them. Rows that stay in another engine than
+    DuckDB (a warehouse named by a URL) are not saved: None.
+    """
+    from retainkit.engine._backend import is_duckdb
+    from retainkit.engine._prepared import save_prepared
+
+    request = _prepared_request(source, columns=columns, as_of=as_of, options=options)
+    loaded = load_transactions(source, columns=columns, as_of=as_of, **options)
+    if not is_duckdb(loaded.table):
+        return None
+    return save_prepared(loaded, path, request=request, files=files)
 
 
 def _header_hint(header: list[str], notes: list[str]) -> str:

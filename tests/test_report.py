@@ -400,6 +400,74 @@ def _interrupt_side_by_side(tmp_path):
     ]
 
 
+# Loading once per report: the runner cleans the data, the notebooks attach it
+
+_SHOP = "customer_id,order_date,revenue\na,2024-01-02,10\na,2024-01-02,10\nb,2024-01-05,-4\n"
+_LOAD_PARAMS = 'data: str = "demo"  # data\nprepared: str = ""  # prepared data'
+_LOAD_BODY = (
+    "import retainkit as rk\n"
+    "t = rk.load_transactions(data, prepared=prepared)\n"
+    "open('prepared.txt', 'w').write(prepared)\n"
+    "rk.key_figures([rk.figure('{p}.prepared', bool(prepared), 'Prepared'),"
+    " rk.figure('{p}.rows', t.quality.rows_kept, 'Rows')])"
+)
+
+
+def test_the_data_is_loaded_once_before_the_notebooks(tmp_path):
+    nbs = tmp_path / "nbs"
+    nbs.mkdir()
+    _notebook(nbs, "01_one", _LOAD_BODY.format(p="a"), params=_LOAD_PARAMS)
+    _notebook(nbs, "02_two", _LOAD_BODY.format(p="b"), params=_LOAD_PARAMS)
+    shop = tmp_path / "shop.csv"
+    shop.write_text(_SHOP, encoding="utf-8")
+    lines = []
+    result = run_report(str(shop), out=tmp_path / "run", notebooks_dir=nbs, progress=lines.append)
+    manifest = result.manifest
+    # by hand: 3 lines, the second an exact duplicate of the first: 2 kept
+    assert manifest["figures"] == {"a.prepared": True, "a.rows": 2, "b.prepared": True, "b.rows": 2}
+    assert lines[0] == "loading the data once for the notebooks ..."
+    assert list(manifest["timings_seconds"]) == ["load", "01_one", "02_two", "total"]
+    # the manifest keeps the user's parameters and files, not the scratch file
+    assert manifest["parameters"]["prepared"] == ""
+    assert list(manifest["data"]["files"]) == [str(shop.resolve())]
+    scratch = (result.folder / "prepared.txt").read_text()
+    assert scratch.endswith(".duckdb")
+    assert not os.path.exists(scratch)  # deleted when the run ended
+    # a prepared file named by the user is used as it is: nothing loaded by the runner
+    from retainkit.io import _prepare_transactions
+
+    mine = _prepare_transactions(str(shop.resolve()), tmp_path / "mine.duckdb")
+    lines.clear()
+    again = run_report(
+        str(shop),
+        parameters={"prepared": str(mine)},
+        out=tmp_path / "run2",
+        notebooks_dir=nbs,
+        progress=lines.append,
+    )
+    assert "load" not in again.manifest["timings_seconds"]
+    assert (again.folder / "prepared.txt").read_text() == str(mine)
+    assert again.manifest["figures"]["a.rows"] == 2
+
+
+def test_a_loading_error_stops_the_run_before_any_kernel_starts(tmp_path):
+    nbs = tmp_path / "nbs"
+    nbs.mkdir()
+    _notebook(nbs, "01_one", _LOAD_BODY.format(p="a"), params=_LOAD_PARAMS)
+    shop = tmp_path / "shop.csv"
+    shop.write_text("customer_id,order_date,revenue\n,2024-01-02,10\n", encoding="utf-8")
+    # the error a notebook's data cell raises on this file, word for word
+    with pytest.raises(rk.DataValidationError) as direct:
+        rk.load_transactions(str(shop.resolve()))
+    lines = []
+    with pytest.raises(rk.DataValidationError) as raised:
+        run_report(str(shop), out=tmp_path / "run", notebooks_dir=nbs, progress=lines.append)
+    assert str(raised.value) == str(direct.value)
+    assert "have no customer id" in str(raised.value)
+    assert lines == ["loading the data once for the notebooks ..."]  # no notebook started
+    assert sorted(p.name for p in tmp_path.iterdir()) == ["nbs", "shop.csv"]
+
+
 def _run(tmp_path, name, figures, headings):
     """A finished notebook run whose source notebook has these ## headings."""
     from retainkit.report._results import NotebookRun

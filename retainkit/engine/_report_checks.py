@@ -16,7 +16,7 @@ from retainkit.engine import _statuses
 from retainkit.engine._backend import execute, one_of, whole
 from retainkit.engine._options import BLANK_CURRENCY, CleaningOptions, SourceInfo, wanted_currencies
 from retainkit.exceptions import DataValidationError, SchemaError
-from retainkit.quality import DEFECT_REASONS
+from retainkit.quality import DEFECT_REASONS, DROP_REASONS
 
 __all__ = ["check_currencies", "check_shares", "customers_only_dropped", "note_statuses"]
 
@@ -174,26 +174,31 @@ def _converted_hint(columns: tuple[str, ...] | list[str]) -> str:
 
 
 def customers_only_dropped(flagged: ir.Table, kept: int) -> list[str]:
-    """Say when customer ids appear only on dropped rows (so the count is not a surprise)."""
+    """Say when customer ids appear only on dropped rows (so the count is not a surprise).
+
+    One query: the distinct (customer id, drop reason) pairs of the customers that have
+    no kept row. ``kept`` (the customers kept) is no longer needed to find them and is
+    kept for the callers.
+    """
+    del kept
     named = flagged.filter(
         flagged[S.CUSTOMER_ID].notnull()
         & ~one_of(
             flagged._drop_reason, ["guest placeholder id", "totals row", "repeated header row"]
         )
     )
-    every = whole(execute(named.aggregate(n=named[S.CUSTOMER_ID].nunique()))["n"].iloc[0])
-    lost = every - kept
+    pairs = named.group_by([S.CUSTOMER_ID, "_drop_reason"]).aggregate()
+    with_kept = pairs._drop_reason.isnull().any().over(group_by=pairs[S.CUSTOMER_ID])
+    only = execute(pairs.filter(~with_kept))
+    lost = only[S.CUSTOMER_ID].nunique()
     if lost <= 0:
         return []
-    kept_ids = flagged.filter(flagged._drop_reason.isnull()).select(S.CUSTOMER_ID).distinct()
-    only = named.anti_join(kept_ids, S.CUSTOMER_ID)
-    why = execute(
-        only.group_by("_drop_reason")
-        .aggregate(n=only[S.CUSTOMER_ID].nunique())
-        .order_by(ibis.desc("n"))
-    )
-    shown = execute(only.select(S.CUSTOMER_ID).distinct().order_by(S.CUSTOMER_ID).limit(3))
-    reasons = ", ".join(f"{r} ({n:,})" for r, n in zip(why["_drop_reason"], why["n"], strict=True))
+    # customers per reason, most first; ties in the order the reasons are applied
+    why = only["_drop_reason"].astype(object).value_counts()
+    rank = {r: i for i, r in enumerate(DROP_REASONS)}
+    order = sorted(why.index, key=lambda r: (-why[r], rank.get(r, len(rank)), str(r)))
+    shown = sorted(only[S.CUSTOMER_ID].unique())[:3]
+    reasons = ", ".join(f"{r} ({why[r]:,})" for r in order)
     return [
         (
             f"{lost:,} customer ids appear only on dropped rows, so they are not counted as "
@@ -201,7 +206,7 @@ def customers_only_dropped(flagged: ir.Table, kept: int) -> list[str]:
             if lost > 1
             else "1 customer id appears only on dropped rows, so it is not counted as a customer"
         )
-        + f" (e.g. {', '.join(map(repr, shown[S.CUSTOMER_ID]))}; by "
+        + f" (e.g. {', '.join(map(repr, shown))}; by "
         f"reason: {reasons})"
     ]
 

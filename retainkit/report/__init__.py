@@ -13,6 +13,10 @@ they run side by side, as many at once as there are cores, each kernel with its 
 of DuckDB's threads. Everything the manifest and index show comes in notebook order,
 whatever order the notebooks finish in.
 
+The data is loaded and cleaned once, before any kernel starts, into a DuckDB file in a
+scratch folder that each notebook attaches read-only (its ``prepared`` parameter); a
+loading error stops the run there, with the message the data cell would have given.
+
 - :mod:`~retainkit.report._parameters`: the notebooks and their parameters;
 - :mod:`~retainkit.report._execution`: running the notebooks, in turn or side by side;
 - :mod:`~retainkit.report._pages`: the HTML pages and the index page;
@@ -30,6 +34,7 @@ import platform
 import re
 import shutil
 import sys
+import tempfile
 import time
 from collections.abc import Callable, Iterable, Mapping
 from pathlib import Path
@@ -44,6 +49,7 @@ from retainkit.report._execution import _collect as _collect
 from retainkit.report._execution import (
     _environment,
     _Place,
+    _prepare_data,
     _run_in_turn,
     _run_side_by_side,
     _usable_cores,
@@ -156,8 +162,16 @@ def run_report(
     -------
     ReportResult
 
+    Notes
+    -----
+    Notebooks taking a ``prepared`` parameter get the data loaded and cleaned once by
+    the runner (``timings_seconds["load"]`` in the manifest), unless ``prepared`` is given.
+
     Raises
     ------
+    RetainkitError
+        The loading error itself (a ``SchemaError`` or ``DataValidationError``), before
+        any notebook starts, when the data cannot be loaded.
     ReportError
         For an unknown notebook or parameter, an existing folder, ``jobs`` below 1, or
         a failing notebook (the message names the notebook, the cell and the error, and
@@ -201,6 +215,46 @@ def run_report(
                 f"{str(folder)!r} already exists; choose another --out or pass --overwrite"
             )
     folder = folder.resolve()
+    started = time.perf_counter()
+    # the data is loaded and cleaned once, into a scratch file the kernels attach read-only
+    scratch = Path(tempfile.mkdtemp(prefix="retainkit-prepared-"))
+    try:
+        load_seconds = _prepare_data(per_notebook, scratch, say)
+        return _run(
+            per_notebook,
+            notebooks,
+            folder=folder,
+            now=now,
+            data_name=data_name,
+            jobs=jobs,
+            threads=threads,
+            load_seconds=load_seconds,
+            started=started,
+            say=say,
+            timeout_seconds=timeout_seconds,
+        )
+    finally:
+        shutil.rmtree(scratch, ignore_errors=True)
+
+
+def _run(
+    per_notebook: dict[Path, tuple[dict[str, Any], dict[str, Any]]],
+    notebooks: list[Path],
+    *,
+    folder: Path,
+    now: _dt.datetime,
+    data_name: str,
+    jobs: int,
+    threads: int | None,
+    load_seconds: float | None,
+    started: float,
+    say: Callable[[str], None],
+    timeout_seconds: int | None,
+) -> ReportResult:
+    """Run the notebooks into a work folder, write the manifest and index, rename it."""
+    from retainkit.engine._backend import THREADS_ENV
+
+    first_effective = next(iter(per_notebook.values()))[1]
     folder.parent.mkdir(parents=True, exist_ok=True)
     work = folder.with_name(f".{folder.name}.partial-{os.getpid()}")
     if work.exists():
@@ -225,7 +279,8 @@ def run_report(
         "figure_reasons": {},
         "row_counts": {},
     }
-    started = time.perf_counter()
+    if load_seconds is not None:
+        manifest["timings_seconds"]["load"] = round(load_seconds, 2)
     place = _Place(work=work, folder=folder, timeout_seconds=timeout_seconds)
     try:
         if jobs == 1:

@@ -25,6 +25,55 @@ from retainkit.report._results import NotebookRun
 #: Cells with this tag are interactive controls: reports do not run or show them.
 INTERACTIVE_TAG = "interactive"
 
+#: The notebook parameter naming the runner's prepared data (see :func:`_prepare_data`).
+PREPARED_PARAMETER = "prepared"
+
+#: The parameters of the one data call that decide what is loaded (the side tables,
+#: currency and analysis options are not part of the transactions).
+_LOAD_PARAMETERS = ("data", "columns", "as_of")
+
+
+def _prepare_data(
+    per_notebook: Mapping[Path, tuple[dict[str, Any], dict[str, Any]]],
+    scratch: Path,
+    say: Callable[[str], None],
+) -> float | None:
+    """Load and clean the data once, before any kernel starts; tell the notebooks where.
+
+    Each notebook taking a ``prepared`` parameter (left empty) gets the path of a DuckDB
+    file in ``scratch`` holding its cleaned transactions and quality report, which its
+    data call attaches read-only instead of loading the data again; notebooks asking for
+    the same data share one file. A loading error is raised here, as the first notebook
+    would have raised it. Returns the seconds spent, or None when no notebook takes
+    prepared data.
+    """
+    from retainkit.datasets import input_files
+    from retainkit.io import _prepare_transactions
+
+    groups: dict[tuple[Any, ...], list[Path]] = {}
+    for nb, (_, effective) in per_notebook.items():
+        given = effective.get(PREPARED_PARAMETER)
+        if given is None or str(given).strip():  # takes none, or the user named a file
+            continue
+        key = tuple(effective.get(name) or None for name in _LOAD_PARAMETERS)
+        groups.setdefault(key, []).append(nb)
+    if not groups:
+        return None
+    t0 = time.perf_counter()
+    for n, ((data, columns, as_of), nbs) in enumerate(groups.items(), start=1):
+        say("loading the data once for the notebooks ...")
+        path = _prepare_transactions(
+            data,
+            scratch / f"prepared-{n}.duckdb",
+            columns=columns,
+            as_of=as_of,
+            files=[f for f in input_files(data, columns=columns) if f.is_file()],
+        )
+        for nb in nbs:
+            if path is not None:  # else the rows stay in their engine: each notebook loads
+                per_notebook[nb][0][PREPARED_PARAMETER] = str(path)
+    return time.perf_counter() - t0
+
 
 def _without_interactive_cells(path: Path) -> Any:
     """Read a notebook and drop the cells tagged ``interactive``.
