@@ -122,6 +122,22 @@ def _load_preset(preset: Preset, overrides: Mapping[str, Any]) -> engine.Transac
     return engine.Transactions(txn.table, quality, keyed=txn.keyed)
 
 
+def _changed_options(cleaning: engine.CleaningOptions) -> dict[str, Any]:
+    """Return the fields of ``cleaning`` that differ from their defaults, ``as_of`` aside."""
+    if not isinstance(cleaning, engine.CleaningOptions):
+        raise SchemaError(
+            f"cleaning={cleaning!r} is not a CleaningOptions; build one with "
+            "retainkit.engine.CleaningOptions(returns='drop', ...) or pass the options as "
+            "keywords"
+        )
+    default = engine.CleaningOptions()
+    return {
+        f.name: getattr(cleaning, f.name)
+        for f in dataclasses.fields(cleaning)
+        if f.name != "as_of" and getattr(cleaning, f.name) != getattr(default, f.name)
+    }
+
+
 def load_transactions(
     source: Any,
     *,
@@ -129,6 +145,7 @@ def load_transactions(
     as_of: Any = None,
     backend: Any = None,
     prepared: str | Path | None = None,
+    cleaning: engine.CleaningOptions | None = None,
     **options: Any,
 ) -> engine.Transactions:
     r"""Load and clean a transaction log.
@@ -162,6 +179,11 @@ def load_transactions(
         ``columns``, ``as_of`` and options): it is attached read-only and the stored
         rows and quality report are used, without reading or cleaning ``source`` again.
         ``None`` or ``""``: load ``source``.
+    cleaning : CleaningOptions, optional
+        The parsing and cleaning options as one object
+        (:class:`~retainkit.engine.CleaningOptions`); its fields that differ from their
+        defaults apply as if given as keywords (a keyword given here wins; ``as_of``
+        comes from the ``as_of`` argument when given).
     **options
         Reading: ``delimiter`` (``","``, ``";"``, ``"\\t"``, ``"|"``, ``"whitespace"``),
         ``encoding``, ``escape`` (``'"'`` doubled quotes, RFC 4180, or ``"\\\\"``),
@@ -208,6 +230,10 @@ def load_transactions(
     """
     if isinstance(source, engine.Transactions):
         return source
+    if cleaning is not None:
+        options = {**_changed_options(cleaning), **options}
+        if as_of is None and cleaning.as_of is not None:
+            as_of = cleaning.as_of
     if prepared is not None and str(prepared).strip():
         from retainkit.engine._prepared import open_prepared
 

@@ -326,3 +326,23 @@ def test_carried_columns_cannot_take_a_working_column_name():
     ]
     with pytest.raises(SchemaError, match="'_customer_key', a name retainkit uses"):
         rk.load_transactions(frame, keep_columns=["_customer_key"])
+
+
+def test_cleaning_options_as_one_object_equal_the_keywords():
+    frame = pd.DataFrame(
+        {
+            "customer_id": ["a", "a", "b", "b"],
+            "order_date": pd.to_datetime(["2024-01-02", "2024-01-05", "2024-01-03", "2024-02-01"]),
+            "revenue": [10.0, -4.0, 7.0, 0.0],
+        }
+    )
+    options = rk.engine.CleaningOptions(returns="drop", zero_revenue="keep")
+    by_object = rk.load_transactions(frame, cleaning=options)
+    by_keywords = rk.load_transactions(frame, returns="drop", zero_revenue="keep")
+    # a's return line (-4) dropped; b's zero-revenue line kept: 3 of 4 lines
+    assert by_object.quality.rows_kept == by_keywords.quality.rows_kept == 3
+    assert by_object.to_pandas().equals(by_keywords.to_pandas())
+    # a keyword given beside the object wins: the return is netted again, 4 lines
+    assert rk.load_transactions(frame, cleaning=options, returns="net").quality.rows_kept == 4
+    with pytest.raises(rk.SchemaError, match="is not a CleaningOptions"):
+        rk.load_transactions(frame, cleaning={"returns": "drop"})
