@@ -489,8 +489,8 @@ def test_groundwork(page, lab, demo, screenshots):
 
     # one step up the order-value drop threshold: the warnings' counts follow
     drop = _slider(review_cell, "Order value drop")
-    assert _slider_value(drop) == pytest.approx(thresholds["min_drop"])
-    new_drop = _move(drop, thresholds["min_drop"] + 0.1)
+    assert _slider_value(drop) == pytest.approx(thresholds.min_drop)
+    new_drop = _move(drop, thresholds.min_drop + 0.1)
     review = review_at(p["call_list_size"], min_drop=new_drop)
     want = [
         [str(v) for v in row]
