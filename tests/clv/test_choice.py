@@ -11,6 +11,7 @@ from retainkit.clv import BetaGeoModel, ParetoNBDModel
 from retainkit.clv.choice import CANDIDATES, _pick, choose_purchase_model
 from retainkit.clv.validation import calibration_holdout, holdout_predictions, holdout_scorecard
 from retainkit.exceptions import DataValidationError, SchemaError
+from tests.clv.test_cnbd import simulate as simulate_cnbd
 
 
 def simulate(n, k, *, r, alpha, a, b, seed, horizon=52.0):
@@ -20,32 +21,11 @@ def simulate(n, k, *, r, alpha, a, b, seed, horizon=52.0):
     customer drops out with p ~ Beta(a, b); T uniform on 52..104 weeks; purchases in
     (T, T + horizon] are the holdout.
     """
-    rng = np.random.default_rng(seed)
-    lam = rng.gamma(r, 1 / alpha, n)
-    p = rng.beta(a, b, n)
-    T = rng.uniform(52, 104, n)
-    alive = np.ones(n, dtype=bool)
-    t, x, tx, litt, hold = (np.zeros(n) for _ in range(5))
-    while alive.any():
-        gap = rng.gamma(k, 1 / lam)
-        new = t + gap
-        cal = alive & (new <= T)
-        x[cal] += 1
-        tx[cal] = new[cal]
-        litt[cal] += np.log(gap[cal])
-        hold[alive & (new > T) & (new <= T + horizon)] += 1
-        alive = alive & (new <= T + horizon) & (rng.random(n) >= p)
-        t = new
-    frame = pd.DataFrame(
-        {
-            "customer_id": [f"c{i:05d}" for i in range(n)],
-            "frequency": x.astype("int64"),
-            "recency": tx,
-            "T": T,
-            "litt": litt,
-            "frequency_holdout": hold.astype("int64"),
-            "duration_holdout": horizon,
-        }
+    summary, hold = simulate_cnbd(n, k, r, alpha, a, b, mbg=False, seed=seed, horizon=horizon)
+    frame = summary.assign(
+        frequency=summary["frequency"].astype("int64"),
+        frequency_holdout=hold.astype("int64"),
+        duration_holdout=horizon,
     )
     frame.attrs["time_unit"] = "weeks"
     return frame
