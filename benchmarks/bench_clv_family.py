@@ -13,11 +13,12 @@ median seconds over ``--repeat`` runs and the estimates.
 from __future__ import annotations
 
 import argparse
-import statistics
-import time
 
 import numpy as np
 import pandas as pd
+
+# the sibling script (benchmarks/ is on the path when a script there runs): one timing rule
+from bench_clv import _median
 
 from retainkit.clv import (
     BetaGeoCNBDModel,
@@ -66,15 +67,6 @@ def simulate_summary(n: int, *, seed: int = 1, weeks: float = 150.0) -> pd.DataF
     )
     out.attrs["time_unit"] = "weeks"
     return out
-
-
-def _median(fit, repeat: int) -> tuple[float, object]:
-    times, model = [], None
-    for _ in range(repeat):
-        start = time.perf_counter()
-        model = fit()
-        times.append(time.perf_counter() - start)
-    return statistics.median(times), model
 
 
 def main() -> None:
