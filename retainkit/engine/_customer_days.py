@@ -103,12 +103,15 @@ def _build(rows: ir.Table, key: str) -> ir.Table:
     return rows.group_by([rows[key], day]).aggregate(**aggs)
 
 
-def customer_days(transactions: Any) -> CustomerDays:
+def customer_days(transactions: Any, *, need: tuple[str, ...] = ()) -> CustomerDays:
     """Return the customer-days relation of ``transactions`` (built once per Transactions).
 
     Parameters
     ----------
     transactions : Transactions, pandas.DataFrame or ibis Table
+    need : tuple of str
+        Canonical columns the caller needs (as for ``as_table``): a missing one is an
+        error that says how to supply it.
 
     Returns
     -------
@@ -127,10 +130,12 @@ def customer_days(transactions: Any) -> CustomerDays:
     1           b 2024-01-02               1
     """
     if not isinstance(transactions, Transactions):
-        table = as_table(transactions)
+        table = as_table(transactions, need=need)
         return CustomerDays(
             _build(table, S.CUSTOMER_ID), S.CUSTOMER_ID, None, S.REVENUE in table.columns
         )
+    if need:
+        as_table(transactions, need=need)  # a Transactions' table: only the column check
     kept = transactions._relations
     if _KEY not in kept:
         keyed = transactions.keyed

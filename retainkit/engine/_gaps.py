@@ -12,7 +12,7 @@ from retainkit import schema as S
 from retainkit.engine._backend import execute
 from retainkit.engine._customer_days import customer_days
 from retainkit.engine._summaries import resolve_as_of
-from retainkit.engine._transactions import as_table, remember
+from retainkit.engine._transactions import remember
 
 __all__ = ["gap_statistics", "purchase_day_values"]
 
@@ -22,9 +22,7 @@ def _purchase_days(transactions: Any, as_of: pd.Timestamp, *, revenue: bool = Fa
 
     With ``revenue``, the column ``value`` holds the day's revenue of those lines.
     """
-    if revenue:
-        as_table(transactions, need=(S.REVENUE,))  # says clearly when revenue is missing
-    relation = customer_days(transactions)
+    relation = customer_days(transactions, need=(S.REVENUE,) if revenue else ())
     days = relation.purchases(as_of)
     cols: dict[str, ir.Value] = {"day": days.day}
     if revenue:
