@@ -32,6 +32,22 @@ _STYLE = {"description_width": "initial"}
 _DEFAULT_MARGIN: float = ValueAssumptions.__dataclass_fields__["margin"].default
 
 
+def _loss_start(
+    window: ChurnWindow, value: ValueAssumptions | None
+) -> tuple[pd.Timestamp, int, int, float, float, float]:
+    """Return where the loss controls start: date, threshold, window, margin, horizon, rate."""
+    v = ValueAssumptions() if value is None else value
+    margin = _DEFAULT_MARGIN if v.margin is None else v.margin
+    return (
+        window.as_of,
+        window.churn_days,
+        window.requested_lookback_days,
+        margin,
+        v.horizon_years,
+        v.discount_rate,
+    )
+
+
 def loss_scenario(
     transactions: Any,
     window: ChurnWindow,
@@ -70,11 +86,9 @@ def loss_scenario(
     >>> panel.last_result.to_dict()["figures"]["groundwork.lifetime_value_lost"]
     45.0
     """
-    v = ValueAssumptions() if value is None else value
-    margin = _DEFAULT_MARGIN if v.margin is None else v.margin
-    horizon_years, discount_rate = v.horizon_years, v.discount_rate
-    as_of, start_days = window.as_of, window.churn_days
-    lookback_days = window.requested_lookback_days
+    as_of, start_days, lookback_days, margin, horizon_years, discount_rate = _loss_start(
+        window, value
+    )
     controls = {
         "churn_days": w.IntSlider(
             value=start_days,
@@ -176,11 +190,9 @@ def loss_scenario_table(
     [['0.5 x', 45, 1], ['1 x', 90, 1], ['2 x', 180, 1]]
     """
     steps = _presets("factors", factors)
-    v = ValueAssumptions() if value is None else value
-    margin = _DEFAULT_MARGIN if v.margin is None else v.margin
-    horizon_years, discount_rate = v.horizon_years, v.discount_rate
-    as_of, start_days = window.as_of, window.churn_days
-    lookback_days = window.requested_lookback_days
+    as_of, start_days, lookback_days, margin, horizon_years, discount_rate = _loss_start(
+        window, value
+    )
     names = [
         "customers_active_at_start",
         "customers_lost",
