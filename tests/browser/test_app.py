@@ -233,6 +233,8 @@ def _widget(page, label: str):
     slider = page.locator(".widget-slider").filter(
         has=page.locator(".widget-label", has_text=label)
     )
+    # widget views are drawn after the cells' outputs: wait for the first before counting
+    slider.first.wait_for(state="visible", timeout=60_000)
     assert slider.count() == 1, f"{slider.count()} sliders labelled {label!r}"
     cell = page.locator(".jp-CodeCell").filter(has=slider)
     return cell, slider
