@@ -65,6 +65,7 @@ from retainkit.report._execution import _without_interactive_cells as _without_i
 from retainkit.report._manifest import _VERSIONED as _VERSIONED
 from retainkit.report._manifest import _data_files, _finish_failed, _hidden, _versions
 from retainkit.report._manifest import _record as _record
+from retainkit.report._order import earlier_timings, start_order
 from retainkit.report._pages import _REPORT_TEMPLATE as _REPORT_TEMPLATE
 from retainkit.report._pages import _figure_rows as _figure_rows
 from retainkit.report._pages import _figures_from as _figures_from
@@ -155,8 +156,10 @@ def run_report(
         process may use (never more than the notebooks). Above 1, each kernel's DuckDB
         gets an equal share of the cores (the ``RETAINKIT_THREADS`` environment
         variable, unless it is already set), the progress lines come in the order the
-        notebooks start and end, and the first notebook to fail stops the others. 1 runs
-        the notebooks one after another.
+        notebooks start and end, and the first notebook to fail stops the others. The
+        longest notebooks start first (their times in ``previous``'s manifest or the
+        newest complete run in ``reports_dir``, else their number of code cells), so that
+        the short ones fill the other slots. 1 runs the notebooks one after another.
 
     Returns
     -------
@@ -223,6 +226,12 @@ def run_report(
         return _run(
             per_notebook,
             notebooks,
+            order=start_order(
+                notebooks,
+                timings=earlier_timings(
+                    previous=previous, reports_dir=reports_dir if out is None else None
+                ),
+            ),
             folder=folder,
             now=now,
             data_name=data_name,
@@ -241,6 +250,7 @@ def _run(
     per_notebook: dict[Path, tuple[dict[str, Any], dict[str, Any]]],
     notebooks: list[Path],
     *,
+    order: list[int],
     folder: Path,
     now: _dt.datetime,
     data_name: str,
@@ -287,7 +297,9 @@ def _run(
             runs = _run_in_turn(notebooks, per_notebook, manifest, place, say)
         else:
             with _environment(THREADS_ENV, None if threads is None else str(threads)):
-                runs = _run_side_by_side(notebooks, per_notebook, manifest, place, say, jobs)
+                runs = _run_side_by_side(
+                    notebooks, per_notebook, manifest, place, say, jobs, order=order
+                )
     except ReportError:
         raise
     except BaseException:

@@ -11,7 +11,7 @@ import logging
 import os
 import threading
 import time
-from collections.abc import Callable, Mapping
+from collections.abc import Callable, Mapping, Sequence
 from concurrent.futures import FIRST_COMPLETED, Future, ThreadPoolExecutor, wait
 from dataclasses import dataclass, field
 from pathlib import Path
@@ -286,8 +286,12 @@ def _run_side_by_side(
     place: _Place,
     say: Callable[[str], None],
     jobs: int,
+    order: Sequence[int] | None = None,
 ) -> list[NotebookRun]:
     """Run up to ``jobs`` notebooks at once, each in a thread driving its own kernel.
+
+    ``order`` gives the positions (0-based) in the order to start the notebooks
+    (:func:`retainkit.report._order.start_order`: longest first); default notebook order.
 
     The threads only wait on their kernels (separate processes) and convert the result
     to HTML. The first notebook to fail stops the others (their kernels are killed and
@@ -351,8 +355,9 @@ def _run_side_by_side(
             _inline_figures(),
             ThreadPoolExecutor(max_workers=jobs, thread_name_prefix="retainkit-report") as pool,
         ):
+            starts = range(n) if order is None else order
             futures: list[Future[_Outcome]] = [
-                pool.submit(one, i, nb_path) for i, nb_path in enumerate(notebooks, start=1)
+                pool.submit(one, j + 1, notebooks[j]) for j in starts
             ]
             try:
                 pending = set(futures)
