@@ -18,6 +18,7 @@ forecasts on weeks no model has seen.
 from __future__ import annotations
 
 import math
+from collections.abc import Mapping
 from dataclasses import dataclass
 from typing import Any
 
@@ -163,6 +164,7 @@ def choose_purchase_model(
     max_customers: int = 20_000,
     seed: int = 0,
     penalizers: tuple[float, ...] = (0.0, 0.001, 0.01),
+    fitted: Mapping[str, Any] | None = None,
 ) -> PurchaseModelChoice:
     """Fit the candidate purchase models, score them on the holdout and choose one.
 
@@ -205,6 +207,10 @@ def choose_purchase_model(
         Seed of that sample.
     penalizers : tuple of float
         Tried in turn until a fit converges.
+    fitted : mapping, optional
+        Candidates already fitted on all of ``cal_holdout``'s calibration columns (the
+        way this function fits them), by name, e.g. the holdout check's BG/NBD: used
+        instead of fitting again. Ignored when a sample is drawn (``max_customers``).
 
     Returns
     -------
@@ -263,6 +269,7 @@ def choose_purchase_model(
     # data errors are the frame's, not a model's: raised here, once
     validate_summary(cal_holdout, ("frequency", "recency", "T"), model="purchase model")
     frame = _sample(cal_holdout, max_customers, seed)
+    reuse = dict(fitted or {}) if frame is cal_holdout else {}
     n = len(frame)
     rows: list[dict[str, Any]] = []
     models: dict[str, Any] = {}
@@ -276,7 +283,7 @@ def choose_purchase_model(
                         "the frame has no 'litt' (build it with calibration_holdout(..., "
                         "litt=True))"
                     )
-                fitted, searched = _search_k(
+                model, searched = _search_k(
                     _CLASSES[name],  # type: ignore[arg-type]
                     frame,
                     max_k=int(max_k),
@@ -284,18 +291,20 @@ def choose_purchase_model(
                     penalizers=penalizers,
                 )
                 searches.append(searched.reset_index().assign(model=name))
-                row["k"] = fitted.k_
+                row["k"] = model.k_
+            elif name in reuse:
+                model = reuse[name]
             else:
-                fitted, _ = fit_with_fallback(_CLASSES[name], frame, penalizers=penalizers)
+                model, _ = fit_with_fallback(_CLASSES[name], frame, penalizers=penalizers)
         except (ConvergenceError, DataValidationError, SchemaError) as exc:
             row["note"] = _why(name, exc, penalizers)
             rows.append(row)
             continue
-        models[name] = fitted
-        card = holdout_scorecard(holdout_predictions(fitted, frame)).iloc[0]
-        ll = float(fitted.log_likelihood_)
+        models[name] = model
+        card = holdout_scorecard(holdout_predictions(model, frame)).iloc[0]
+        ll = float(model.log_likelihood_)
         row |= {
-            "penalizer": fitted.penalizer,
+            "penalizer": model.penalizer,
             "log_likelihood": ll,
             "aic": 2 * row["parameters"] - 2 * ll,
             "bic": row["parameters"] * math.log(n) - 2 * ll,

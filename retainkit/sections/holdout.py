@@ -82,7 +82,8 @@ def holdout_check(transactions: Any, *, holdout_weeks: int = 0) -> HoldoutCheck:
     )
     if end is None:
         return HoldoutCheck(end, weeks, note)
-    cal = validation.calibration_holdout(transactions, calibration_end=end)
+    # with litt, so that the model choice fits the regularity models on the same frame
+    cal = validation.calibration_holdout(transactions, calibration_end=end, litt=True)
     model, note = fit_or_explain(BetaGeoModel, cal)
     if model is None:
         return HoldoutCheck(end, weeks, note, cal)

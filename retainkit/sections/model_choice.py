@@ -61,13 +61,17 @@ def purchase_model_choice(
     """
     if check.calibration_end is None or check.calibration is None:
         return None
-    cal = validation.calibration_holdout(
-        transactions,
-        calibration_end=check.calibration_end,
-        holdout_end=check.calibration.attrs.get("holdout_end"),
-        litt=True,
-    )
-    return choose_purchase_model(cal, max_customers=max_customers, max_k=max_k)
+    cal = check.calibration
+    if "litt" not in cal.columns:  # a check built elsewhere: rebuild the same split with it
+        cal = validation.calibration_holdout(
+            transactions,
+            calibration_end=check.calibration_end,
+            holdout_end=check.calibration.attrs.get("holdout_end"),
+            litt=True,
+        )
+    # the check's BG/NBD was fitted on this very frame: not fitted again
+    fitted = {"BG/NBD": check.model} if check.model is not None and cal is check.calibration else {}
+    return choose_purchase_model(cal, max_customers=max_customers, max_k=max_k, fitted=fitted)
 
 
 def _label(row: pd.Series) -> str:

@@ -203,3 +203,25 @@ def test_cdnow_sample_choice():
     assert choice.chosen not in ("BG/CNBD-k", "MBG/CNBD-k")
     # BG/NBD's calibration fit is the published one (Fader, Hardie & Lee 2005)
     assert choice.models["BG/NBD"].params_["r"] == pytest.approx(0.243, abs=5e-4)
+
+
+def test_a_model_already_fitted_on_the_frame_is_not_fitted_again(poisson):
+    frame, choice = poisson
+    before = BetaGeoModel().fit(frame)
+    again = choose_purchase_model(
+        frame, candidates=("BG/NBD", "MBG/NBD"), fitted={"BG/NBD": before}
+    )
+    assert again.models["BG/NBD"] is before  # used as given
+    assert again.models["MBG/NBD"] is not None
+    row = again.table.set_index("model").loc["BG/NBD"]
+    assert row["log_likelihood"] == pytest.approx(before.log_likelihood_, rel=1e-12)
+    # the same numbers as fitting it here
+    assert row["mae_per_customer"] == pytest.approx(
+        choice.table.set_index("model").loc["BG/NBD", "mae_per_customer"], rel=1e-6
+    )
+    # a sample is not the frame the model was fitted on: fitted again
+    sampled = choose_purchase_model(
+        frame, candidates=("BG/NBD",), fitted={"BG/NBD": before}, max_customers=500
+    )
+    assert sampled.models["BG/NBD"] is not before
+    assert sampled.models["BG/NBD"].n_customers_ == 500

@@ -136,3 +136,23 @@ def test_demo_end_to_end():
     _, story = model_choice_section(choice)
     label = choice.table.loc[choice.table["chosen"], "model"].iloc[0]
     assert story.data.startswith(f"**{label}")
+
+
+def test_the_choice_reuses_the_holdout_check_s_frame_and_fit():
+    ds = rk.load_dataset("cdnow_sample")
+    check = holdout_check(ds.transactions)
+    assert "litt" in check.calibration.columns  # built once, with what the choice needs
+    choice = purchase_model_choice(ds.transactions, check, max_k=2)
+    assert choice.models["BG/NBD"] is check.model
+    assert choice.table.attrs["calibration_end"] == check.calibration_end
+    # the same table as a choice on a frame built afresh
+    rebuilt = HoldoutCheck(
+        check.calibration_end,
+        check.weeks,
+        check.note,
+        check.calibration.drop(columns="litt"),
+        check.model,
+    )
+    fresh = purchase_model_choice(ds.transactions, rebuilt, max_k=2)
+    assert fresh.models["BG/NBD"] is not check.model
+    pd.testing.assert_frame_equal(fresh.table, choice.table, rtol=1e-6)
