@@ -339,6 +339,8 @@ def acquisition_budget(
     target_profit_share: float = 0.5,
     min_customers: int = 300,
     penalizers: tuple[float, ...] = (0.0, 0.001, 0.01),
+    purchases: BetaGeoModel | None = None,
+    spend: GammaGammaModel | None = None,
 ) -> pd.DataFrame:
     """Compute the allowable acquisition cost per segment from a new customer's value.
 
@@ -366,6 +368,9 @@ def acquisition_budget(
     penalizers : tuple of float
         Tried in order when a segment's plain fit does not converge
         (:func:`retainkit.clv.fit_with_fallback`).
+    purchases, spend : BetaGeoModel and GammaGammaModel, optional
+        Both already fitted on all of ``summary`` (as :func:`retainkit.clv.fit_or_explain`
+        fits them): the "all customers" row uses them instead of fitting again.
 
     Returns
     -------
@@ -418,8 +423,11 @@ def acquisition_budget(
             "repeat_share": float((part["frequency"] > 0).mean()) if len(part) else np.nan,
         }
         try:
-            bg = fit_with_fallback(BetaGeoModel, part, penalizers=penalizers)[0]
-            gg = fit_with_fallback(GammaGammaModel, part, penalizers=penalizers)[0]
+            if part is summary and purchases is not None and spend is not None:
+                bg, gg = purchases, spend
+            else:
+                bg = fit_with_fallback(BetaGeoModel, part, penalizers=penalizers)[0]
+                gg = fit_with_fallback(GammaGammaModel, part, penalizers=penalizers)[0]
             forecast = clv_forecast(bg, gg, part.iloc[:1], max_horizon_years=horizon_years)
             value = new_customer_value(
                 forecast, horizon_years=horizon_years, discount_rate=discount_rate, margin=margin

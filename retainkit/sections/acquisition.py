@@ -21,6 +21,8 @@ def new_customer_budget(
     discount_rate: float,
     margin: float,
     target_profit_share: float,
+    purchases: Any = None,
+    spend: Any = None,
 ) -> pd.DataFrame | None:
     """Compute the allowable acquisition cost overall and per segment (None without revenue).
 
@@ -34,6 +36,8 @@ def new_customer_budget(
         Segment column.
     horizon_years, discount_rate, margin, target_profit_share : float
         See :func:`retainkit.clv.value.acquisition_budget`.
+    purchases, spend : BetaGeoModel and GammaGammaModel, optional
+        The notebook's fits on ``summary``, reused for the "all customers" row.
 
     Returns
     -------
@@ -60,6 +64,8 @@ def new_customer_budget(
         discount_rate=discount_rate,
         margin=margin,
         target_profit_share=target_profit_share,
+        purchases=purchases,
+        spend=spend,
     )
 
 

@@ -86,6 +86,29 @@ def test_acquisition_budget_on_cdnow(cdnow_summary):
     )
 
 
+def test_acquisition_budget_reuses_fits_of_all_customers(cdnow_summary):
+    options = {"horizon_years": 2, "discount_rate": 0.1, "margin": 0.3, "target_profit_share": 0.5}
+    plain = acquisition_budget(cdnow_summary, **options)
+    bg = BetaGeoModel().fit(cdnow_summary)
+    gg = GammaGammaModel().fit(cdnow_summary)
+    reused = acquisition_budget(cdnow_summary, purchases=bg, spend=gg, **options)
+    pd.testing.assert_frame_equal(reused, plain)  # the same fits, not fitted again
+    # the models given are the ones used: fits on half the customers give another value
+    half = cdnow_summary.iloc[::2]
+    other = acquisition_budget(
+        cdnow_summary,
+        purchases=BetaGeoModel().fit(half),
+        spend=GammaGammaModel().fit(half),
+        **options,
+    )
+    assert other["new_customer_value"].iloc[0] != pytest.approx(
+        plain["new_customer_value"].iloc[0], rel=1e-6
+    )
+    assert other["new_customer_value"].iloc[0] == pytest.approx(
+        acquisition_budget(half, **options)["new_customer_value"].iloc[0], rel=1e-9
+    )
+
+
 def test_incentive_check_by_hand():
     t = incentive_check(10_000, 199, lifespan_years=5, target_profit_share=0.5, currency="$")
     values = dict(zip(t["measure"], t["value"], strict=True))
