@@ -14,15 +14,23 @@ from scipy import stats
 __all__ = ["kaplan_meier", "median_survival"]
 
 
-def _one_curve(durations: np.ndarray, events: np.ndarray, z: float) -> pd.DataFrame:
+def _one_curve(
+    durations: np.ndarray, events: np.ndarray, z: float, entries: np.ndarray | None = None
+) -> pd.DataFrame:
     order = np.argsort(durations, kind="stable")
     t, e = durations[order], events[order].astype(int)
     times, first = np.unique(t, return_index=True)
     counts = np.diff(np.append(first, len(t)))
     deaths = np.add.reduceat(e, first) if len(t) else np.array([], dtype=int)
     at_risk = len(t) - first
+    at_start = len(t)
+    if entries is not None:
+        # entered after time `entry` (left truncation): at risk at t only when entry < t
+        later = np.sort(entries)
+        at_risk = at_risk - (len(later) - np.searchsorted(later, times, side="left"))
+        at_start = int((later <= 0).sum())
     with np.errstate(divide="ignore", invalid="ignore"):
-        factor = 1 - deaths / at_risk
+        factor = np.where(at_risk > 0, 1 - deaths / at_risk, 1.0)
         survival = np.cumprod(factor)
         terms = np.where(at_risk > deaths, deaths / (at_risk * (at_risk - deaths)), np.nan)
         greenwood = np.cumsum(np.nan_to_num(terms))
@@ -48,7 +56,7 @@ def _one_curve(durations: np.ndarray, events: np.ndarray, z: float) -> pd.DataFr
     start = pd.DataFrame(
         {
             "time": [0],
-            "at_risk": [len(t)],
+            "at_risk": [at_start],
             "events": [0],
             "censored": [0],
             "survival": [1.0],
@@ -68,6 +76,7 @@ def kaplan_meier(
     event: str = "lost",
     group: str | None = None,
     confidence: float = 0.95,
+    entry: str | None = None,
 ) -> pd.DataFrame:
     """Estimate the survival curve S(t): the share of customers still buying after t.
 
@@ -85,6 +94,11 @@ def kaplan_meier(
         ``"(unknown)"``.
     confidence : float
         Confidence level of the interval.
+    entry : str, optional
+        Column of the time each customer came under observation (left truncation,
+        delayed entry): a customer is in the data only because they were still there at
+        ``entry``, so they count as at risk only after it (``entry < t <= duration``).
+        Default: everyone from time 0.
 
     Returns
     -------
@@ -106,12 +120,25 @@ def kaplan_meier(
     z = float(stats.norm.ppf(0.5 + confidence / 2))
     if frame[duration].isna().any() or (frame[duration] < 0).any():
         raise ValueError(f"column {duration!r} must hold durations of 0 or more, without gaps")
+    if entry is not None:
+        late = frame[entry].isna() | (frame[entry] < 0) | (frame[entry] > frame[duration])
+        if late.any():
+            raise ValueError(
+                f"column {entry!r} must hold entry times from 0 to the row's {duration!r}; "
+                f"{int(late.sum())} rows differ, first at index {frame.index[late.to_numpy()][0]!r}"
+            )
+
+    def entries(part: pd.DataFrame) -> np.ndarray | None:
+        return None if entry is None else part[entry].to_numpy()
+
     if group is None:
-        return _one_curve(frame[duration].to_numpy(), frame[event].to_numpy(bool), z)
+        return _one_curve(
+            frame[duration].to_numpy(), frame[event].to_numpy(bool), z, entries(frame)
+        )
     labels = frame[group].astype(object).where(frame[group].notna(), "(unknown)").astype(str)
     curves = []
     for name, part in frame.groupby(labels, sort=True):
-        curve = _one_curve(part[duration].to_numpy(), part[event].to_numpy(bool), z)
+        curve = _one_curve(part[duration].to_numpy(), part[event].to_numpy(bool), z, entries(part))
         curve.insert(0, "group", name)
         curves.append(curve)
     return pd.concat(curves, ignore_index=True)

@@ -38,3 +38,21 @@ def test_grouped_curves_and_no_losses():
 def test_negative_durations_refused():
     with pytest.raises(ValueError, match="durations of 0 or more"):
         kaplan_meier(pd.DataFrame({"tenure_days": [-1], "lost": [True]}))
+
+
+def test_delayed_entry_by_hand():
+    # durations 2, 3, 3, 4 (lost, lost, stays, lost), under observation from 0, 2, 0, 1:
+    # at t = 2 rows 0, 2, 3 are at risk (row 1 entered at 2): 1 lost, S = 2/3;
+    # at t = 3 rows 1, 2, 3: 1 lost, S = 2/3 * 2/3 = 4/9; at t = 4 row 3 alone: S = 0
+    frame = pd.DataFrame(
+        {"d": [2, 3, 3, 4], "lost": [True, True, False, True], "entry": [0, 2, 0, 1]}
+    )
+    curve = kaplan_meier(frame, duration="d", entry="entry")
+    assert curve["time"].tolist() == [0, 2, 3, 4]
+    assert curve["at_risk"].tolist() == [2, 3, 3, 1]
+    assert curve["survival"].tolist() == pytest.approx([1.0, 2 / 3, 4 / 9, 0.0])
+    # everyone from 0: the plain curve (4 at risk at t = 2)
+    plain = kaplan_meier(frame.assign(entry=0), duration="d", entry="entry")
+    pd.testing.assert_frame_equal(plain, kaplan_meier(frame, duration="d"))
+    with pytest.raises(ValueError, match="'entry' must hold entry times from 0 to the row's 'd'"):
+        kaplan_meier(frame.assign(entry=[0, 5, 0, 0]), duration="d", entry="entry")

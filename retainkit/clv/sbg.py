@@ -244,9 +244,12 @@ class ShiftedBetaGeoModel(BaseModel):
         t, s, w = (np.concatenate(v) for v in (periods, survived, weights))
         keep = w > 0
         self.time_unit_ = "periods"
-        return self._fit_rows(compress([t[keep], s[keep]], weights=w[keep]))
+        # everyone seen from the start: no renewals made before the data began
+        return self._fit_rows(compress([t[keep], s[keep], 0.0 * t[keep]], weights=w[keep]))
 
-    def fit_durations(self, periods: Any, churned: Any) -> ShiftedBetaGeoModel:
+    def fit_durations(
+        self, periods: Any, churned: Any, *, entered: Any = None
+    ) -> ShiftedBetaGeoModel:
         """Fit the model to individual subscribers who started at different times.
 
         A subscriber who paid ``p`` periods and then cancelled contributes
@@ -258,6 +261,13 @@ class ShiftedBetaGeoModel(BaseModel):
         subscribers with ``periods = t`` who churned, and ``alive[n]`` with ``periods =
         n + 1`` still subscribed. Both build the same rows, so they share one likelihood.
 
+        ``entered`` handles data that holds only subscribers still there when it began
+        (left truncation: a snapshot of current customers plus the last month's
+        cancellations, or an export that leaves out who cancelled before its start). A
+        subscriber who had already made ``d`` renewals when the data began is in it only
+        because they did not cancel at those ``d``: their term is divided by ``S(d)``.
+        Without it, the long-tenure survivors of such data make everyone look loyal.
+
         Parameters
         ----------
         periods : sequence of int
@@ -265,6 +275,9 @@ class ShiftedBetaGeoModel(BaseModel):
         churned : sequence of bool
             True when the subscriber cancelled after ``periods`` periods; False when
             they are still subscribed (their latest bill paid period ``periods``).
+        entered : sequence of int, optional
+            Renewals each subscriber had made when the data began (0 to ``periods - 1``);
+            default 0 for everyone (the data holds every subscriber from their start).
 
         Returns
         -------
@@ -286,6 +299,9 @@ class ShiftedBetaGeoModel(BaseModel):
         >>> m = ShiftedBetaGeoModel().fit_durations([1, 1, 1, 2, 3], [1, 1, 1, 1, 0])
         >>> {k: round(v, 3) for k, v in m.params_.items()}
         {'alpha': 3.0, 'beta': 2.0}
+        >>> # all 5 seen from the start: counting them from the start changes nothing
+        >>> m.fit_durations([1, 1, 1, 2, 3], [1, 1, 1, 1, 0], entered=[0] * 5).params_ == m.params_
+        True
         """
         p = np.asarray(periods, dtype=object)
         c = np.asarray(churned, dtype=object)
@@ -329,20 +345,39 @@ class ShiftedBetaGeoModel(BaseModel):
                 "estimates how the chance of cancelling varies from cancellations (check "
                 "that churned marks the subscribers who left)"
             )
+        if entered is None:
+            made = np.zeros(len(t))
+        else:
+            e = np.asarray(entered, dtype=object)
+            if e.ndim != 1 or len(e) != len(t):
+                raise DataValidationError(
+                    f"entered must have one entry per subscriber ({len(t):,}); got shape {e.shape}"
+                )
+            made = pd.to_numeric(pd.Series(e), errors="coerce").to_numpy(dtype="float64")
+            bad = ~np.isfinite(made) | (made < 0) | (made != np.round(made)) | (made > paid - 1)
+            if bad.any():
+                where = np.flatnonzero(bad)
+                raise DataValidationError(
+                    f"entered must be whole numbers from 0 to periods - 1 (renewals made "
+                    f"before the data began); {len(where)} differ, at position(s) "
+                    f"{_listed(where)} ({', '.join(repr(v) for v in e[where[:5]])})"
+                )
         self.time_unit_ = "periods"
         survived = (~lost).astype("float64")
-        return self._fit_rows(compress([t, survived]))
+        return self._fit_rows(compress([t, survived, made]))
 
     def _build(self, rows: Compressed) -> dict[str, Any]:
-        t, survived = rows.unique_rows
+        t, survived, made = rows.unique_rows
         w = rows.weights
         kept = survived > 0
         cancelled = w @ ~kept
         return {
             # log P(T = t) = betaln(alpha + 1, beta + t - 1) - betaln(alpha, beta)
             # log S(t)     = betaln(alpha, beta + t)         - betaln(alpha, beta)
+            # entered after d renewals: minus log S(d) = betaln(alpha, beta + d) - betaln(...)
             "a_shift": np.where(kept, 0.0, 1.0),
             "b_shift": np.where(kept, t, t - 1.0),
+            "d": made,
             "w": w,
             "n": float(w.sum()),
             "first_churn": float(w @ ((t == 1) & ~kept)) / float(w.sum()),
@@ -360,12 +395,14 @@ class ShiftedBetaGeoModel(BaseModel):
         alpha, beta = params
         a = alpha + data["a_shift"]
         b = beta + data["b_shift"]
-        w, n = data["w"], data["n"]
-        ll = w @ betaln(a, b) - n * betaln(alpha, beta)
+        bd = beta + data["d"]
+        w = data["w"]
+        ll = w @ (betaln(a, b) - betaln(alpha, bd))
         # d betaln(a, b) / da = digamma(a) - digamma(a + b), and likewise for b
         both = digamma(a + b)
-        g_alpha = w @ (digamma(a) - both) - n * (digamma(alpha) - digamma(alpha + beta))
-        g_beta = w @ (digamma(b) - both) - n * (digamma(beta) - digamma(alpha + beta))
+        start = digamma(alpha + bd)
+        g_alpha = w @ (digamma(a) - both - digamma(alpha) + start)
+        g_beta = w @ (digamma(b) - both - digamma(bd) + start)
         return -float(ll), -np.array([g_alpha, g_beta])
 
     # --- predictions -------------------------------------------------------------------

@@ -76,6 +76,15 @@ def monthly_billing(transactions: Any, *, as_of: Any = None, missed_bills: int =
     cancellation; ``missed_bills=2`` waits for a second missed bill, at the price of
     counting the last month's cancellations as still subscribed.
 
+    Cancellations show in the data only from the earliest last bill of a subscriber who
+    cancelled (``cancellations_from``). A snapshot of current customers plus the last
+    month's cancellations (the telco preset) holds no one who left before that: the
+    long-tenure subscribers in it are the survivors of their cohorts. ``entered`` counts
+    each subscriber's bills before that date, the renewals they had made when the data
+    began, for a fit that accounts for it
+    (:meth:`~retainkit.clv.ShiftedBetaGeoModel.fit_durations` ``entered``); in a full
+    history, where cancellations start early, it is small and changes little.
+
     Parameters
     ----------
     transactions : Transactions, pandas.DataFrame or ibis Table
@@ -90,10 +99,13 @@ def monthly_billing(transactions: Any, *, as_of: Any = None, missed_bills: int =
         One row per customer with a purchase day, sorted by customer: ``customer_id``,
         ``periods`` (bills paid), ``renewals`` (``periods - 1``), ``last_bill`` (day),
         ``monthly_bill`` (revenue of the last bill; NaN without revenue), ``pays_monthly``
-        (False for a single bill) and ``churned``. ``attrs``: ``as_of``,
-        ``missed_bills``, ``repeat_customers`` (two or more purchase days),
-        ``monthly_payers``, ``monthly_share`` (NaN without repeat customers) and
-        ``bills_monthly`` (the verdict).
+        (False for a single bill), ``churned`` and ``entered`` (bills paid before
+        ``cancellations_from``: renewals made before the data shows any cancellation).
+        ``attrs``: ``as_of``, ``cancellations_from`` (the earliest last bill of a
+        subscriber who cancelled; NaT when nobody did), ``missed_bills``,
+        ``repeat_customers`` (two or more purchase days), ``monthly_payers``,
+        ``monthly_share`` (NaN without repeat customers) and ``bills_monthly`` (the
+        verdict).
 
     Raises
     ------
@@ -130,6 +142,19 @@ def monthly_billing(transactions: Any, *, as_of: Any = None, missed_bills: int =
     # the bill due missed_bills calendar months after the last (same day, clipped to the
     # month's end) fell on or before the analysis date and is not in the data
     due = rhythm["last_purchase"] + pd.DateOffset(months=int(missed_bills))
+    churned = (due <= as_of).astype(bool)
+    # cancellations are seen from the first churner's last bill on: before it, the data
+    # may hold only those who stayed (left truncation); bills paid before it are renewals
+    # the subscriber had made when the data began
+    seen_from = rhythm.loc[churned, "last_purchase"].min() if churned.any() else pd.NaT
+    if pd.isna(seen_from):
+        entered = pd.Series(0, index=rhythm.index)
+    else:
+        last = rhythm["last_purchase"]
+        since = (last.dt.year - seen_from.year) * 12 + (last.dt.month - seen_from.month)
+        paid = rhythm["purchase_days"]
+        entered = (paid - since.clip(lower=0) - 1).clip(lower=0).where(last >= seen_from, paid - 1)
+        entered = entered.clip(upper=paid - 1)
     out = pd.DataFrame(
         {
             S.CUSTOMER_ID: rhythm[S.CUSTOMER_ID],
@@ -138,13 +163,15 @@ def monthly_billing(transactions: Any, *, as_of: Any = None, missed_bills: int =
             "last_bill": rhythm["last_purchase"],
             "monthly_bill": rhythm["last_day_revenue"],
             "pays_monthly": monthly.astype(bool),
-            "churned": (due <= as_of).astype(bool),
+            "churned": churned,
+            "entered": entered.astype("int64"),
         }
     )
     n_repeat, n_monthly = int(repeat.sum()), int(monthly.sum())
     share = n_monthly / n_repeat if n_repeat else math.nan
     out.attrs = {
         "as_of": as_of,
+        "cancellations_from": seen_from,
         "missed_bills": int(missed_bills),
         "repeat_customers": n_repeat,
         "monthly_payers": n_monthly,
@@ -239,9 +266,11 @@ def _observed(bills: pd.DataFrame) -> pd.DataFrame:
         {
             "months": np.where(bills["churned"], bills["periods"], bills["periods"] - 1),
             "lost": bills["churned"].to_numpy(bool),
+            "entered": bills["entered"].to_numpy(),
         }
     )
-    curve = kaplan_meier(durations, duration="months", event="lost")
+    # counted from the renewals made before cancellations show in the data
+    curve = kaplan_meier(durations, duration="months", event="lost", entry="entered")
     curve = curve.assign(retention_rate=1.0 - curve["events"] / curve["at_risk"])
     # the last months rest on a handful of subscribers (at the longest tenure only those
     # who cancelled are still at risk, and the curve would fall to 0): show the months
@@ -333,7 +362,9 @@ def subscription_section(
             ]
         )
     try:
-        model = ShiftedBetaGeoModel().fit_durations(bills["periods"], bills["churned"])
+        model = ShiftedBetaGeoModel().fit_durations(
+            bills["periods"], bills["churned"], entered=bills["entered"]
+        )
     except (ConvergenceError, DataValidationError) as exc:
         return Parts(
             [
@@ -352,6 +383,20 @@ def subscription_section(
     first_cancel = 1.0 - float(model.retention_rate([1]).iloc[0])
     later = 1.0 - model.retention_rate([12, 24])
     as_of = pd.Timestamp(info["as_of"])
+    seen_from = info["cancellations_from"]
+    earlier = float((bills["entered"] > 0).mean())
+    truncation = (
+        "\n\nThe first cancellation in the data is on {seen_from}, and {earlier} of the "
+        "subscribers had joined before it. Data like this often holds only the subscribers "
+        "still there by then (a snapshot of current customers and the latest cancellations), "
+        "so those who cancelled earlier are missing and the long tenures in it are the "
+        "survivors of their cohorts. The fit therefore counts each subscriber only from "
+        "that date: their earlier renewals explain why they are in the data, not how loyal "
+        "subscribers are. (Counting them from their start would make everyone look far "
+        "more loyal, and the values below far too high.)"
+        if earlier > 0
+        else ""
+    )
     story = D.markdown(
         "**This data looks like monthly billing**: {share} of the {repeat:,} customers with two "
         "or more bills paid once a calendar month, so it is read as subscriptions. A "
@@ -367,9 +412,7 @@ def subscription_section(
         "with tenure, to {m12} at the 12th renewal and {m24} at the 24th: no one changes "
         "their mind, but those likely to cancel have already gone and the loyal ones remain. "
         "Read the model beyond {last} months, the longest tenure in the data, as a "
-        "projection; and note that it learns from who cancelled when, so an export that "
-        "leaves out subscribers who cancelled before it began makes the rest look more loyal "
-        "than they are.",
+        "projection." + truncation,
         share=D.share(info["monthly_share"]),
         repeat=info["repeat_customers"],
         as_of=f"{as_of:%Y-%m-%d}",
@@ -384,6 +427,8 @@ def subscription_section(
         m12=D.share(float(later.iloc[0])),
         m24=D.share(float(later.iloc[1])),
         last=last_month,
+        seen_from=f"{seen_from:%Y-%m-%d}" if not pd.isna(seen_from) else "",
+        earlier=D.share(earlier),
     )
     end = int(12 * math.ceil(max(12 * horizon_years, 1.5 * last_month) / 12))
     fig = Figure(figsize=(13, 5), layout="constrained")

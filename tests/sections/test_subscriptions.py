@@ -9,6 +9,7 @@ from matplotlib.figure import Figure
 import retainkit as rk
 from retainkit.clv import ShiftedBetaGeoModel
 from retainkit.sections.subscriptions import (
+    _observed,
     monthly_billing,
     monthly_rate,
     subscriber_values,
@@ -58,9 +59,13 @@ def test_monthly_billing_reads_tenure_and_churn():
             "monthly_bill": [10.0] * 5,
             "pays_monthly": [False, False, False, True, True],
             "churned": [True, True, True, True, False],
+            # the first cancellation shows on 2024-05-30: d and e had each paid one bill
+            # (2024-04-30) before it, a renewal made before the data shows who cancels
+            "entered": [0, 0, 0, 1, 1],
         }
     )
     pd.testing.assert_frame_equal(bills, expected)
+    assert bills.attrs["cancellations_from"] == pd.Timestamp("2024-05-30")
     # two customers with two or more bills, both pay monthly
     assert bills.attrs["repeat_customers"] == 2
     assert bills.attrs["monthly_share"] == 1.0
@@ -149,8 +154,26 @@ def test_subscriber_values_by_hand():
     assert disc["derl_months"].iloc[0] == pytest.approx(m.derl(monthly_rate(0.1), 2))
 
 
+def _one_cohort():
+    # the same five subscribers as one cohort seen from its start, 2024-01-31 (a full
+    # history: the first cancellation, a's, is on everyone's first bill, so nobody had
+    # renewed before the data shows cancellations)
+    days = {
+        "a": ["2024-01-31"],
+        "b": ["2024-01-31"],
+        "c": ["2024-01-31"],
+        "d": ["2024-01-31", "2024-02-29"],
+        "e": ["2024-01-31", "2024-02-29", "2024-03-31"],
+    }
+    return pd.DataFrame(
+        [(c, pd.Timestamp(d), 10.0) for c, ds in days.items() for d in ds],
+        columns=["customer_id", "order_date", "revenue"],
+    )
+
+
 def test_section_for_subscriptions_says_and_shows_the_fit():
-    ds = rk.load_dataset(_bills(), currency="$")
+    assert (monthly_billing(_one_cohort())["entered"] == 0).all()
+    ds = rk.load_dataset(_one_cohort(), currency="$")
     parts = subscription_section(ds, discount_rate=0.0, margin=0.5, horizon_years=1.0, currency="$")
     story, fig, view, value = parts
     text = story.data
@@ -240,3 +263,33 @@ def test_telco_churn_matches_its_churn_flag():
     assert (bills["churned"] == truth["Churn Value"].astype(bool)).all()
     assert bills["churned"].sum() == (raw["Churn Value"] == 1).sum() == 1869
     assert (bills["periods"] == truth["Tenure Months"]).all()
+
+
+@pytest.mark.slow
+def test_telco_snapshot_is_fitted_from_when_cancellations_show():
+    # the telco preset is a snapshot: current subscribers plus the last month's 1,869
+    # cancellations, all with their last bill on 2019-08-30
+    ds = rk.load_dataset("telco")
+    bills = monthly_billing(ds.transactions)
+    assert bills.attrs["cancellations_from"] == pd.Timestamp("2019-08-30")
+    # at the first renewal the data sees those who paid 1 bill and cancelled, and those
+    # who paid their 2nd bill after it: the share cancelling, counted by hand
+    cancelled = int((bills["churned"] & (bills["periods"] == 1)).sum())
+    renewed = int((~bills["churned"] & (bills["periods"] == 2)).sum())
+    first = cancelled / (cancelled + renewed)
+    assert (cancelled, renewed) == (380, 115)
+    curve = _observed(bills).set_index("time")
+    assert 1 - curve.loc[1, "retention_rate"] == pytest.approx(first)
+    parts = subscription_section(ds, discount_rate=0.1, margin=0.3, horizon_years=5, currency="$")
+    text = parts[0].data
+    assert "The first cancellation in the data is on 2019-08-30" in text
+    model = ShiftedBetaGeoModel().fit_durations(
+        bills["periods"], bills["churned"], entered=bills["entered"]
+    )
+    alpha, beta = model.params_["alpha"], model.params_["beta"]
+    assert f"alpha = {alpha:.3f}, beta = {beta:.3f}" in text
+    # the model's first-renewal cancellation is near the data's; counting everyone from
+    # their start (no truncation) puts it under 5%, against 26.6% cancelling in one month
+    assert alpha / (alpha + beta) == pytest.approx(first, abs=0.1)
+    plain = ShiftedBetaGeoModel().fit_durations(bills["periods"], bills["churned"])
+    assert plain.params_["alpha"] / sum(plain.params_.values()) < 0.05
