@@ -17,7 +17,7 @@ import pandas as pd
 from retainkit import schema as S
 from retainkit.engine._backend import execute
 from retainkit.engine._summaries import _until, resolve_as_of
-from retainkit.engine._transactions import as_table
+from retainkit.engine._transactions import as_table, remember
 from retainkit.engine._transactions import order_key as _order_key
 
 __all__ = [
@@ -59,6 +59,7 @@ def _check_windows(windows: Mapping[str, Window]) -> dict[str, Window]:
     return out
 
 
+@remember
 def window_order_stats(transactions: Any, *, windows: Mapping[str, Window]) -> pd.DataFrame:
     """Per customer and named window: orders and their mean value.
 
@@ -106,6 +107,7 @@ def window_order_stats(transactions: Any, *, windows: Mapping[str, Window]) -> p
     return out.reset_index(drop=True)
 
 
+@remember
 def window_activity(transactions: Any, *, windows: Mapping[str, Window]) -> pd.DataFrame:
     """Per customer and named window: purchase days, net revenue and cost.
 
@@ -156,6 +158,7 @@ def window_activity(transactions: Any, *, windows: Mapping[str, Window]) -> pd.D
     return out.reset_index(drop=True)
 
 
+@remember
 def order_value_stats(transactions: Any, *, windows: Mapping[str, Window]) -> pd.DataFrame:
     """Company-level order value per named window: count, mean and spread.
 
@@ -207,6 +210,7 @@ def order_value_stats(transactions: Any, *, windows: Mapping[str, Window]) -> pd
     )
 
 
+@remember
 def revenue_before_last_purchase(
     transactions: Any, *, days: int = 365, as_of: Any = None
 ) -> pd.DataFrame:
@@ -263,6 +267,7 @@ def revenue_before_last_purchase(
     return out.reset_index(drop=True)
 
 
+@remember
 def first_purchase_category(transactions: Any) -> pd.DataFrame:
     """Return the product category of each customer's first purchase.
 
@@ -305,6 +310,7 @@ def first_purchase_category(transactions: Any) -> pd.DataFrame:
     return out.reset_index(drop=True)
 
 
+@remember
 def category_month_activity(transactions: Any, *, as_of: Any = None) -> pd.DataFrame:
     """Which product categories each customer bought in which calendar month.
 
@@ -345,6 +351,7 @@ def category_month_activity(transactions: Any, *, as_of: Any = None) -> pd.DataF
     return out.reset_index(drop=True)
 
 
+@remember
 def customer_behaviour(
     transactions: Any, *, as_of: Any = None, recent_orders: int = 3
 ) -> pd.DataFrame:

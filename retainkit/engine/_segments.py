@@ -22,7 +22,7 @@ from retainkit import schema as S
 from retainkit.engine._backend import execute, to_memtable
 from retainkit.engine._customer_days import customer_days
 from retainkit.engine._summaries import _TRUNC, _until, resolve_as_of
-from retainkit.engine._transactions import as_table
+from retainkit.engine._transactions import as_table, remember
 from retainkit.engine._transactions import order_key as _order_key
 from retainkit.units import check_period, days_per
 
@@ -32,6 +32,7 @@ __all__ = ["category_values", "customer_values", "lifecycle_counts", "purchase_j
 STAGES: tuple[str, ...] = ("new", "repeat", "loyal", "lapsed")
 
 
+@remember
 def customer_values(transactions: Any, *, as_of: Any = None) -> pd.DataFrame:
     """Per customer: purchases, net revenue, returns and cost up to ``as_of``.
 
@@ -124,6 +125,7 @@ def customer_values(transactions: Any, *, as_of: Any = None) -> pd.DataFrame:
     return out
 
 
+@remember
 def category_values(transactions: Any, *, as_of: Any = None) -> pd.DataFrame:
     """Per customer and product category: net revenue and purchase days up to ``as_of``.
 

@@ -166,15 +166,22 @@ def remember(func: Callable[..., pd.DataFrame]) -> Callable[..., pd.DataFrame]:
     """Compute a per-customer summary once per :class:`Transactions` and arguments.
 
     Notebooks ask for the same customer summary several times (the churn window, the
-    monthly review, the call list); on ten million lines each costs seconds. The
-    result is kept on the Transactions object, which never changes its rows, and each
-    caller gets its own copy. Frames and Ibis tables are not remembered.
+    monthly review, the call list, each scenario row); on ten million lines each costs
+    seconds. The result is kept on the Transactions object, which never changes its
+    rows, and each caller gets its own copy. Frames and Ibis tables are not remembered.
+    Only for functions that take the transactions and keyword options and, if they
+    take ``as_of``, start from :func:`retainkit.engine.resolve_as_of`: ``as_of`` is
+    resolved before the look-up, so that ``""`` and the last order date share a result.
     """
 
     @functools.wraps(func)
     def wrapper(transactions: Any, **kwargs: Any) -> pd.DataFrame:
         if not isinstance(transactions, Transactions):
             return func(transactions, **kwargs)
+        if "as_of" in kwargs:
+            from retainkit.engine._summaries import resolve_as_of
+
+            kwargs["as_of"] = resolve_as_of(transactions, kwargs["as_of"])
         key = (func.__name__, tuple(sorted((k, repr(v)) for k, v in kwargs.items())))
         memo = transactions._memo
         if key not in memo:

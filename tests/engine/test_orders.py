@@ -222,6 +222,26 @@ def test_window_activity_takes_loaded_transactions_like_a_frame(shop):
     )
 
 
+def test_order_views_on_loaded_transactions_are_computed_once_per_arguments(shop):
+    loaded = rk.load_transactions(shop)
+    first = window_activity(loaded, windows={"jan": JAN})
+    first.loc[0, "revenue_jan"] = 99.0  # the caller's copy; the remembered one is untouched
+    again = window_activity(loaded, windows={"jan": JAN})
+    # January: a buys o1 on 01-05 (10 + 5 = 15); b buys o4 (7) and returns 2 on 01-25: 5
+    assert again["revenue_jan"].tolist() == [15.0, 5.0]
+    assert len(loaded._memo) == 1
+    window_activity(loaded, windows={"feb": FEB})  # other windows: computed anew
+    assert len(loaded._memo) == 2
+    # "" and None mean the last order date (2024-04-02): one result for the three
+    for as_of in ("", None, "2024-04-02"):
+        out = revenue_before_last_purchase(loaded, days=30, as_of=as_of)
+        # derived in test_revenue_before_last_purchase_sums_the_days_up_to_the_last_purchase
+        assert out["revenue_window"].tolist() == [45.0, 7.0, 40.0]
+    assert len(loaded._memo) == 3
+    revenue_before_last_purchase(loaded, days=30, as_of="2024-03-31")
+    assert len(loaded._memo) == 4
+
+
 # --- order_value_stats -----------------------------------------------------------
 
 
