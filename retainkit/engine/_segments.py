@@ -31,6 +31,10 @@ __all__ = ["category_values", "customer_values", "lifecycle_counts", "purchase_j
 #: Lifecycle stages in the order they are reached (``lapsed`` can follow any of them).
 STAGES: tuple[str, ...] = ("new", "repeat", "loyal", "lapsed")
 
+#: Decimals kept of a customer's summed money: far below any currency's smallest unit,
+#: far above the float error of adding a customer's lines in another order.
+MONEY_DECIMALS = 6
+
 
 @remember
 def customer_values(transactions: Any, *, as_of: Any = None) -> pd.DataFrame:
@@ -108,7 +112,11 @@ def customer_values(transactions: Any, *, as_of: Any = None) -> pd.DataFrame:
         out[c] = out[c].fillna(0).astype("int64")
     for c in ("revenue", "sales", "returns", "cost"):
         if c in out.columns:
-            out[c] = out[c].fillna(0.0).astype("float64") + 0.0  # no negative zeros
+            # a float sum depends on the order the engine adds the lines in: a customer
+            # whose returns cancel their purchases came out +-1e-13 or 0 from run to run,
+            # and counted as positive or not; rounded to a millionth they come out 0
+            money = out[c].fillna(0.0).astype("float64").round(MONEY_DECIMALS)
+            out[c] = money + 0.0  # no negative zeros
     out["days_since_last_purchase"] = (as_of - out["last_purchase"]).dt.days.astype("float64")
     cols = [
         S.CUSTOMER_ID,

@@ -1,3 +1,4 @@
+import numpy as np
 import pandas as pd
 import pytest
 
@@ -154,3 +155,22 @@ def test_lifecycle_counts_last_row_counts_at_as_of():
     assert counts[["new", "lapsed"]].iloc[-1].tolist() == [0, 1]
     with pytest.raises(ValueError, match="churn_days=0"):
         lifecycle_counts(frame, churn_days=0)
+
+
+def test_customer_values_net_zero_is_zero_in_any_line_order():
+    # 0.1 + 0.2 - 0.3 is 5.55e-17 in floats, -0.3 + 0.2 + 0.1 is 2.78e-17, and so on: a
+    # customer whose return cancels their purchases must count as exactly zero whichever
+    # order the engine adds their lines in
+    lines = [0.1, 0.2, -0.3]
+    for order in ([0, 1, 2], [2, 1, 0], [1, 2, 0]):
+        frame = pd.DataFrame(
+            {
+                "customer_id": ["a"] * 3,
+                "order_date": pd.to_datetime(["2024-01-01", "2024-01-02", "2024-01-03"]),
+                "revenue": [lines[i] for i in order],
+            }
+        )
+        v = customer_values(frame, as_of="2024-01-31")
+        assert v["revenue"].iloc[0] == 0.0
+        assert not np.signbit(v["revenue"].iloc[0])
+    assert (0.1 + 0.2) - 0.3 != 0.0  # the float sum itself is not zero
