@@ -227,7 +227,8 @@ def _slow_and_fast(folder, seconds=4):
         "01_slow",
         f"import time\nimport retainkit as rk\ntime.sleep({seconds})\n"
         f"rk.key_figures([rk.figure('a.threads', {_THREADS_FIGURE}, 'Threads'),"
-        " rk.figure('a.x', 1, 'X')])",
+        " rk.figure('a.blas', int(__import__('os').environ.get('OPENBLAS_NUM_THREADS', 0)),"
+        " 'BLAS threads'), rk.figure('a.x', 1, 'X')])",
     )
     _notebook(
         folder,
@@ -285,7 +286,7 @@ def test_side_by_side_shares_the_threads_and_keeps_notebook_order(tmp_path, monk
     assert done == ["02_fast", "01_slow"]  # finished in the other order...
     manifest = result.manifest
     # ...but everything is reported in notebook order
-    assert list(manifest["figures"]) == ["a.threads", "a.x", "b.threads", "b.y"]
+    assert list(manifest["figures"]) == ["a.blas", "a.threads", "a.x", "b.threads", "b.y"]
     assert [n["name"] for n in manifest["notebooks"]] == ["01_slow", "02_fast"]
     assert list(manifest["timings_seconds"]) == ["01_slow", "02_fast", "total"]
     assert list(manifest["notebook_parameters"]) == ["01_slow", "02_fast"]
@@ -299,6 +300,8 @@ def test_side_by_side_shares_the_threads_and_keeps_notebook_order(tmp_path, monk
         == manifest["figures"]["b.threads"]
         == max(1, _cores() // 2)
     )
+    # and its BLAS as many threads (unless the user set them)
+    assert manifest["figures"]["a.blas"] == manifest["figures"]["a.threads"]
     assert manifest["jobs"] == 2
     assert THREADS_ENV not in os.environ
     assert os.getcwd() == cwd
@@ -325,8 +328,9 @@ def test_one_job_runs_the_notebooks_in_turn_as_before(tmp_path, monkeypatch):
 
     plain = duckdb.connect().execute("SELECT current_setting('threads')").fetchone()[0]
     figures = result.manifest["figures"]
-    assert figures == {"a.threads": plain, "a.x": 1, "b.threads": plain, "b.y": 2}
-    assert list(figures) == ["a.threads", "a.x", "b.threads", "b.y"]
+    blas = int(os.environ.get("OPENBLAS_NUM_THREADS", 0))  # in turn: left as it is
+    assert figures == {"a.threads": plain, "a.blas": blas, "a.x": 1, "b.threads": plain, "b.y": 2}
+    assert list(figures) == ["a.blas", "a.threads", "a.x", "b.threads", "b.y"]
     assert result.manifest["jobs"] == 1
 
 

@@ -154,12 +154,13 @@ def run_report(
     jobs : int, optional
         Notebooks run at once, each in its own kernel; default: the number of cores this
         process may use (never more than the notebooks). Above 1, each kernel's DuckDB
-        gets an equal share of the cores (the ``RETAINKIT_THREADS`` environment
-        variable, unless it is already set), the progress lines come in the order the
-        notebooks start and end, and the first notebook to fail stops the others. The
-        longest notebooks start first (their times in ``previous``'s manifest or the
-        newest complete run in ``reports_dir``, else their number of code cells), so that
-        the short ones fill the other slots. 1 runs the notebooks one after another.
+        and BLAS get an equal share of the cores (the ``RETAINKIT_THREADS`` and
+        ``OPENBLAS_NUM_THREADS`` environment variables, unless already set), the
+        progress lines come in the order the notebooks start and end, and the first
+        notebook to fail stops the others. The longest notebooks start first (their
+        times in ``previous``'s manifest or the newest complete run in ``reports_dir``,
+        else their number of code cells), so that the short ones fill the other slots.
+        1 runs the notebooks one after another.
 
     Returns
     -------
@@ -246,6 +247,10 @@ def run_report(
         shutil.rmtree(scratch, ignore_errors=True)
 
 
+#: OpenBLAS's thread count (numpy and scipy's wheels use OpenBLAS), set for the kernels.
+_BLAS_THREADS = "OPENBLAS_NUM_THREADS"
+
+
 def _run(
     per_notebook: dict[Path, tuple[dict[str, Any], dict[str, Any]]],
     notebooks: list[Path],
@@ -296,7 +301,13 @@ def _run(
         if jobs == 1:
             runs = _run_in_turn(notebooks, per_notebook, manifest, place, say)
         else:
-            with _environment(THREADS_ENV, None if threads is None else str(threads)):
+            share = None if threads is None else str(threads)
+            with (
+                _environment(THREADS_ENV, share),
+                # the kernels' BLAS (numpy, scipy's optimisers) gets the same share: idle
+                # BLAS threads spinning beside another notebook slow every model fit
+                _environment(_BLAS_THREADS, None if os.environ.get(_BLAS_THREADS) else share),
+            ):
                 runs = _run_side_by_side(
                     notebooks, per_notebook, manifest, place, say, jobs, order=order
                 )
