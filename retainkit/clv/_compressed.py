@@ -35,8 +35,24 @@ class Compressed:
         return [lv[c] for lv, c in zip(self.levels, self.codes, strict=True)]
 
     def subset(self, keep: np.ndarray, weights: np.ndarray) -> Compressed:
-        """Keep some rows, with new weights."""
-        return Compressed(self.levels, [c[keep] for c in self.codes], weights)
+        """Keep some rows, with new weights, and only the levels those rows use.
+
+        A likelihood computes terms per level: a sample of the rows should not pay for
+        the levels only the other rows have.
+
+        Examples
+        --------
+        >>> c = compress([np.array([1.0, 2.0, 3.0]), np.array([5.0, 5.0, 6.0])])
+        >>> s = c.subset(c.unique_rows[0] < 3, np.array([1.0, 1.0]))
+        >>> [lv.tolist() for lv in s.levels], [u.tolist() for u in s.unique_rows]
+        ([[1.0, 2.0], [5.0]], [[1.0, 2.0], [5.0, 5.0]])
+        """
+        levels, codes = [], []
+        for lv, code in zip(self.levels, self.codes, strict=True):
+            used, new_code = np.unique(code[keep], return_inverse=True)
+            levels.append(lv[used])
+            codes.append(new_code.astype(np.int64).ravel())
+        return Compressed(levels, codes, weights)
 
 
 def compress(columns: Sequence[np.ndarray], weights: np.ndarray | None = None) -> Compressed:
@@ -70,6 +86,32 @@ def compress(columns: Sequence[np.ndarray], weights: np.ndarray | None = None) -
     sizes = [len(u) for u in levels]
     if not len(codes) or len(codes[0]) == 0:
         return Compressed(levels, [c[:0] for c in codes], np.zeros(0))
+    w = None if weights is None else np.asarray(weights, dtype="float64")
+    if len(codes) > 1:
+        # a row whose value of the most varied column no other row has is distinct as it
+        # is: only the others need grouping (with exact times, most rows are distinct by
+        # their recency alone, and grouping hashes every row)
+        widest = int(np.argmax(sizes))
+        alone = np.bincount(codes[widest], minlength=sizes[widest])[codes[widest]] == 1
+        if alone.any():
+            rest = ~alone
+            grouped = _group([c[rest] for c in codes], sizes, None if w is None else w[rest])
+            single = np.ones(int(alone.sum())) if w is None else w[alone]
+            return Compressed(
+                levels,
+                [np.concatenate([c[alone], g]) for c, g in zip(codes, grouped[0], strict=True)],
+                np.concatenate([single, grouped[1]]),
+            )
+    out, counts = _group(codes, sizes, w)
+    return Compressed(levels, out, counts)
+
+
+def _group(
+    codes: list[np.ndarray], sizes: list[int], weights: np.ndarray | None
+) -> tuple[list[np.ndarray], np.ndarray]:
+    """Group identical rows of level codes: the distinct rows' codes and their weights."""
+    if len(codes[0]) == 0:
+        return [c[:0] for c in codes], np.zeros(0)
     if float(np.prod([float(s) for s in sizes])) < 2**62:
         key = np.zeros(len(codes[0]), dtype=np.int64)
         for code, size in zip(codes, sizes, strict=True):
@@ -81,16 +123,15 @@ def compress(columns: Sequence[np.ndarray], weights: np.ndarray | None = None) -
         for size in reversed(sizes):
             out.append(rest % size)
             rest = rest // size
-        return Compressed(levels, out[::-1], counts)
+        return out[::-1], counts
     frame = pd.DataFrame({i: c for i, c in enumerate(codes)})
     keys = list(frame.columns)
     if weights is None:
         grouped = frame.groupby(keys, sort=False).size().reset_index(name="weight")
     else:
-        frame["weight"] = np.asarray(weights, dtype="float64")
+        frame["weight"] = weights
         grouped = frame.groupby(keys, sort=False)["weight"].sum().reset_index()
-    return Compressed(
-        levels,
+    return (
         [grouped[i].to_numpy(dtype=np.int64) for i in range(len(codes))],
         grouped["weight"].to_numpy(dtype="float64"),
     )

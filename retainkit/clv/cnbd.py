@@ -60,7 +60,7 @@ from typing import Any
 
 import numpy as np
 import pandas as pd
-from scipy.special import betainc, betaln, digamma, gammaln, logsumexp, softmax
+from scipy.special import betainc, betaln, gammaln, logsumexp, softmax
 from scipy.stats import nbinom
 
 from retainkit import schema as S
@@ -71,7 +71,7 @@ from retainkit.clv._base import (
     summary_time_unit,
     validate_summary,
 )
-from retainkit.clv.bgnbd import BetaGeoModel
+from retainkit.clv.bgnbd import BetaGeoModel, _family_neg_ll
 from retainkit.exceptions import ConvergenceError, DataValidationError, SchemaError
 
 __all__ = ["BetaGeoCNBDModel", "ModifiedBetaGeoCNBDModel"]
@@ -290,11 +290,13 @@ class BetaGeoCNBDModel(BetaGeoModel):
         fits: dict[int, BetaGeoCNBDModel] = {}
         errors: dict[int, ConvergenceError] = {}
         start = None
+        # the data and the warm start's sample do not depend on k: built once
+        prepared = self._prepare(rows)
         for k in range(1, self.max_k + 1):
             trial = type(self)(k=k, max_k=self.max_k, penalizer=self.penalizer)
             trial.time_unit_ = self.time_unit_
             try:
-                trial._fit_k(rows, k, constant(k), start)
+                trial._fit_k(rows, k, constant(k), start, prepared)
             except ConvergenceError as exc:
                 errors[k] = exc
                 continue
@@ -328,27 +330,21 @@ class BetaGeoCNBDModel(BetaGeoModel):
         self.log_likelihood_by_k_ = lls
         return self
 
-    def _fit_k(self, rows: Compressed, k: int, constant: float, start: np.ndarray | None) -> None:
+    def _fit_k(
+        self,
+        rows: Compressed,
+        k: int,
+        constant: float,
+        start: np.ndarray | None,
+        prepared: tuple[dict[str, Any], Any] | None = None,
+    ) -> None:
         self.k_ = k
         self._start = start
         try:
-            self._fit_rows(rows)
+            self._fit_rows(rows, prepared=prepared)
         finally:
             self._start = None
         self.log_likelihood_ = float(self.log_likelihood_ or 0.0) + constant
-
-    def _build(self, rows: Compressed) -> dict[str, Any]:
-        x, tx, T = rows.unique_rows
-        w = rows.weights
-        return {
-            "x": x,
-            "tx": tx,
-            "T": T,
-            "w": w,
-            "n": float(w.sum()),
-            "mean_x": float(w @ x / w.sum()),
-            "mean_T": float(w @ T / w.sum()),
-        }
 
     def _initial(self, data: dict[str, Any]) -> np.ndarray:
         if self._start is not None:
@@ -358,31 +354,14 @@ class BetaGeoCNBDModel(BetaGeoModel):
     def _neg_ll_and_grad(
         self, params: np.ndarray, data: dict[str, Any]
     ) -> tuple[float, np.ndarray]:
-        r, alpha, a, b = params
-        k = int(self.k_ or 1)
-        m = 1.0 if self._mbg else 0.0
-        x, tx, T, w = data["x"], data["tx"], data["T"], data["w"]
-        head, terms = _log_terms(params, k, self._mbg, x, tx, T)
-        ll = head + logsumexp(terms, axis=1)
-        # each row's gradient: that of the head plus the share-weighted gradient of the
-        # terms' logs (softmax over the terms)
-        share = softmax(terms, axis=1)
-        gone, alive = share[:, 0], share[:, 1:]
-        rkx = r + k * x
-        j = np.arange(k, dtype="float64")[None, :]
-        lnaT, lnatx = np.log(alpha + T), np.log(alpha + tx)
-        g_r = digamma(rkx) - digamma(r) + np.log(alpha) - lnaT
-        g_r = g_r + gone * (lnaT - lnatx)
-        g_r = g_r + np.sum(alive * (digamma(rkx[:, None] + j) - digamma(rkx)[:, None]), axis=1)
-        g_alpha = r / alpha - rkx / (alpha + T)
-        g_alpha = g_alpha + gone * rkx * (1 / (alpha + T) - 1 / (alpha + tx))
-        g_alpha = g_alpha - np.sum(alive * j, axis=1) / (alpha + T)
-        g_a = digamma(a + b) - digamma(a + b + x + m) + gone / a
-        g_b = digamma(b + x + m) - digamma(a + b + x + m) - digamma(b) + digamma(a + b)
-        with np.errstate(divide="ignore", invalid="ignore"):
-            g_b = g_b - np.where(gone > 0, gone / (b + x - 1 + m), 0.0)
-        grad = np.array([w @ g_r, w @ g_alpha, w @ g_a, w @ g_b])
-        return -float(w @ ll), -grad
+        # BTYDplus's xbgcnbd.LL without (k - 1) litt - x log((k - 1)!), summed with the
+        # weights: the family's likelihood (retainkit.clv.bgnbd._family_neg_ll)
+        return _family_neg_ll(params, data, k=int(self.k_ or 1), mbg=self._mbg)[:2]
+
+    def _neg_ll_grad_hess(
+        self, params: np.ndarray, data: dict[str, Any]
+    ) -> tuple[float, np.ndarray, np.ndarray]:
+        return _family_neg_ll(params, data, k=int(self.k_ or 1), mbg=self._mbg, hess=True)
 
     # --- predictions -------------------------------------------------------------------
     def _params(self) -> tuple[np.ndarray, int]:

@@ -26,10 +26,9 @@ from typing import Any
 
 import numpy as np
 import pandas as pd
-from scipy.special import betaln, digamma, expit, gammaln, hyp2f1
+from scipy.special import expit, hyp2f1
 
-from retainkit.clv._base import Compressed
-from retainkit.clv.bgnbd import _NEAR_SINGULAR, BetaGeoModel
+from retainkit.clv.bgnbd import _NEAR_SINGULAR, BetaGeoModel, _family_neg_ll
 
 __all__ = ["ModifiedBetaGeoModel"]
 
@@ -76,47 +75,19 @@ class ModifiedBetaGeoModel(BetaGeoModel):
 
     _name = "MBG/NBD"
 
-    def _build(self, rows: Compressed) -> dict[str, Any]:
-        x, tx, T = rows.unique_rows
-        w = rows.weights
-        return {
-            "x": x,
-            "tx": tx,
-            "T": T,
-            "w": w,
-            "n": float(w.sum()),
-            "mean_x": float(w @ x / w.sum()),
-            "mean_T": float(w @ T / w.sum()),
-        }
-
     def _neg_ll_and_grad(
         self, params: np.ndarray, data: dict[str, Any]
     ) -> tuple[float, np.ndarray]:
-        r, alpha, a, b = params
-        x, tx, T, w = data["x"], data["tx"], data["T"], data["w"]
-        rx = r + x
-        lnaT, lnatx = np.log(alpha + T), np.log(alpha + tx)
-        # LL_i = log G(r+x) - log G(r) + r log alpha + log B(a, b+x+1) - log B(a, b)
-        #        - (r+x) log(alpha+T) + log(1 + exp(d)),
-        # d = log(a / (b+x)) + (r+x) (log(alpha+T) - log(alpha+t_x))   (lifetimes' A_4)
-        d = np.log(a) - np.log(b + x) + rx * (lnaT - lnatx)
-        ll = (
-            gammaln(rx)
-            - gammaln(r)
-            + r * np.log(alpha)
-            + betaln(a, b + x + 1)
-            - betaln(a, b)
-            - rx * lnaT
-            + np.logaddexp(0.0, d)
-        )
-        q = expit(d)  # d log(1 + e^d) / dd
-        g_r = digamma(rx) - digamma(r) + np.log(alpha) - lnaT + q * (lnaT - lnatx)
-        g_alpha = r / alpha - rx / (alpha + T) + q * rx * (1 / (alpha + T) - 1 / (alpha + tx))
-        g_a = digamma(a + b) - digamma(a + b + x + 1) + q / a
-        g_b = digamma(b + x + 1) - digamma(a + b + x + 1) - digamma(b) + digamma(a + b)
-        g_b = g_b - q / (b + x)
-        grad = np.array([w @ g_r, w @ g_alpha, w @ g_a, w @ g_b])
-        return -float(w @ ll), -grad
+        # per customer (lifetimes' ModifiedBetaGeoFitter, A_4 its d):
+        # LL = log G(r+x) - log G(r) + r log alpha + log B(a, b+x+1) - log B(a, b)
+        #      - (r+x) log(alpha+T) + log(1 + exp(d)),
+        # d = log(a / (b+x)) + (r+x) (log(alpha+T) - log(alpha+t_x)): the family's k = 1
+        return _family_neg_ll(params, data, k=1, mbg=True)[:2]
+
+    def _neg_ll_grad_hess(
+        self, params: np.ndarray, data: dict[str, Any]
+    ) -> tuple[float, np.ndarray, np.ndarray]:
+        return _family_neg_ll(params, data, k=1, mbg=True, hess=True)
 
     # --- predictions -------------------------------------------------------------------
     def _p_alive(

@@ -1,4 +1,6 @@
 import numpy as np
+import pandas as pd
+import pytest
 from scipy.special import gammaln
 
 from retainkit.clv import BetaGeoModel, GammaGammaModel, ParetoNBDModel
@@ -13,6 +15,44 @@ def test_compress_groups_identical_rows():
     got = sorted(zip(*[v.tolist() for v in c.unique_rows], c.weights.tolist(), strict=True))
     # (0, 5) twice, (1, 2) twice, (1, 3) once
     assert got == [(0.0, 5.0, 2.0), (1.0, 2.0, 2.0), (1.0, 3.0, 1.0)]
+
+
+def _grouped_by_pandas(columns, weights):
+    frame = pd.DataFrame({i: c.astype(float) for i, c in enumerate(columns)})
+    frame["w"] = 1.0 if weights is None else weights
+    out = frame.groupby(list(range(len(columns))))["w"].sum().reset_index()
+    return sorted(tuple(row) for row in out.itertuples(index=False))
+
+
+@pytest.mark.parametrize("weighted", [False, True])
+def test_compress_agrees_with_a_groupby_when_some_rows_are_distinct_by_one_column(weighted):
+    # rows whose value of the most varied column is theirs alone skip the grouping: mix
+    # such rows (continuous t) with repeated ones (t = 0, many duplicates), as exact
+    # purchase times do; the result must be pandas' groupby, weights summed
+    rng = np.random.default_rng(5)
+    n = 400
+    x = rng.integers(0, 4, n)
+    t = np.where(rng.random(n) < 0.5, 0.0, rng.uniform(0, 10, n).round(1))
+    big_t = rng.integers(1, 4, n).astype(float)
+    weights = rng.uniform(0.5, 2.0, n) if weighted else None
+    c = compress([x, t, big_t], weights)
+    got = sorted(zip(*[v.tolist() for v in c.unique_rows], c.weights.tolist(), strict=True))
+    want = _grouped_by_pandas([x, t, big_t], weights)
+    assert len(got) == len(want)
+    for g, w in zip(got, want, strict=True):
+        assert g[:3] == w[:3]
+        assert g[3] == pytest.approx(w[3], rel=1e-12)
+
+
+def test_subset_keeps_only_the_levels_its_rows_use():
+    # a sample's likelihood computes terms per level: it must not carry the other rows'
+    c = compress([np.array([1.0, 2.0, 3.0, 3.0]), np.array([0.5, 0.7, 0.9, 0.9])])
+    keep = c.unique_rows[0] != 2.0
+    s = c.subset(keep, np.array([4.0, 5.0]))
+    assert sorted(s.levels[0].tolist()) == [1.0, 3.0]
+    assert sorted(s.levels[1].tolist()) == [0.5, 0.9]
+    rows = sorted(zip(*[u.tolist() for u in s.unique_rows], s.weights.tolist(), strict=True))
+    assert rows == sorted(zip(*[u[keep].tolist() for u in c.unique_rows], [4.0, 5.0], strict=True))
 
 
 # --- covariance_: the inverse observed information -------------------------------------------

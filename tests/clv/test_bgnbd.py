@@ -207,3 +207,39 @@ def test_expectation_where_a_plus_b_is_one_is_continuous():
     assert np.isfinite(mid)
     assert min(low, high) <= mid <= max(low, high)
     assert mid == pytest.approx((low + high) / 2, rel=1e-4)
+
+
+def test_analytic_hessian_matches_differences_of_the_gradient(cdnow_summary):
+    m = BetaGeoModel()
+    data = m._build(compress(m._columns(cdnow_summary)))
+    for point in ([0.3, 4.0, 0.8, 2.0], [1.2, 10.0, 2.5, 0.7]):
+        p = np.array(point)
+        hessian = m._neg_ll_grad_hess(p, data)[2]
+        numeric = np.empty((4, 4))
+        for j in range(4):
+            h = 1e-6 * p[j]
+            up, down = p.copy(), p.copy()
+            up[j] += h
+            down[j] -= h
+            numeric[:, j] = (
+                m._neg_ll_and_grad(up, data)[1] - m._neg_ll_and_grad(down, data)[1]
+            ) / (2 * h)
+        np.testing.assert_allclose(hessian, (numeric + numeric.T) / 2, rtol=1e-5)
+
+
+def test_covariates_have_no_analytic_hessian_and_fit_as_before():
+    # a fit with covariates evaluates another likelihood (per row alpha, a, b): it takes
+    # the finite-difference route, which needs _neg_ll_grad_hess to decline
+    m = BetaGeoModel()
+    m._free_names = ("trans.z", "life.z")
+    rows = compress(
+        [
+            np.array([0.0, 1.0, 2.0]),
+            np.array([0.0, 3.0, 5.0]),
+            np.full(3, 9.0),
+            np.array([0.0, 1.0, 1.0]),
+        ]
+    )
+    data = m._build(rows)
+    assert "Z" in data
+    assert m._neg_ll_grad_hess(np.array([1.0, 2.0, 1.0, 1.0, 0.0, 0.0]), data) is None

@@ -285,3 +285,53 @@ def test_errors_name_the_problem(cdnow_litt):
             BetaGeoCNBDModel(k=bad)
     with pytest.raises(ValueError, match="max_k"):
         BetaGeoCNBDModel(max_k=0)
+
+
+def _central_hessian(m, data, p):
+    """Central differences of the analytic gradient (relative step 1e-6), made symmetric."""
+    out = np.empty((4, 4))
+    for j in range(4):
+        h = 1e-6 * p[j]
+        up, down = p.copy(), p.copy()
+        up[j] += h
+        down[j] -= h
+        out[:, j] = (m._neg_ll_and_grad(up, data)[1] - m._neg_ll_and_grad(down, data)[1]) / (2 * h)
+    return (out + out.T) / 2
+
+
+@pytest.mark.parametrize("k", [1, 2, 3, 5])
+def test_analytic_hessian_matches_differences_of_the_gradient(k, cdnow_litt):
+    # the fits' Newton steps and covariance use the analytic Hessian: it must be the
+    # derivative of the (separately tested) gradient, for both variants and every k
+    # (k = 1 has no S2 terms; k = 2 only the first; k >= 3 the recursion)
+    for cls in (BetaGeoCNBDModel, ModifiedBetaGeoCNBDModel):
+        m = _fixed(cls, k, BG_CDNOW)
+        data = m._build(compress(m._columns(cdnow_litt)))
+        for point in ([0.5, 6.0, 0.9, 1.6], [1.2, 10.0, 2.5, 0.7]):
+            p = np.array(point)
+            value, grad, hessian = m._neg_ll_grad_hess(p, data)
+            assert (value, *grad) == (
+                m._neg_ll_and_grad(p, data)[0],
+                *m._neg_ll_and_grad(p, data)[1],
+            )
+            numeric = _central_hessian(m, data, p)
+            np.testing.assert_allclose(
+                hessian, numeric, rtol=1e-5, atol=1e-6 * np.abs(numeric).max()
+            )
+
+
+@pytest.mark.parametrize("cls", [BetaGeoCNBDModel, ModifiedBetaGeoCNBDModel])
+def test_newton_fit_on_a_sample_gives_the_lbfgs_estimates(cls, monkeypatch):
+    # 25,000 customers with exact times are 25,000 distinct rows, above the 20,000 from
+    # which the fit starts on a sample and polishes with Newton steps on all of them; the
+    # old route (L-BFGS-B on all the rows, as for small data) must give the same estimates
+    summary, _ = simulate(25000, 2, **TRUTH, mbg=cls._mbg, seed=3)
+    fast = cls(k=2).fit(summary)
+    assert fast.n_rows_ > cls._warm_start_rows
+    monkeypatch.setattr(cls, "_warm_start_rows", 10**9)
+    slow = cls(k=2).fit(summary)
+    for name in TRUTH:
+        assert fast.params_[name] == pytest.approx(slow.params_[name], rel=1e-6)
+        # analytic Hessian against differences of the gradient: to 1e-4 of the error
+        assert fast.standard_errors_[name] == pytest.approx(slow.standard_errors_[name], rel=1e-4)
+    assert fast.log_likelihood_ == pytest.approx(slow.log_likelihood_, rel=1e-12)

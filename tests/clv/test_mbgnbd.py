@@ -130,3 +130,21 @@ def test_errors_name_the_problem(cdnow_summary):
         ModifiedBetaGeoModel().fit(cdnow_summary.head(5).assign(frequency=-1))
     with pytest.raises(ValueError, match="penalizer"):
         ModifiedBetaGeoModel(penalizer=-1)
+
+
+def test_analytic_hessian_matches_differences_of_the_gradient(cdnow_summary):
+    m = ModifiedBetaGeoModel()
+    data = m._build(compress(m._columns(cdnow_summary)))
+    for point in ([0.5, 6.0, 0.9, 1.6], [1.2, 10.0, 2.5, 0.7]):
+        p = np.array(point)
+        hessian = m._neg_ll_grad_hess(p, data)[2]
+        numeric = np.empty((4, 4))
+        for j in range(4):
+            h = 1e-6 * p[j]
+            up, down = p.copy(), p.copy()
+            up[j] += h
+            down[j] -= h
+            numeric[:, j] = (
+                m._neg_ll_and_grad(up, data)[1] - m._neg_ll_and_grad(down, data)[1]
+            ) / (2 * h)
+        np.testing.assert_allclose(hessian, (numeric + numeric.T) / 2, rtol=1e-5)
