@@ -27,12 +27,13 @@ from scipy.special import expit
 from retainkit import schema as S
 from retainkit.clv._base import BaseModel, Compressed
 from retainkit.clv._covariates import CovariateFitting, summary_data
+from retainkit.clv._grid import FrequencyRecencyGrid
 from retainkit.clv._pnbd_terms import ll_rows_and_slopes, log_a0
 
 __all__ = ["ParetoNBDModel"]
 
 
-class ParetoNBDModel(CovariateFitting, BaseModel):
+class ParetoNBDModel(FrequencyRecencyGrid, CovariateFitting, BaseModel):
     """Pareto/NBD: purchases while alive, and a lifetime that can end at any moment.
 
     Parameters
