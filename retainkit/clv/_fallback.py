@@ -3,6 +3,7 @@
 from __future__ import annotations
 
 from collections.abc import Sequence
+from typing import Any
 
 import pandas as pd
 
@@ -17,6 +18,7 @@ def fit_with_fallback(
     summary: pd.DataFrame,
     *,
     penalizers: Sequence[float] = (0.0, 0.001, 0.01),
+    **options: Any,
 ) -> tuple[BaseModel, str]:
     """Fit by plain maximum likelihood, falling back to small penalizers if that fails.
 
@@ -32,6 +34,8 @@ def fit_with_fallback(
     summary : pandas.DataFrame
     penalizers : sequence of float
         Tried in order.
+    **options
+        Further arguments of the model, e.g. ``k=2`` for a regularity model.
 
     Returns
     -------
@@ -55,7 +59,7 @@ def fit_with_fallback(
     error: ConvergenceError | None = None
     for pen in penalizers:
         try:
-            fitted = model(penalizer=pen).fit(summary)
+            fitted = model(penalizer=pen, **options).fit(summary)
         except ConvergenceError as exc:
             error = exc
             continue

@@ -84,7 +84,11 @@ from retainkit.sections.loss_story import (
     reason_story,
 )
 from retainkit.sections.ltv_figures import lifetime_value_figures
-from retainkit.sections.model_choice import model_choice_section, purchase_model_choice
+from retainkit.sections.model_choice import (
+    model_choice_section,
+    purchase_model_choice,
+    values_model,
+)
 from retainkit.sections.models import (
     fit_spend_model,
     frequency_recency_section,
@@ -178,6 +182,7 @@ __all__ = [
     "subscription_section",
     "tenure_section",
     "trend_section",
+    "values_model",
     "warnings_section",
     "winback_section",
     "window_section",

@@ -8,11 +8,19 @@ from typing import Any
 import pandas as pd
 
 from retainkit.clv import validation
-from retainkit.clv.choice import CHOICE_RULE, PurchaseModelChoice, choose_purchase_model
+from retainkit.clv._fallback import fit_with_fallback
+from retainkit.clv.choice import (
+    _CLASSES,
+    _REGULAR,
+    CHOICE_RULE,
+    PurchaseModelChoice,
+    choose_purchase_model,
+)
 from retainkit.display import Parts, markdown, table
+from retainkit.exceptions import ConvergenceError, DataValidationError, SchemaError
 from retainkit.sections.holdout import HoldoutCheck
 
-__all__ = ["model_choice_section", "purchase_model_choice"]
+__all__ = ["model_choice_section", "purchase_model_choice", "values_model"]
 
 #: What the chosen model says about the customers (regularity hints are built from k).
 _HINTS = {
@@ -72,6 +80,66 @@ def purchase_model_choice(
     # the check's BG/NBD was fitted on this very frame: not fitted again
     fitted = {"BG/NBD": check.model} if check.model is not None and cal is check.calibration else {}
     return choose_purchase_model(cal, max_customers=max_customers, max_k=max_k, fitted=fitted)
+
+
+def values_model(
+    choice: PurchaseModelChoice | None,
+    summary: pd.DataFrame,
+    *,
+    reference: Any,
+    note: str = "",
+) -> tuple[Any, str]:
+    """Fit the chosen purchase model to every customer, for the lifetime values.
+
+    The choice was made on the calibration period; the values need the model fitted on
+    the whole history, as ``reference`` (BG/NBD) is. Without a choice, when BG/NBD is
+    chosen, or when the chosen model cannot be fitted to the whole history, the values
+    use ``reference`` (the note then says why).
+
+    Parameters
+    ----------
+    choice : PurchaseModelChoice or None
+        :func:`purchase_model_choice`.
+    summary : pandas.DataFrame
+        :func:`retainkit.customer_summary` output the values are computed on; with
+        ``litt`` (``customer_summary(..., litt=True)``) for the regularity models.
+    reference : BetaGeoModel or None
+        BG/NBD fitted on ``summary`` (:func:`retainkit.clv.fit_or_explain`).
+    note : str
+        ``reference``'s fit note.
+
+    Returns
+    -------
+    (model or None, str)
+        The model the values use, and its fit note (a fallback penalizer, or why the
+        chosen model gave way to BG/NBD).
+
+    Examples
+    --------
+    >>> values_model(None, pd.DataFrame(), reference=None, note="no fit")
+    (None, 'no fit')
+    """
+    name = None if choice is None else choice.chosen
+    if name is None or name == "BG/NBD" or name not in _CLASSES:
+        return reference, note
+    cls = _CLASSES[name]
+    try:
+        if name in _REGULAR:
+            if "litt" not in summary.columns:
+                raise SchemaError(
+                    "the customer summary has no 'litt' (customer_summary(..., litt=True))"
+                )
+            k = int(choice.models[name].k_)  # type: ignore[union-attr]
+            model, fallback = fit_with_fallback(cls, summary, k=k)
+        else:
+            model, fallback = fit_with_fallback(cls, summary)
+    except (ConvergenceError, DataValidationError, SchemaError) as exc:
+        why = "the fit did not converge" if isinstance(exc, ConvergenceError) else str(exc)
+        return reference, (
+            f"{name} was chosen but could not be fitted to all {len(summary):,} customers "
+            f"({why}); the values use BG/NBD. {note}"
+        ).strip()
+    return model, fallback
 
 
 def _label(row: pd.Series) -> str:
@@ -153,7 +221,7 @@ def model_choice_section(choice: PurchaseModelChoice | None) -> Parts:
     margin), what that says about the customers (regular buyers when a CNBD-k model with
     k > 1 wins, dropout at any moment for Pareto/NBD, at the first purchase for MBG/NBD),
     whether the calibration likelihood (AIC) agrees, and that the lifetime values below
-    use BG/NBD.
+    use the chosen model (:func:`values_model`).
 
     Parameters
     ----------
@@ -225,8 +293,9 @@ def model_choice_section(choice: PurchaseModelChoice | None) -> Parts:
         values = "The lifetime values below use BG/NBD, the model chosen."
     else:
         values = (
-            "The lifetime values below use BG/NBD. On the holdout, {label} forecast "
-            "{pred:,.0f} repeat purchases in total against {act:,.0f} made ({err:+.1%})"
+            "The lifetime values below use {label}, fitted again on the whole history. On "
+            "the holdout, it forecast {pred:,.0f} repeat purchases in total against "
+            "{act:,.0f} made ({err:+.1%})"
         )
         values += (
             ", BG/NBD {bg_pred:,.0f} ({bg_err:+.1%})." if has_bg else "; BG/NBD has no forecast."

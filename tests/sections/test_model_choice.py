@@ -6,7 +6,12 @@ import pytest
 
 import retainkit as rk
 from retainkit.clv.choice import CANDIDATES, CHOICE_RULE, PurchaseModelChoice
-from retainkit.sections import holdout_check, model_choice_section, purchase_model_choice
+from retainkit.sections import (
+    holdout_check,
+    model_choice_section,
+    purchase_model_choice,
+    values_model,
+)
 from retainkit.sections.holdout import HoldoutCheck
 
 ATTRS = {
@@ -74,8 +79,8 @@ def test_regular_buyers_in_words():
     assert "**10.0% better** than BG/NBD (1.00)." in text
     assert "vary about 50% as much as under purely random buying (regularity k = 4)" in text
     assert "It also fits the calibration period best (lowest AIC)." in text
-    assert "The lifetime values below use BG/NBD." in text
-    assert "forecast 990 repeat purchases in total against 1,000 made (-1.0%)" in text
+    assert "The lifetime values below use BG/CNBD-k (k = 4), fitted again on the whole" in text
+    assert "it forecast 990 repeat purchases in total against 1,000 made (-1.0%)" in text
     assert "BG/NBD 1,100 (+10.0%)." in text
     assert CHOICE_RULE in text
     html = shown.to_html()
@@ -156,3 +161,33 @@ def test_the_choice_reuses_the_holdout_check_s_frame_and_fit():
     fresh = purchase_model_choice(ds.transactions, rebuilt, max_k=2)
     assert fresh.models["BG/NBD"] is not check.model
     pd.testing.assert_frame_equal(fresh.table, choice.table, rtol=1e-6)
+
+
+def test_values_use_the_chosen_model_fitted_on_the_whole_history():
+    ds = rk.load_dataset("cdnow_sample")
+    summary = rk.customer_summary(ds.transactions, time_unit="weeks", litt=True)
+    bg, note = rk.clv.fit_or_explain(rk.clv.BetaGeoModel, summary)
+    check = holdout_check(ds.transactions)
+    choice = purchase_model_choice(ds.transactions, check, max_k=3)
+    # each candidate in turn as the choice: the values get it, fitted on every customer
+    for name in ("Pareto/NBD", "MBG/NBD", "BG/CNBD-k"):
+        picked = PurchaseModelChoice(choice.table, name, choice.models, choice.log_likelihood_by_k)
+        model, why = values_model(picked, summary, reference=bg, note=note)
+        assert model._name == choice.models[name]._name
+        assert model.n_customers_ == len(summary)
+        assert model is not choice.models[name]  # calibration fit: not the values' model
+        if name == "BG/CNBD-k":
+            assert model.k_ == choice.models[name].k_
+        assert why == ""
+    # BG/NBD chosen, or no choice: the reference as it is
+    picked = PurchaseModelChoice(choice.table, "BG/NBD", choice.models, choice.log_likelihood_by_k)
+    assert values_model(picked, summary, reference=bg, note=note) == (bg, note)
+    assert values_model(None, summary, reference=bg, note=note) == (bg, note)
+    # a regularity model without litt cannot be fitted: BG/NBD, and the words say why
+    regular = PurchaseModelChoice(
+        choice.table, "BG/CNBD-k", choice.models, choice.log_likelihood_by_k
+    )
+    model, why = values_model(regular, summary.drop(columns="litt"), reference=bg, note="")
+    assert model is bg
+    assert why.startswith("BG/CNBD-k was chosen but could not be fitted to all 2,357 customers")
+    assert why.endswith("the values use BG/NBD.")
