@@ -60,8 +60,7 @@ from typing import Any
 
 import numpy as np
 import pandas as pd
-from scipy.special import betainc, betaln, gammaln, logsumexp, softmax
-from scipy.stats import nbinom
+from scipy.special import betaln, gammaln, logsumexp
 
 from retainkit import schema as S
 from retainkit.clv._base import (
@@ -76,10 +75,12 @@ from retainkit.exceptions import ConvergenceError, DataValidationError, SchemaEr
 
 __all__ = ["BetaGeoCNBDModel", "ModifiedBetaGeoCNBDModel"]
 
-#: Upper-tail probability of the stage count below which the expectation's sum stops.
-_TAIL = 1e-12
-#: Cells (rows x terms) evaluated at once by the expectation.
-_CHUNK_CELLS = 2_000_000
+#: Mass of the stage count the expectation's sum leaves out, on each side.
+_TAIL = 1e-13
+#: Newton steps of the Chernoff bounds on the stage count (converged well before).
+_NEWTON_STEPS = 12
+#: Terms (customers x horizons x stages) evaluated at once by the expectation.
+_CHUNK_CELLS = 200_000
 
 
 def _log_terms(
@@ -126,6 +127,152 @@ def _row_log_likelihood(
     x, tx, T, litt = (np.asarray(v, dtype="float64") for v in (x, tx, T, litt))
     head, terms = _log_terms(params, k, mbg, x, tx, T)
     return (k - 1) * litt - x * math.lgamma(k) + head + logsumexp(terms, axis=1)
+
+
+def _chernoff_bound(
+    s: np.ndarray, logp: np.ndarray, logq: np.ndarray, *, upper: bool
+) -> np.ndarray:
+    """Count beyond which ``NB(s, p)`` has at most ``_TAIL`` of its mass (on that side).
+
+    Chernoff: ``log P(N >= n)`` (``n`` above the mean) and ``log P(N <= n)`` (below) are
+    at most ``f(n) = s log p + s log(1 + n / s) + n log(q (s + n) / n)``, concave in ``n``
+    with ``f'(n) = log(q (s + n) / n)``. Newton's steps towards ``f(n) = log(_TAIL)``
+    never cross the root once on its far side (a concave curve lies below its
+    tangents), so the window returned leaves out at most ``_TAIL`` on each side.
+    """
+    q = np.exp(logq)
+    p = -np.expm1(logq)
+    mean = s * q / p
+    sd = np.sqrt(s * q) / p
+    target = math.log(_TAIL)
+    n = mean + sd + 1.0 if upper else np.maximum(mean - sd - 1.0, 0.0)
+    for _ in range(_NEWTON_STEPS):
+        with np.errstate(divide="ignore", invalid="ignore"):
+            slope = logq + np.log1p(s / n)
+            value = np.where(n > 0, s * logp + s * np.log1p(n / s) + n * slope, s * logp)
+            step = np.where(value > target, (value - target) / slope, 0.0)
+        n = np.maximum(n - step, mean) if upper else np.clip(n - step, 0.0, mean)
+    return np.ceil(n) if upper else np.floor(n)
+
+
+def _conditional_expected(
+    params: np.ndarray,
+    k: int,
+    mbg: bool,
+    x: np.ndarray,
+    tx: np.ndarray,
+    T: np.ndarray,
+    t: np.ndarray,
+) -> np.ndarray:
+    """E[Y(t) | alive, x, t_x, T] for each customer (rows) and horizon ``t`` (columns).
+
+    The module's series, summed over the stages ``i = j + m`` done after the last
+    purchase by ``T + t`` (``j`` by ``T``, ``m`` after it): with ``s = r + k x``, ``p =
+    (alpha + T) / (alpha + T + t)``, ``q = 1 - p`` and ``u = T - t_x``, ``w_j NB(s + j,
+    p)(i - j)`` equals ``NB(s, p)(i) C(i, j) (u / t)^j / Z`` (``Z`` the sum of the alive
+    terms of ``S2``), and ``i`` stages make ``floor(i / k)`` purchases, the n-th survived
+    with probability ``B(a, b + x + m + n - 1) / B(a, b + x + m)``:
+
+        E = sum_i NB(s, p)(i) cum(floor(i / k)) sum_{j < k} C(i, j) (u / t)^j / Z,
+
+    ``cum(N)`` the sum of the first ``N`` survival probabilities. ``log NB(s, p)(i) -
+    s log p - i log q`` and ``cum`` are tabled once per customer; each horizon adds only
+    ``s log p + i log q``, over the window of ``i`` outside which ``NB(s, p)`` (below)
+    and ``NB(s + k - 1, p)`` shifted by ``k - 1`` (above) leave at most ``_TAIL``.
+    """
+    r, alpha, a, b = params
+    m = 1.0 if mbg else 0.0
+    out = np.zeros((len(x), len(t)))
+    horizons = np.flatnonzero(t > 0)
+    if len(x) == 0 or len(horizons) == 0:
+        return out
+    s = r + k * x
+    rho_base = T - tx  # u, divided by t per horizon
+    _, terms = _log_terms(params, k, mbg, x, tx, T)
+    log_z = logsumexp(terms[:, 1:], axis=1)
+    # one pair per customer and positive horizon, customer-major
+    h = len(horizons)
+    rows = np.repeat(np.arange(len(x)), h)
+    cols = np.tile(horizons, len(x))
+    spread = np.log(alpha + T[rows] + t[cols])
+    logp = np.log(alpha + T[rows]) - spread
+    logq = np.log(t[cols]) - spread
+    # fewer than k stages make no purchase
+    start = np.maximum(_chernoff_bound(s[rows], logp, logq, upper=False), k)
+    stop = _chernoff_bound(s[rows] + k - 1, logp, logq, upper=True) + k
+    start = start.astype("int64")
+    stop = np.maximum(stop.astype("int64"), start)
+    length = stop.reshape(len(x), h).max(axis=1)  # table entries i = 0..length - 1
+    cost = (stop - start).reshape(len(x), h).sum(axis=1) + length
+    # customers in chunks of a bounded number of cells, similar lengths together
+    order = np.argsort(length, kind="stable")
+    edges = np.searchsorted(
+        np.cumsum(cost[order]), np.arange(1, cost.sum() // _CHUNK_CELLS + 1) * _CHUNK_CELLS
+    )
+    for part in np.split(order, np.unique(edges[(edges > 0) & (edges < len(order))])):
+        pair = (part[:, None] * h + np.arange(h)).ravel()
+        out[np.repeat(part, h), cols[pair]] = _window_sums(
+            k,
+            a,
+            b + x[part] + m,
+            s[part],
+            length[part],
+            start[pair],
+            stop[pair],
+            s[part].repeat(h) * logp[pair] + 0.0 - log_z[part].repeat(h),
+            logq[pair],
+            rho_base[part].repeat(h) / t[cols[pair]],
+        )
+    return out
+
+
+def _window_sums(
+    k: int,
+    a: float,
+    b_alive: np.ndarray,
+    s: np.ndarray,
+    length: np.ndarray,
+    start: np.ndarray,
+    stop: np.ndarray,
+    shift: np.ndarray,
+    logq: np.ndarray,
+    rho: np.ndarray,
+) -> np.ndarray:
+    """Return the sums of :func:`_conditional_expected` for some customers, ``h`` pairs each.
+
+    Customer arrays (``b_alive``, ``s``, ``length``) have one entry per customer, pair
+    arrays (the rest) ``h`` per customer in a row.
+    """
+    h = len(start) // len(s)
+    # per customer, i = 0..length - 1: log-gamma part and log cum(floor(i / k))
+    offset = np.concatenate([[0], np.cumsum(length)[:-1]])
+    owner = np.repeat(np.arange(len(s)), length)
+    i = np.arange(int(length.sum())) - offset[owner]
+    n = i // k
+    steps = np.arange(1, int(n.max(initial=0)) + 1, dtype="float64")
+    survive = np.exp(betaln(a, b_alive[:, None] + steps - 1) - betaln(a, b_alive)[:, None])
+    cum = np.concatenate([np.zeros((len(s), 1)), np.cumsum(survive, axis=1)], axis=1)
+    with np.errstate(divide="ignore"):
+        table = gammaln(s[owner] + i) - gammaln(s)[owner] - gammaln(i + 1.0)
+        table += np.log(cum[owner, n])
+    # per pair, its window of i
+    cells = stop - start
+    cell_pair = np.repeat(np.arange(len(start)), cells)
+    first = np.concatenate([[0], np.cumsum(cells)[:-1]])
+    at = np.arange(int(cells.sum())) - first[cell_pair] + start[cell_pair]
+    value = np.exp(
+        table[offset.repeat(h)[cell_pair] + at] + shift[cell_pair] + at * logq[cell_pair]
+    )
+    # sum_{j < k} C(i, j) (u / t)^j, term by term
+    if k > 1:
+        ratio = rho[cell_pair]
+        term = at * ratio
+        poly = term + 1.0
+        for j in range(2, k):
+            term *= (at - (j - 1)) * (ratio / j)
+            poly += term
+        value *= poly
+    return np.bincount(cell_pair, weights=value, minlength=len(start))
 
 
 class BetaGeoCNBDModel(BetaGeoModel):
@@ -381,73 +528,18 @@ class BetaGeoCNBDModel(BetaGeoModel):
     ) -> np.ndarray:
         """E[Y(t) | x, t_x, T] per customer (exact series); a 1-d ``t`` gives x horizons."""
         t = np.asarray(t, dtype="float64")
-        if t.ndim == 1:
-            columns = [self._expected(x, tx, T, float(h)) for h in t]
-            return np.stack(columns, axis=1) if columns else np.zeros((len(x), 0))
+        grid = np.atleast_1d(t)
         if len(x) == 0:
-            return np.zeros(0)
+            return np.zeros((0, *t.shape))
         # distinct customers only: the series is the costly part
         stacked = np.stack([x, tx, T], axis=1)
         unique, inverse = np.unique(stacked, axis=0, return_inverse=True)
         ux, utx, uT = unique.T
         params, k = self._params()
         alive = self._p_alive(ux, utx, uT)
-        values = np.zeros(len(ux))
-        if float(t) > 0:
-            needed = self._terms_needed(params, k, ux, uT, float(t))
-            # rows needing similar numbers of terms together, a bounded number of cells
-            # per chunk
-            order = np.argsort(needed, kind="stable")
-            lo = 0
-            while lo < len(order):
-                size = max(1, _CHUNK_CELLS // int(needed[order[lo]] * k))
-                hi = min(len(order), lo + size)
-                while hi > lo + 1 and (hi - lo) * int(needed[order[hi - 1]]) * k > _CHUNK_CELLS:
-                    hi = lo + max(1, (hi - lo) // 2)
-                part = order[lo:hi]
-                values[part] = self._series(
-                    params, k, ux[part], utx[part], uT[part], float(t), int(needed[part].max())
-                )
-                lo = hi
-        return (values * alive)[np.ravel(inverse)] + 0.0
-
-    @staticmethod
-    def _terms_needed(
-        params: np.ndarray, k: int, x: np.ndarray, T: np.ndarray, t: float
-    ) -> np.ndarray:
-        """Future purchases n to sum over: past the stage count's 1 - 1e-12 quantile."""
-        r, alpha, _, _ = params
-        shape = r + k * x + k - 1
-        top = nbinom.isf(_TAIL, shape, (alpha + T) / (alpha + T + t))
-        return np.floor(np.maximum(np.nan_to_num(top), 0.0) / k) + 2
-
-    def _series(
-        self,
-        params: np.ndarray,
-        k: int,
-        x: np.ndarray,
-        tx: np.ndarray,
-        T: np.ndarray,
-        t: float,
-        n_max: int,
-    ) -> np.ndarray:
-        """E[Y(t) | alive, x, t_x, T]: the sum over stages j and future purchases n."""
-        r, alpha, a, b = params
-        m = 1.0 if self._mbg else 0.0
-        _, terms = _log_terms(params, k, self._mbg, x, tx, T)
-        weights = softmax(terms[:, 1:], axis=1)  # stage j given alive
-        n = np.arange(1, n_max + 1, dtype="float64")[None, :]
-        b_alive = (b + x + m)[:, None]
-        # E[(1 - p)^(n - 1)] for p ~ Beta(a, b + x + m)
-        survive = np.exp(betaln(a, b_alive + n - 1) - betaln(a, b_alive))
-        prob = (alpha + T) / (alpha + T + t)
-        out = np.zeros(len(x))
-        for j in range(k):
-            shape = (r + k * x + j)[:, None]
-            # P(NB(shape, prob) >= k n - j) = I_{1-prob}(k n - j, shape)
-            tail = betainc(k * n - j, shape, (1 - prob)[:, None])
-            out += weights[:, j] * np.sum(survive * tail, axis=1)
-        return out
+        values = _conditional_expected(params, k, self._mbg, ux, utx, uT, grid)
+        out = (values * alive[:, None])[np.ravel(inverse)] + 0.0
+        return out if t.ndim == 1 else out[:, 0]
 
     # --- public additions --------------------------------------------------------------
     def summary(self) -> pd.DataFrame:

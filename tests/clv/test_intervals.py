@@ -343,10 +343,8 @@ def test_delta_intervals_agree_with_pricing_every_parameter_draw(
 def test_errors_say_what_is_wrong(cdnow_bgnbd, cdnow_summary):
     with pytest.raises(NotFittedError, match="not fitted"):
         parameter_draws(BetaGeoModel())
-    modified = ModifiedBetaGeoModel()
-    modified.params_ = {"r": 0.2, "alpha": 4.0, "a": 0.8, "b": 2.4}
-    with pytest.raises(RetainkitError, match="ModifiedBetaGeoModel"):
-        purchase_intervals(modified, cdnow_summary, t=39)
+    with pytest.raises(NotFittedError, match="not fitted"):
+        purchase_intervals(ModifiedBetaGeoModel(), cdnow_summary, t=39)
     with pytest.raises(RetainkitError, match="GammaGammaModel"):
         value_intervals(cdnow_bgnbd, cdnow_bgnbd, cdnow_summary)
     with_covariates = copy.copy(cdnow_bgnbd)

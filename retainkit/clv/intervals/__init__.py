@@ -17,9 +17,13 @@ Two kinds of uncertainty go into them:
   their history, once per parameter draw: alive or not (with the probability alive), the
   purchase rate ``lambda | alive ~ Gamma(r + x, rate alpha + T)`` and the dropout still
   to come (BG/NBD: ``p | alive ~ Beta(a, b + x)``, a dropout after each purchase with
-  probability ``p``; Pareto/NBD: ``mu | alive ~ Gamma(s, rate beta + T)``, an
-  exponential remaining lifetime). These counts give a *predictive* interval: where the
-  customer's count will fall, parameter uncertainty included.
+  probability ``p``; MBG/NBD: ``Beta(a, b + x + 1)``, the first purchase a dropout
+  chance too; Pareto/NBD: ``mu | alive ~ Gamma(s, rate beta + T)``, an exponential
+  remaining lifetime). The (M)BG/CNBD-k, at their fitted ``k``, first draw the Erlang
+  stages ``j`` done since the last purchase (the likelihood's alive terms), then
+  ``lambda ~ Gamma(r + k x + j, alpha + T)``; ``N`` Poisson stages ahead make
+  ``floor((N + j) / k)`` purchases, cut by the dropout. These counts give a *predictive*
+  interval: where the customer's count will fall, parameter uncertainty included.
 
 Totals add the customers' gradients (expected values) or their simulated counts within
 each draw (purchases) before the interval is taken, so they keep the correlation that

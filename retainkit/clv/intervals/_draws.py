@@ -10,7 +10,9 @@ import numpy as np
 import pandas as pd
 
 from retainkit.clv.bgnbd import BetaGeoModel
+from retainkit.clv.cnbd import BetaGeoCNBDModel, ModifiedBetaGeoCNBDModel
 from retainkit.clv.gamma_gamma import GammaGammaModel
+from retainkit.clv.mbgnbd import ModifiedBetaGeoModel
 from retainkit.clv.pareto_nbd import ParetoNBDModel
 from retainkit.exceptions import (
     ConvergenceError,
@@ -20,6 +22,15 @@ from retainkit.exceptions import (
 )
 
 __all__ = ["ForecastIntervals", "parameter_draws"]
+
+#: The purchase models with intervals (the (M)BG/CNBD-k at their fitted ``k``).
+_PURCHASE_MODELS: tuple[type, ...] = (
+    BetaGeoModel,
+    ModifiedBetaGeoModel,
+    BetaGeoCNBDModel,
+    ModifiedBetaGeoCNBDModel,
+    ParetoNBDModel,
+)
 
 
 @dataclass(frozen=True)
@@ -62,7 +73,7 @@ class ForecastIntervals:
 
 def _check_model(model: Any, allowed: tuple[type, ...], role: str) -> dict[str, float]:
     if type(model) not in allowed:
-        names = " and ".join(c.__name__ for c in allowed)
+        names = ", ".join(c.__name__ for c in allowed)
         raise RetainkitError(
             f"intervals on {role} support {names}, got {type(model).__name__}; fit one of "
             f"those (e.g. retainkit.clv.{allowed[0].__name__}().fit(summary))"
@@ -115,8 +126,10 @@ def parameter_draws(model: Any, *, n_draws: int = 500, seed: int = 0) -> pd.Data
 
     Parameters
     ----------
-    model : BetaGeoModel, ParetoNBDModel or GammaGammaModel
-        Fitted, without covariates.
+    model : purchase model or GammaGammaModel
+        Fitted, without covariates: BetaGeoModel, ModifiedBetaGeoModel,
+        BetaGeoCNBDModel, ModifiedBetaGeoCNBDModel (``k`` stays at ``k_``),
+        ParetoNBDModel, or the spend model.
     n_draws : int
         Parameter sets drawn.
     seed : int
@@ -151,7 +164,7 @@ def parameter_draws(model: Any, *, n_draws: int = 500, seed: int = 0) -> pd.Data
     >>> round(model.standard_errors_["r"], 4), round(float(draws["r"].std()), 3)
     (0.0126, 0.012)
     """
-    params = _check_model(model, (BetaGeoModel, ParetoNBDModel, GammaGammaModel), "parameters")
+    params = _check_model(model, (*_PURCHASE_MODELS, GammaGammaModel), "parameters")
     if int(n_draws) < 1:
         raise ValueError(f"n_draws={n_draws!r} must be at least 1")
     names = list(params)

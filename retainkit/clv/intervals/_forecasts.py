@@ -49,8 +49,9 @@ def purchase_intervals(
 
     Parameters
     ----------
-    model : BetaGeoModel or ParetoNBDModel
-        Fitted purchase model, without covariates.
+    model : purchase model
+        Fitted, without covariates: BetaGeoModel, ModifiedBetaGeoModel,
+        BetaGeoCNBDModel, ModifiedBetaGeoCNBDModel (at ``k_``) or ParetoNBDModel.
     summary : pandas.DataFrame
         ``customer_id``, ``frequency``, ``recency``, ``T`` in the model's time unit: the
         customers to forecast (those the model was fitted on, or others).
@@ -78,7 +79,7 @@ def purchase_intervals(
     Raises
     ------
     RetainkitError
-        For another model (the simulation of purchases is written for these two).
+        For another model (the simulation of purchases is written for these five).
     NotFittedError, ConvergenceError
         As :func:`parameter_draws`.
     DataValidationError
@@ -179,8 +180,9 @@ def value_intervals(
 
     Parameters
     ----------
-    purchases : BetaGeoModel or ParetoNBDModel
-        Fitted purchase model, without covariates.
+    purchases : purchase model
+        Fitted, without covariates: BetaGeoModel, ModifiedBetaGeoModel,
+        BetaGeoCNBDModel, ModifiedBetaGeoCNBDModel (at ``k_``) or ParetoNBDModel.
     spend : GammaGammaModel or None
         Fitted spend model; None (no revenue) leaves revenue and value as NaN.
     summary : pandas.DataFrame

@@ -8,8 +8,10 @@ from typing import Any
 
 import numpy as np
 import pandas as pd
+from scipy.special import softmax
 
 from retainkit.clv.bgnbd import BetaGeoModel
+from retainkit.clv.cnbd import BetaGeoCNBDModel, ModifiedBetaGeoCNBDModel, _log_terms
 from retainkit.clv.intervals._draws import (
     _check_draws,
     _draws_covariance,
@@ -17,6 +19,7 @@ from retainkit.clv.intervals._draws import (
     _with_params,
     parameter_draws,
 )
+from retainkit.clv.mbgnbd import ModifiedBetaGeoModel
 from retainkit.clv.pareto_nbd import ParetoNBDModel
 
 __all__: list[str] = []
@@ -48,6 +51,78 @@ def _simulate_bgnbd(
     return np.where(is_alive, np.minimum(chances, until_dropout), 0)
 
 
+def _simulate_mbgnbd(
+    params: dict[str, float],
+    alive: np.ndarray,
+    x: np.ndarray,
+    T: np.ndarray,
+    t: float,
+    rng: np.random.Generator,
+) -> np.ndarray:
+    """Draw each customer's repeat purchases in the next ``t`` under MBG/NBD.
+
+    As BG/NBD, but the customer also had a dropout chance at the first purchase: the
+    alive term of the likelihood is ``B(a, b + x + 1) / B(a, b)`` times the Poisson part
+    (``retainkit.clv.mbgnbd``), so given alive ``p ~ Beta(a, b + x + 1)`` and ``lambda ~
+    Gamma(r + x, alpha + T)``; after each future purchase the customer leaves with
+    probability ``p``.
+    """
+    return _simulate_bgnbd({**params, "b": params["b"] + 1.0}, alive, x, T, t, rng)
+
+
+def _stages(
+    params: Any,
+    k: int,
+    mbg: bool,
+    x: np.ndarray,
+    tx: np.ndarray,
+    T: np.ndarray,
+    rng: np.random.Generator,
+) -> np.ndarray:
+    """Draw the Erlang stages done since the last purchase (0..k-1), given alive.
+
+    Their weights are the alive terms of the likelihood's ``S2`` (``retainkit.clv.cnbd``):
+    ``(r + k x)_j u^j / (j! (alpha + T)^j)``, normalised.
+    """
+    _, terms = _log_terms(params, k, mbg, x, tx, T)
+    weights = np.cumsum(softmax(terms[:, 1:], axis=1), axis=1)
+    drawn = (rng.random(len(x))[:, None] >= weights[:, :-1]).sum(axis=1)
+    return drawn.astype("int64")
+
+
+def _simulate_cnbd(
+    params: dict[str, float],
+    alive: np.ndarray,
+    x: np.ndarray,
+    tx: np.ndarray,
+    T: np.ndarray,
+    t: float,
+    rng: np.random.Generator,
+    *,
+    k: int,
+    mbg: bool,
+) -> np.ndarray:
+    """Draw each customer's repeat purchases in the next ``t`` under (M)BG/CNBD-k.
+
+    From the likelihood's alive term (``retainkit.clv.cnbd``): given alive, the stages
+    ``j`` done since the last purchase (:func:`_stages`), then ``lambda ~ Gamma(r + k x +
+    j, alpha + T)`` (the ``x`` Erlang gaps give ``lambda^(k x) e^(-lambda t_x)``, the
+    ``j`` stages in ``u`` ``lambda^j e^(-lambda u)``) and ``p ~ Beta(a, b + x + m)``
+    (``m = 1`` for MBG). Future stages are Poisson with mean ``lambda t``; with ``N`` of
+    them the customer reaches ``floor((N + j) / k)`` purchases, and leaves after each with
+    probability ``p``.
+    """
+    r, alpha, a, b = params["r"], params["alpha"], params["a"], params["b"]
+    m = 1.0 if mbg else 0.0
+    j = _stages((r, alpha, a, b), k, mbg, x, tx, T, rng)
+    is_alive = rng.random(len(x)) < alive
+    rate = rng.gamma(r + k * x + j, 1.0 / (alpha + T))
+    p = np.clip(rng.beta(a, b + x + m), 1e-12, 1.0)
+    reached = (rng.poisson(rate * t) + j) // k
+    until_dropout = rng.geometric(p)
+    return np.where(is_alive, np.minimum(reached, until_dropout), 0)
+
+
 def _simulate_pareto(
     params: dict[str, float],
     alive: np.ndarray,
@@ -70,8 +145,28 @@ def _simulate_pareto(
     return np.where(is_alive, rng.poisson(rate * np.minimum(lifetime, t)), 0)
 
 
+def _simulate(
+    model: Any,
+    alive: np.ndarray,
+    x: np.ndarray,
+    tx: np.ndarray,
+    T: np.ndarray,
+    t: float,
+    rng: np.random.Generator,
+) -> np.ndarray:
+    """Draw each customer's repeat purchases in ``t`` under the (drawn) model."""
+    simulate = _SIMULATORS[type(model)]
+    if isinstance(model, BetaGeoCNBDModel):
+        k = int(model.k_ or 1)
+        return _simulate_cnbd(model.params_, alive, x, tx, T, t, rng, k=k, mbg=model._mbg)
+    return simulate(model.params_, alive, x, T, t, rng)
+
+
 _SIMULATORS: dict[type, Callable[..., np.ndarray]] = {
     BetaGeoModel: _simulate_bgnbd,
+    ModifiedBetaGeoModel: _simulate_mbgnbd,
+    BetaGeoCNBDModel: _simulate_cnbd,
+    ModifiedBetaGeoCNBDModel: _simulate_cnbd,
     ParetoNBDModel: _simulate_pareto,
 }
 
@@ -137,7 +232,7 @@ def _predictive_counts(
     The probability alive under each draw is computed once per distinct (frequency,
     recency, T) row. Returns each customer's predictive bounds and the total per draw.
     """
-    names, simulate = list(model.params_), _SIMULATORS[type(model)]
+    names = list(model.params_)
     x, tx, T = model._columns(summary)
     n, d = len(x), len(values)
     low, high, total = np.empty(n), np.empty(n), np.zeros(d)
@@ -148,7 +243,7 @@ def _predictive_counts(
         for j, row in enumerate(values):
             drawn = _with_params(model, names, row)
             alive = drawn._p_alive(ux, utx, uT)[codes]
-            counts[:, j] = simulate(drawn.params_, alive, x[part], T[part], t, rng)
+            counts[:, j] = _simulate(drawn, alive, x[part], tx[part], T[part], t, rng)
         low[part], high[part] = _count_bounds(counts, level)
         total += counts.sum(axis=0)
     return low, high, total
