@@ -14,13 +14,20 @@ from retainkit.clv.choice import (
     _REGULAR,
     CHOICE_RULE,
     PurchaseModelChoice,
+    _pick,
     choose_purchase_model,
 )
 from retainkit.display import Parts, markdown, table
 from retainkit.exceptions import ConvergenceError, DataValidationError, SchemaError
 from retainkit.sections.holdout import HoldoutCheck
 
-__all__ = ["model_choice_section", "purchase_model_choice", "values_model"]
+__all__ = [
+    "VALUE_REGULAR",
+    "model_choice_section",
+    "purchase_model_choice",
+    "values_model",
+    "values_model_name",
+]
 
 #: What the chosen model says about the customers (regularity hints are built from k).
 _HINTS = {
@@ -82,6 +89,51 @@ def purchase_model_choice(
     return choose_purchase_model(cal, max_customers=max_customers, max_k=max_k, fitted=fitted)
 
 
+#: Whether a regularity model chosen on the holdout also gives the lifetime values. Off:
+#: its forecast over years sums long series per customer (the demo: 9 s, and its
+#: intervals about 80 s, against well under a second for the other models).
+VALUE_REGULAR = False
+
+
+def values_model_name(choice: PurchaseModelChoice | None) -> tuple[str, str]:
+    """Name the purchase model the lifetime values use, and say why when not the chosen one.
+
+    The chosen model, except a regularity model (BG/CNBD-k, MBG/CNBD-k) while
+    :data:`VALUE_REGULAR` is off: then the best of the other candidates by the same rule.
+
+    Parameters
+    ----------
+    choice : PurchaseModelChoice or None
+        :func:`purchase_model_choice`.
+
+    Returns
+    -------
+    (str, str)
+        The model's name and "" or the reason it is not the chosen model.
+
+    Examples
+    --------
+    >>> values_model_name(None)
+    ('BG/NBD', '')
+    """
+    name = None if choice is None else choice.chosen
+    if choice is None or name is None or name not in _CLASSES:
+        return "BG/NBD", ""
+    if name not in _REGULAR or VALUE_REGULAR:
+        return name, ""
+    t = choice.table
+    others = t[~t["model"].isin(_REGULAR)]
+    sub = _pick(others, float(t.attrs.get("tolerance", 0.01))) or "BG/NBD"
+    maes = t.set_index("model")["mae_per_customer"]
+    gap = float(maes.get(sub, math.nan)) / float(maes[name]) - 1
+    behind = f", {gap:.1%} behind it on the holdout" if math.isfinite(gap) else ""
+    return sub, (
+        f"{name} forecast the holdout best, but its forecast over years is too slow for "
+        f"this report yet (it sums long series for every customer), so the values use "
+        f"{sub}, the best of the other models{behind}."
+    )
+
+
 def values_model(
     choice: PurchaseModelChoice | None,
     summary: pd.DataFrame,
@@ -119,9 +171,9 @@ def values_model(
     >>> values_model(None, pd.DataFrame(), reference=None, note="no fit")
     (None, 'no fit')
     """
-    name = None if choice is None else choice.chosen
-    if name is None or name == "BG/NBD" or name not in _CLASSES:
-        return reference, note
+    name, why_not = values_model_name(choice)
+    if name == "BG/NBD":
+        return reference, " ".join(p for p in (why_not, note) if p)
     cls = _CLASSES[name]
     try:
         if name in _REGULAR:
@@ -129,7 +181,7 @@ def values_model(
                 raise SchemaError(
                     "the customer summary has no 'litt' (customer_summary(..., litt=True))"
                 )
-            k = int(choice.models[name].k_)  # type: ignore[union-attr]
+            k = int(choice.models[name].k_)  # type: ignore[union-attr]  # chosen: not None
             model, fallback = fit_with_fallback(cls, summary, k=k)
         else:
             model, fallback = fit_with_fallback(cls, summary)
@@ -139,7 +191,7 @@ def values_model(
             f"{name} was chosen but could not be fitted to all {len(summary):,} customers "
             f"({why}); the values use BG/NBD. {note}"
         ).strip()
-    return model, fallback
+    return model, " ".join(p for p in (why_not, fallback) if p)
 
 
 def _label(row: pd.Series) -> str:
@@ -289,12 +341,17 @@ def model_choice_section(choice: PurchaseModelChoice | None) -> Parts:
             "On the calibration period alone {aic_label} fits best (lowest AIC); the holdout "
             "decides, as it tests forecasts on weeks no model has seen."
         )
+    _, why_not = values_model_name(choice)
     if row["model"] == "BG/NBD":
         values = "The lifetime values below use BG/NBD, the model chosen."
     else:
         values = (
-            "The lifetime values below use {label}, fitted again on the whole history. On "
-            "the holdout, it forecast {pred:,.0f} repeat purchases in total against "
+            "The lifetime values below use {label}, fitted again on the whole history. "
+            if not why_not
+            else "{why_not} "
+        )
+        values += (
+            "On the holdout, {label} forecast {pred:,.0f} repeat purchases in total against "
             "{act:,.0f} made ({err:+.1%})"
         )
         values += (
@@ -322,5 +379,6 @@ def model_choice_section(choice: PurchaseModelChoice | None) -> Parts:
         bg_err=float(bg["total_error"].iloc[0]) if has_bg else math.nan,
         rule=CHOICE_RULE,
         failed=failed,
+        why_not=why_not,
     )
     return Parts([_shown(choice), story])
