@@ -125,8 +125,9 @@ def values_model_name(choice: PurchaseModelChoice | None) -> tuple[str, str]:
     others = t[~t["model"].isin(_REGULAR)]
     sub = _pick(others, float(t.attrs.get("tolerance", 0.01))) or "BG/NBD"
     maes = t.set_index("model")["mae_per_customer"]
-    gap = float(maes.get(sub, math.nan)) / float(maes[name]) - 1
-    behind = f", {gap:.1%} behind it on the holdout" if math.isfinite(gap) else ""
+    # as the choice's words measure it: how much better the chosen model forecast
+    gap = 1 - float(maes[name]) / float(maes.get(sub, math.nan))
+    behind = f" ({name} forecast each customer {gap:.1%} better)" if math.isfinite(gap) else ""
     return sub, (
         f"{name} forecast the holdout best, but its forecast over years is too slow for "
         f"this report yet (it sums long series for every customer), so the values use "

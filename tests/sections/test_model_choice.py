@@ -83,11 +83,11 @@ def test_regular_buyers_in_words():
     assert "It also fits the calibration period best (lowest AIC)." in text
     # the regularity model's values are too slow yet: the best of the others by the same
     # rule: BG/NBD 1.00 is lowest, MBG/NBD 1.01 ties within 1% with as many parameters
-    # and BG/NBD goes first; 1.00 / 0.90 - 1 = 11.1% behind
+    # and BG/NBD goes first; 1 - 0.90 / 1.00 = 10.0% better, as the choice says
     assert (
         "BG/CNBD-k forecast the holdout best, but its forecast over years is too slow for this "
         "report yet (it sums long series for every customer), so the values use BG/NBD, the "
-        "best of the other models, 11.1% behind it on the holdout." in text
+        "best of the other models (BG/CNBD-k forecast each customer 10.0% better)." in text
     )
     assert "On the holdout, BG/CNBD-k (k = 4) forecast 990 repeat purchases in total" in text
     assert "against 1,000 made (-1.0%)" in text
