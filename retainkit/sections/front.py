@@ -252,19 +252,23 @@ def lifetime_value_headlines(
     margin: float = 0.3,
     horizon_years: float = 5.0,
     discount_rate: float = 0.1,
+    holdout_weeks: int = 0,
+    comparison_customers: int = 20000,
 ) -> Headlines:
     """Return the lifetime value notebook's headline figures.
 
     The options are the lifetime value notebook's parameters of the same names. Only
-    what these figures need is computed: no holdout check, no acquisition budget.
+    what these figures need is computed: the holdout check and the model choice (the
+    values use the chosen purchase model, :func:`retainkit.sections.values_model`), no
+    acquisition budget.
 
     Parameters
     ----------
     dataset : Dataset
         :func:`retainkit.load_dataset`.
-    churn_days, margin, horizon_years, discount_rate
-        As in the notebook: yearly retention, and the model lifetime values
-        (:func:`retainkit.sections.model_values`).
+    churn_days, margin, horizon_years, discount_rate, holdout_weeks, comparison_customers
+        As in the notebook: yearly retention, the model choice and the model lifetime
+        values (:func:`retainkit.sections.model_values`).
 
     Returns
     -------
@@ -285,8 +289,9 @@ def lifetime_value_headlines(
     from retainkit import clv, metrics
     from retainkit.engine import customer_summary
     from retainkit.sections.customer_value import model_values
-    from retainkit.sections.holdout import HoldoutCheck
+    from retainkit.sections.holdout import holdout_check
     from retainkit.sections.ltv_figures import lifetime_value_figures
+    from retainkit.sections.model_choice import purchase_model_choice, values_model
     from retainkit.sections.models import fit_spend_model
     from retainkit.sections.revenue_retention import revenue_retention_row
 
@@ -294,9 +299,12 @@ def lifetime_value_headlines(
     rates = metrics.retention_rates(tx, period="year", churn_days=churn_days)
     nrr = revenue_retention_row(tx)
     profit_margin, _ = clv.value.resolve_margin(tx, margin)
-    summary = customer_summary(tx, time_unit="weeks")
-    purchases, fit_note = clv.fit_or_explain(clv.BetaGeoModel, summary)
+    summary = customer_summary(tx, time_unit="weeks", litt=True)
+    bgnbd, fit_note = clv.fit_or_explain(clv.BetaGeoModel, summary)
     spend, spend_note = fit_spend_model(tx, summary)
+    holdout = holdout_check(tx, holdout_weeks=holdout_weeks)
+    choice = purchase_model_choice(tx, holdout, max_customers=comparison_customers)
+    purchases, _ = values_model(choice, summary, reference=bgnbd, note=fit_note)
     forecast, values = model_values(
         purchases,
         spend,
@@ -305,17 +313,16 @@ def lifetime_value_headlines(
         discount_rate=discount_rate,
         margin=profit_margin,
     )
-    not_here = "not computed for the front page"
     figures = lifetime_value_figures(
         dataset,
         rates=rates,
         nrr=nrr,
-        purchases=purchases,
+        purchases=bgnbd,
         fit_note=fit_note,
         spend_note=spend_note,
         forecast=forecast,
         values=values,
-        holdout=HoldoutCheck(None, 0, not_here),
+        holdout=holdout,
         budget=None,
         horizon_years=horizon_years,
     )

@@ -188,3 +188,20 @@ def test_changes_section_compares_with_the_previous_list(tmp_path, shop, groundw
     assert parts[0].data.startswith("Compared with the review of 2024-10-31")
     assert [getattr(p, "data", None) for p in parts][:1] == [want[0].data]
     assert len(parts) == len(want)
+
+
+def test_lifetime_value_headlines_value_with_the_notebook_s_chosen_model():
+    # the notebook's steps: holdout check, model choice, the chosen model refitted on the
+    # whole history, its values; the front page must show the same total
+    ds = rk.load_dataset("cdnow_sample")
+    figures = front.lifetime_value_headlines(ds).figures.to_dict()["figures"]
+    summary = rk.customer_summary(ds.transactions, time_unit="weeks", litt=True)
+    bg, note = rk.clv.fit_or_explain(rk.clv.BetaGeoModel, summary)
+    check = rk.sections.holdout_check(ds.transactions)
+    choice = rk.sections.purchase_model_choice(ds.transactions, check)
+    model, _ = rk.sections.values_model(choice, summary, reference=bg, note=note)
+    spend, _ = rk.sections.fit_spend_model(ds.transactions, summary)
+    _, values = rk.sections.model_values(
+        model, spend, summary, horizon_years=5.0, discount_rate=0.1, margin=0.3
+    )
+    assert figures["ltv.clv_total"] == pytest.approx(values["clv"].sum(), rel=1e-9)
