@@ -254,6 +254,7 @@ def lifetime_value_headlines(
     discount_rate: float = 0.1,
     holdout_weeks: int = 0,
     comparison_customers: int = 20000,
+    value_regular: bool = False,
 ) -> Headlines:
     """Return the lifetime value notebook's headline figures.
 
@@ -266,7 +267,8 @@ def lifetime_value_headlines(
     ----------
     dataset : Dataset
         :func:`retainkit.load_dataset`.
-    churn_days, margin, horizon_years, discount_rate, holdout_weeks, comparison_customers
+    churn_days, margin, horizon_years, discount_rate, holdout_weeks, comparison_customers,
+    value_regular
         As in the notebook: yearly retention, the model choice and the model lifetime
         values (:func:`retainkit.sections.model_values`).
 
@@ -304,7 +306,9 @@ def lifetime_value_headlines(
     spend, spend_note = fit_spend_model(tx, summary)
     holdout = holdout_check(tx, holdout_weeks=holdout_weeks)
     choice = purchase_model_choice(tx, holdout, max_customers=comparison_customers)
-    purchases, _ = values_model(choice, summary, reference=bgnbd, note=fit_note)
+    purchases, _ = values_model(
+        choice, summary, reference=bgnbd, note=fit_note, regular=value_regular
+    )
     forecast, values = model_values(
         purchases,
         spend,

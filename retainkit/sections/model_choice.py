@@ -22,7 +22,6 @@ from retainkit.exceptions import ConvergenceError, DataValidationError, SchemaEr
 from retainkit.sections.holdout import HoldoutCheck
 
 __all__ = [
-    "VALUE_REGULAR",
     "model_choice_section",
     "purchase_model_choice",
     "values_model",
@@ -89,22 +88,22 @@ def purchase_model_choice(
     return choose_purchase_model(cal, max_customers=max_customers, max_k=max_k, fitted=fitted)
 
 
-#: Whether a regularity model chosen on the holdout also gives the lifetime values. Off:
-#: its forecast over years sums long series per customer (the demo: 9 s, and its
-#: intervals about 80 s, against well under a second for the other models).
-VALUE_REGULAR = False
-
-
-def values_model_name(choice: PurchaseModelChoice | None) -> tuple[str, str]:
+def values_model_name(
+    choice: PurchaseModelChoice | None, *, regular: bool = False
+) -> tuple[str, str]:
     """Name the purchase model the lifetime values use, and say why when not the chosen one.
 
-    The chosen model, except a regularity model (BG/CNBD-k, MBG/CNBD-k) while
-    :data:`VALUE_REGULAR` is off: then the best of the other candidates by the same rule.
+    The chosen model, except a regularity model (BG/CNBD-k, MBG/CNBD-k) unless
+    ``regular``: then the best of the other candidates by the same rule. A regularity
+    model's forecast over years sums long series for every customer: on the demo shop the
+    values take 8 s and their intervals 21 s, against about a second for the other models.
 
     Parameters
     ----------
     choice : PurchaseModelChoice or None
         :func:`purchase_model_choice`.
+    regular : bool
+        Let a chosen regularity model give the values (slow).
 
     Returns
     -------
@@ -119,7 +118,7 @@ def values_model_name(choice: PurchaseModelChoice | None) -> tuple[str, str]:
     name = None if choice is None else choice.chosen
     if choice is None or name is None or name not in _CLASSES:
         return "BG/NBD", ""
-    if name not in _REGULAR or VALUE_REGULAR:
+    if name not in _REGULAR or regular:
         return name, ""
     t = choice.table
     others = t[~t["model"].isin(_REGULAR)]
@@ -129,9 +128,10 @@ def values_model_name(choice: PurchaseModelChoice | None) -> tuple[str, str]:
     gap = 1 - float(maes[name]) / float(maes.get(sub, math.nan))
     behind = f" ({name} forecast each customer {gap:.1%} better)" if math.isfinite(gap) else ""
     return sub, (
-        f"{name} forecast the holdout best, but its forecast over years is too slow for "
-        f"this report yet (it sums long series for every customer), so the values use "
-        f"{sub}, the best of the other models{behind}."
+        f"{name} forecast the holdout best, but its forecast over years is slow (it sums "
+        f"long series for every customer), so the values use {sub}, the best of the other "
+        f"models{behind}. To value customers with {name} anyway, set the notebook parameter "
+        f"value_regular to True."
     )
 
 
@@ -141,6 +141,7 @@ def values_model(
     *,
     reference: Any,
     note: str = "",
+    regular: bool = False,
 ) -> tuple[Any, str]:
     """Fit the chosen purchase model to every customer, for the lifetime values.
 
@@ -160,6 +161,8 @@ def values_model(
         BG/NBD fitted on ``summary`` (:func:`retainkit.clv.fit_or_explain`).
     note : str
         ``reference``'s fit note.
+    regular : bool
+        Let a chosen regularity model give the values (:func:`values_model_name`).
 
     Returns
     -------
@@ -172,7 +175,7 @@ def values_model(
     >>> values_model(None, pd.DataFrame(), reference=None, note="no fit")
     (None, 'no fit')
     """
-    name, why_not = values_model_name(choice)
+    name, why_not = values_model_name(choice, regular=regular)
     if name == "BG/NBD":
         return reference, " ".join(p for p in (why_not, note) if p)
     cls = _CLASSES[name]
@@ -266,7 +269,7 @@ def _shown(choice: PurchaseModelChoice) -> Any:
     )
 
 
-def model_choice_section(choice: PurchaseModelChoice | None) -> Parts:
+def model_choice_section(choice: PurchaseModelChoice | None, *, regular: bool = False) -> Parts:
     """Show the candidate models side by side and say which one to trust, and why.
 
     The story names the chosen model, how much better than BG/NBD it forecasts each
@@ -280,6 +283,8 @@ def model_choice_section(choice: PurchaseModelChoice | None) -> Parts:
     ----------
     choice : PurchaseModelChoice or None
         :func:`purchase_model_choice`.
+    regular : bool
+        As for :func:`values_model`: whether a chosen regularity model gives the values.
 
     Returns
     -------
@@ -342,7 +347,7 @@ def model_choice_section(choice: PurchaseModelChoice | None) -> Parts:
             "On the calibration period alone {aic_label} fits best (lowest AIC); the holdout "
             "decides, as it tests forecasts on weeks no model has seen."
         )
-    _, why_not = values_model_name(choice)
+    _, why_not = values_model_name(choice, regular=regular)
     if row["model"] == "BG/NBD":
         values = "The lifetime values below use BG/NBD, the model chosen."
     else:

@@ -8,7 +8,6 @@ import retainkit as rk
 from retainkit.clv.choice import CANDIDATES, CHOICE_RULE, PurchaseModelChoice
 from retainkit.sections import (
     holdout_check,
-    model_choice,
     model_choice_section,
     purchase_model_choice,
     values_model,
@@ -85,11 +84,14 @@ def test_regular_buyers_in_words():
     # rule: BG/NBD 1.00 is lowest, MBG/NBD 1.01 ties within 1% with as many parameters
     # and BG/NBD goes first; 1 - 0.90 / 1.00 = 10.0% better, as the choice says
     assert (
-        "BG/CNBD-k forecast the holdout best, but its forecast over years is too slow for this "
-        "report yet (it sums long series for every customer), so the values use BG/NBD, the "
-        "best of the other models (BG/CNBD-k forecast each customer 10.0% better)." in text
+        "BG/CNBD-k forecast the holdout best, but its forecast over years is slow (it sums long "
+        "series for every customer), so the values use BG/NBD, the best of the other models "
+        "(BG/CNBD-k forecast each customer 10.0% better). To value customers with BG/CNBD-k "
+        "anyway, set the notebook parameter value_regular to True." in text
     )
     assert "On the holdout, BG/CNBD-k (k = 4) forecast 990 repeat purchases in total" in text
+    allowed = model_choice_section(choice, regular=True)[1].data
+    assert "The lifetime values below use BG/CNBD-k (k = 4), fitted again on the whole" in allowed
     assert "against 1,000 made (-1.0%)" in text
     assert "BG/NBD 1,100 (+10.0%)." in text
     assert CHOICE_RULE in text
@@ -173,17 +175,16 @@ def test_the_choice_reuses_the_holdout_check_s_frame_and_fit():
     pd.testing.assert_frame_equal(fresh.table, choice.table, rtol=1e-6)
 
 
-def test_values_use_the_chosen_model_fitted_on_the_whole_history(monkeypatch):
+def test_values_use_the_chosen_model_fitted_on_the_whole_history():
     ds = rk.load_dataset("cdnow_sample")
     summary = rk.customer_summary(ds.transactions, time_unit="weeks", litt=True)
     bg, note = rk.clv.fit_or_explain(rk.clv.BetaGeoModel, summary)
     check = holdout_check(ds.transactions)
     choice = purchase_model_choice(ds.transactions, check, max_k=3)
     # each candidate in turn as the choice: the values get it, fitted on every customer
-    monkeypatch.setattr(model_choice, "VALUE_REGULAR", True)
     for name in ("Pareto/NBD", "MBG/NBD", "BG/CNBD-k"):
         picked = PurchaseModelChoice(choice.table, name, choice.models, choice.log_likelihood_by_k)
-        model, why = values_model(picked, summary, reference=bg, note=note)
+        model, why = values_model(picked, summary, reference=bg, note=note, regular=True)
         assert model._name == choice.models[name]._name
         assert model.n_customers_ == len(summary)
         assert model is not choice.models[name]  # calibration fit: not the values' model
@@ -198,12 +199,13 @@ def test_values_use_the_chosen_model_fitted_on_the_whole_history(monkeypatch):
     regular = PurchaseModelChoice(
         choice.table, "BG/CNBD-k", choice.models, choice.log_likelihood_by_k
     )
-    model, why = values_model(regular, summary.drop(columns="litt"), reference=bg, note="")
+    model, why = values_model(
+        regular, summary.drop(columns="litt"), reference=bg, note="", regular=True
+    )
     assert model is bg
     assert why.startswith("BG/CNBD-k was chosen but could not be fitted to all 2,357 customers")
     assert why.endswith("the values use BG/NBD.")
     # as the report runs (regularity values off): the best other model, and why
-    monkeypatch.setattr(model_choice, "VALUE_REGULAR", False)
     t = choice.table.set_index("model")
     others = t.drop(index=["BG/CNBD-k", "MBG/CNBD-k"])
     model, why = values_model(regular, summary, reference=bg, note="")
