@@ -40,3 +40,15 @@ def flat_forecast(months=24, spend=100.0, per_month=0.5):
         new_spend=spend,
         time_unit="weeks",
     )
+
+
+def central_hessian(m, data, p):
+    """Central differences of a model's analytic gradient (relative step 1e-6), made symmetric."""
+    out = np.empty((len(p), len(p)))
+    for j in range(len(p)):
+        h = 1e-6 * p[j]
+        up, down = p.copy(), p.copy()
+        up[j] += h
+        down[j] -= h
+        out[:, j] = (m._neg_ll_and_grad(up, data)[1] - m._neg_ll_and_grad(down, data)[1]) / (2 * h)
+    return (out + out.T) / 2

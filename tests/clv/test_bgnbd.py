@@ -12,6 +12,7 @@ from retainkit.exceptions import (
     NotFittedError,
     SchemaError,
 )
+from tests.clv.conftest import central_hessian
 
 PUBLISHED = {"r": 0.243, "alpha": 4.414, "a": 0.793, "b": 2.426}
 
@@ -215,16 +216,7 @@ def test_analytic_hessian_matches_differences_of_the_gradient(cdnow_summary):
     for point in ([0.3, 4.0, 0.8, 2.0], [1.2, 10.0, 2.5, 0.7]):
         p = np.array(point)
         hessian = m._neg_ll_grad_hess(p, data)[2]
-        numeric = np.empty((4, 4))
-        for j in range(4):
-            h = 1e-6 * p[j]
-            up, down = p.copy(), p.copy()
-            up[j] += h
-            down[j] -= h
-            numeric[:, j] = (
-                m._neg_ll_and_grad(up, data)[1] - m._neg_ll_and_grad(down, data)[1]
-            ) / (2 * h)
-        np.testing.assert_allclose(hessian, (numeric + numeric.T) / 2, rtol=1e-5)
+        np.testing.assert_allclose(hessian, central_hessian(m, data, p), rtol=1e-5)
 
 
 def test_covariates_have_no_analytic_hessian_and_fit_as_before():

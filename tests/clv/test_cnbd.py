@@ -16,6 +16,7 @@ from retainkit.clv import (
 from retainkit.clv._base import compress
 from retainkit.clv.cnbd import _row_log_likelihood
 from retainkit.exceptions import DataValidationError, NotFittedError, SchemaError
+from tests.clv.conftest import central_hessian
 
 BG_CDNOW = {"r": 0.243, "alpha": 4.414, "a": 0.793, "b": 2.426}
 MBG_CDNOW = {"r": 0.525, "alpha": 6.183, "a": 0.891, "b": 1.614}
@@ -287,18 +288,6 @@ def test_errors_name_the_problem(cdnow_litt):
         BetaGeoCNBDModel(max_k=0)
 
 
-def _central_hessian(m, data, p):
-    """Central differences of the analytic gradient (relative step 1e-6), made symmetric."""
-    out = np.empty((4, 4))
-    for j in range(4):
-        h = 1e-6 * p[j]
-        up, down = p.copy(), p.copy()
-        up[j] += h
-        down[j] -= h
-        out[:, j] = (m._neg_ll_and_grad(up, data)[1] - m._neg_ll_and_grad(down, data)[1]) / (2 * h)
-    return (out + out.T) / 2
-
-
 @pytest.mark.parametrize("k", [1, 2, 3, 5])
 def test_analytic_hessian_matches_differences_of_the_gradient(k, cdnow_litt):
     # the fits' Newton steps and covariance use the analytic Hessian: it must be the
@@ -314,7 +303,7 @@ def test_analytic_hessian_matches_differences_of_the_gradient(k, cdnow_litt):
                 m._neg_ll_and_grad(p, data)[0],
                 *m._neg_ll_and_grad(p, data)[1],
             )
-            numeric = _central_hessian(m, data, p)
+            numeric = central_hessian(m, data, p)
             np.testing.assert_allclose(
                 hessian, numeric, rtol=1e-5, atol=1e-6 * np.abs(numeric).max()
             )
