@@ -172,13 +172,19 @@ def _stop(process: subprocess.Popen) -> None:
 
 @contextlib.contextmanager
 def _terminate_as_interrupt() -> Iterator[None]:
-    """Treat SIGTERM like Ctrl-C while serving, so that the clean-up runs."""
+    """Treat SIGTERM like Ctrl-C while serving, so that the clean-up runs.
+
+    Ctrl-C (SIGINT) stops the app even when the process inherited it ignored: a shell
+    ignores SIGINT in the commands it starts in the background (``nohup ... &``), and
+    Python then keeps it ignored, so the app could only be killed.
+    """
 
     def interrupt(signum: int, frame: Any) -> None:
         raise KeyboardInterrupt
 
     try:
         before = signal.signal(signal.SIGTERM, interrupt)
+        before_int = signal.signal(signal.SIGINT, signal.default_int_handler)
     except ValueError:  # not the main thread: leave signals alone
         yield
         return
@@ -186,6 +192,7 @@ def _terminate_as_interrupt() -> Iterator[None]:
         yield
     finally:
         signal.signal(signal.SIGTERM, before)
+        signal.signal(signal.SIGINT, before_int)
 
 
 def run_app(
