@@ -123,6 +123,13 @@ def _listed(values: np.ndarray, n: int = 5) -> str:
     return ", ".join(shown) + (f" and {more} more" if more > 0 else "")
 
 
+def _differ(bad: np.ndarray, raw: np.ndarray) -> str:
+    """Say how many entries are bad, where, and the first few as given."""
+    where = np.flatnonzero(bad)
+    shown = ", ".join(repr(v) for v in raw[where[:5]])
+    return f"{len(where)} differ, at position(s) {_listed(where)} ({shown})"
+
+
 def _whole(values: Any, name: str, *, smallest: int) -> np.ndarray:
     try:
         out = np.asarray(values, dtype="float64")
@@ -313,20 +320,15 @@ class ShiftedBetaGeoModel(BaseModel):
         paid = pd.to_numeric(pd.Series(p), errors="coerce").to_numpy(dtype="float64")
         bad = ~np.isfinite(paid) | (paid < 1) | (paid != np.round(paid))
         if bad.any():
-            where = np.flatnonzero(bad)
             raise DataValidationError(
-                f"periods must be whole numbers of 1 or more (periods paid); "
-                f"{len(where)} differ, at position(s) {_listed(where)} "
-                f"({', '.join(repr(v) for v in p[where[:5]])})"
+                f"periods must be whole numbers of 1 or more (periods paid); {_differ(bad, p)}"
             )
         flags = pd.Series(c)
         readable = flags.map(lambda v: isinstance(v, bool | np.bool_) or v in (0, 1))
         if not readable.all():
-            where = np.flatnonzero(~readable.to_numpy())
             raise DataValidationError(
-                f"churned must be True or False (or 1/0) for each subscriber; {len(where)} "
-                f"differ, at position(s) {_listed(where)} "
-                f"({', '.join(repr(v) for v in c[where[:5]])})"
+                f"churned must be True or False (or 1/0) for each subscriber; "
+                f"{_differ(~readable.to_numpy(), c)}"
             )
         lost = flags.astype(bool).to_numpy()
         # churned: cancelled in period p, log P(T = p); still subscribed: log S(p - 1)
@@ -356,11 +358,9 @@ class ShiftedBetaGeoModel(BaseModel):
             made = pd.to_numeric(pd.Series(e), errors="coerce").to_numpy(dtype="float64")
             bad = ~np.isfinite(made) | (made < 0) | (made != np.round(made)) | (made > paid - 1)
             if bad.any():
-                where = np.flatnonzero(bad)
                 raise DataValidationError(
                     f"entered must be whole numbers from 0 to periods - 1 (renewals made "
-                    f"before the data began); {len(where)} differ, at position(s) "
-                    f"{_listed(where)} ({', '.join(repr(v) for v in e[where[:5]])})"
+                    f"before the data began); {_differ(bad, e)}"
                 )
         self.time_unit_ = "periods"
         survived = (~lost).astype("float64")
