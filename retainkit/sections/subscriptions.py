@@ -153,8 +153,10 @@ def monthly_billing(transactions: Any, *, as_of: Any = None, missed_bills: int =
         last = rhythm["last_purchase"]
         since = (last.dt.year - seen_from.year) * 12 + (last.dt.month - seen_from.month)
         paid = rhythm["purchase_days"]
-        entered = (paid - since.clip(lower=0) - 1).clip(lower=0).where(last >= seen_from, paid - 1)
-        entered = entered.clip(upper=paid - 1)
+        # every last bill is on or after seen_from (a stayer's next bill is due after
+        # as_of, a churner's on or before it, and adding months keeps the order), so
+        # `since` is never negative and the count at most paid - 1
+        entered = (paid - since - 1).clip(lower=0)
     out = pd.DataFrame(
         {
             S.CUSTOMER_ID: rhythm[S.CUSTOMER_ID],
