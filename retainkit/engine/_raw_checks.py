@@ -40,7 +40,10 @@ def scientific(raw: ir.Table, mapping: S.ColumnMapping) -> ir.BooleanValue:
     cust = mapping.source[S.CUSTOMER_ID]
     if not raw.schema()[cust].is_string():  # numbers and dates cannot hold "4.00638E+12"
         return ibis.literal(False)
-    return _ids.text(raw[cust]).re_search(S.SCIENTIFIC_ID_PATTERN).fill_null(False)
+    # "E+" needs a "+", which cleaning never adds: the pattern runs only where one is
+    # (DuckDB evaluates a CASE's result only for the rows its test selects)
+    found = _ids.text(raw[cust]).re_search(S.SCIENTIFIC_ID_PATTERN)
+    return ibis.cases((raw[cust].contains("+"), found), else_=False).fill_null(False)
 
 
 def realign_headers(raw: ir.Table, mapping: S.ColumnMapping) -> tuple[ir.Table, list[str]]:
