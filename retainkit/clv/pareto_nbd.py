@@ -75,10 +75,12 @@ class ParetoNBDModel(FrequencyRecencyGrid, CovariateFitting, BaseModel):
     _name = "Pareto/NBD"
     _bounded = ("r", "alpha", "s", "beta")
     _warm_start_rows = 50_000
-    # estimates beyond 1e-3..1e3 (time in weeks or days) are the model's degenerate limits
-    # (no dropout, no spread of rates) where the likelihood is flat and the hypergeometric
-    # terms get slow: stop there and let a penalizer take over
-    _log_bounds = (-6.9, 6.9)
+    # estimates below 1e-3 or above 1e6 are the model's degenerate limits (no dropout, no
+    # spread of rates) where the likelihood is flat: stop there and let a penalizer take
+    # over. The upper bound is the edge rule's 1e6: alpha and beta are in the time unit,
+    # and in days they are seven times their values in weeks (a beta of 1,386 days, 198
+    # weeks, is an ordinary fit; an upper bound of 1e3 made it fail)
+    _log_bounds = (-6.9, 13.8)
 
     # alpha_i = alpha exp(-trans . z), beta_i = beta exp(-life . z)
     _links = (None, ("trans", -1), None, ("life", -1))

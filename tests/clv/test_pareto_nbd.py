@@ -79,3 +79,17 @@ def test_compared_with_bgnbd_on_the_cdnow_holdout():
     # the two models forecast the holdout within a few percent of each other
     totals = table["predicted_total"].to_numpy()
     assert abs(totals[1] / totals[0] - 1) < 0.05
+
+
+def test_fit_in_a_finer_time_unit_is_the_same_fit_rescaled(cdnow_summary):
+    # the likelihood is equivariant in the time unit: with recency and T in hours (168 to
+    # a week) alpha and beta are 168 times their weekly values and r, s unchanged; here
+    # beta becomes 11.669 x 168 = 1,960, above the 1e3 bound that once made such a fit
+    # fail (a beta of 1,386 days on a 10M-line log)
+    weekly = ParetoNBDModel().fit(cdnow_summary)
+    hours = cdnow_summary.assign(recency=cdnow_summary["recency"] * 168, T=cdnow_summary["T"] * 168)
+    hourly = ParetoNBDModel().fit(hours, time_unit="hours")
+    scale = {"r": 1.0, "alpha": 168.0, "s": 1.0, "beta": 168.0}
+    for name, value in weekly.params_.items():
+        assert hourly.params_[name] == pytest.approx(value * scale[name], rel=1e-4)
+    assert hourly.params_["beta"] > 1e3
