@@ -210,23 +210,20 @@ def dropped_categories(
     if min_months > of_months:
         raise ValueError(f"min_months={min_months} cannot exceed of_months={of_months}")
     as_of = engine.resolve_as_of(transactions, as_of)
-    activity = engine.category_month_activity(transactions, as_of=as_of)
     this_month = as_of.to_period("M").to_timestamp()
     quiet_start = this_month - pd.DateOffset(months=quiet_months - 1)
     habit_start = quiet_start - pd.DateOffset(months=of_months)
-    quiet = activity["month_start"] >= quiet_start
-    habit = (activity["month_start"] >= habit_start) & ~quiet
-    keys = [S.CUSTOMER_ID, S.CATEGORY]
-    habit_counts = activity[habit].groupby(keys).size().rename("habit_months")
-    quiet_keys = activity[quiet].groupby(keys).size()
-    last_month = activity.groupby(keys)["month_start"].max().rename("last_month")
-    out = habit_counts[habit_counts >= min_months].to_frame()
-    out = out[~out.index.isin(quiet_keys.index)].join(last_month).reset_index()
+    # counted in the engine: on 10M lines the customer-range-months are 7.2M rows
+    out = engine.category_habits(
+        transactions,
+        as_of=as_of,
+        habit_start=habit_start,
+        quiet_start=quiet_start,
+        min_months=max(min_months, 1),
+    )
     if still_buying:
-        active_now = activity.loc[quiet, S.CUSTOMER_ID].unique()
-        out = out[out[S.CUSTOMER_ID].isin(active_now)]
-    out = out.sort_values(keys).reset_index(drop=True)
-    out["habit_months"] = out["habit_months"].astype("int64")
+        out = out[out["buying_in_quiet"]]
+    out = out.drop(columns="buying_in_quiet").reset_index(drop=True)
     out["warning"] = [
         f"bought {c} in {n} of {of_months} months; none since {m:%b %Y}"
         for c, n, m in zip(out[S.CATEGORY], out["habit_months"], out["last_month"], strict=True)

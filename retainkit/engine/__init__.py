@@ -24,6 +24,7 @@ from retainkit.engine._customer_days import CustomerDays, customer_days
 from retainkit.engine._gaps import gap_statistics, purchase_day_values
 from retainkit.engine._options import CleaningOptions, SourceInfo
 from retainkit.engine._orders import (
+    category_habits,
     category_month_activity,
     customer_behaviour,
     first_purchase_category,
@@ -68,6 +69,7 @@ __all__ = [
     "Transactions",
     "as_table",
     "attributes_from_transactions",
+    "category_habits",
     "category_month_activity",
     "category_values",
     "clean_table",

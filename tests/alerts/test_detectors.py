@@ -66,6 +66,25 @@ def test_dropped_categories_by_hand():
     assert both["customer_id"].tolist() == ["a", "b"]
 
 
+def test_dropped_categories_equal_the_month_table_counted_in_pandas():
+    # the flags counted from category_month_activity's rows, as the detector once did
+    tx = rk.load_dataset("demo").transactions
+    as_of = pd.Timestamp("2024-10-31")
+    months = rk.engine.category_month_activity(tx, as_of=as_of)
+    quiet = months["month_start"] >= pd.Timestamp("2024-08-01")  # Aug, Sep, Oct
+    habit = (months["month_start"] >= pd.Timestamp("2024-02-01")) & ~quiet  # Feb-Jul
+    keys = ["customer_id", "category"]
+    counts = months[habit].groupby(keys).size()
+    flagged = set(counts[counts >= 5].index) - set(months[quiet].groupby(keys).size().index)
+    active = set(months.loc[quiet, "customer_id"])
+    expected = sorted(k for k in flagged if k[0] in active)
+    out = a.dropped_categories(tx, as_of=as_of, min_months=5, of_months=6, quiet_months=3)
+    assert len(expected) > 10
+    assert list(zip(out["customer_id"], out["category"], strict=True)) == expected
+    last = months.groupby(keys)["month_start"].max()
+    assert out["last_month"].tolist() == [last[k] for k in expected]
+
+
 @pytest.fixture(scope="module")
 def demo_review():
     ds = rk.load_dataset("demo")

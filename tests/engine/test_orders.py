@@ -33,6 +33,7 @@ import pytest
 import retainkit as rk
 from retainkit import schema as S
 from retainkit.engine._orders import (
+    category_habits,
     category_month_activity,
     customer_behaviour,
     first_purchase_category,
@@ -409,6 +410,34 @@ def test_category_month_activity_as_of_cuts_later_months(shop):
     out = category_month_activity(shop, as_of="2024-04-01")
     assert ("c", "Gifts") not in set(zip(out[S.CUSTOMER_ID], out[S.CATEGORY], strict=True))
     assert len(out) == 7
+
+
+# --- category_habits ---------------------------------------------------------------
+
+
+def test_category_habits_counts_habit_and_quiet_months_by_hand(shop):
+    # the months of category_month_activity above; habit Jan-Feb, quiet Mar-Apr:
+    # a: Coffee Jan (1 habit month), Tea Jan + Feb (2), Gifts Mar (quiet, no habit);
+    # b: Coffee Jan (1); c: Coffee Feb (1), Tea Feb (1), Gifts Apr (quiet, no habit).
+    # Bought some range in the quiet window: a (Gifts, Mar) and c (Gifts, Apr), not b.
+    out = category_habits(shop, habit_start="2024-01-01", quiet_start="2024-03-01")
+    rows = [
+        ("a", "Coffee", 1, "2024-01-01", True),
+        ("a", "Tea", 2, "2024-02-01", True),
+        ("b", "Coffee", 1, "2024-01-01", False),
+        ("c", "Coffee", 1, "2024-02-01", True),
+        ("c", "Tea", 1, "2024-02-01", True),
+    ]
+    cols = [S.CUSTOMER_ID, S.CATEGORY, "habit_months", "last_month", "buying_in_quiet"]
+    expected = pd.DataFrame(rows, columns=cols)
+    expected["last_month"] = pd.to_datetime(expected["last_month"])
+    pd.testing.assert_frame_equal(out, expected, check_dtype=False)
+    # two habit months: only a's Tea; a quiet window from February: every range with a
+    # February month is bought in it, so only a's and b's January Coffee are left
+    two = category_habits(shop, habit_start="2024-01-01", quiet_start="2024-03-01", min_months=2)
+    assert two[[S.CUSTOMER_ID, S.CATEGORY]].values.tolist() == [["a", "Tea"]]
+    feb = category_habits(shop, habit_start="2023-12-01", quiet_start="2024-02-01")
+    assert feb[[S.CUSTOMER_ID, S.CATEGORY]].values.tolist() == [["a", "Coffee"], ["b", "Coffee"]]
 
 
 # --- customer_behaviour ----------------------------------------------------------

@@ -65,6 +65,9 @@ COMPUTATIONS = {
     "revenue_before_last_purchase": engine.revenue_before_last_purchase,
     "first_purchase_category": engine.first_purchase_category,
     "category_month_activity": engine.category_month_activity,
+    "category_habits": lambda t: engine.category_habits(
+        t, habit_start="2024-01-01", quiet_start="2024-07-01"
+    ),
     "customer_behaviour": engine.customer_behaviour,
     "customer_ids": engine.customer_ids,
     "date_span": engine.date_span,
