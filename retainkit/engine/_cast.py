@@ -291,12 +291,16 @@ def _typed_columns(
     # a totals label in the customer or order column, or in a report's first column when
     # that column is a label column (not a product or category named "Total")
     first = next(c for c in raw.columns if c not in LOCATION_COLUMNS)
-    cleaned = {src[c]: cols[c] for c in (S.CUSTOMER_ID, S.ORDER_ID) if c in src}
+    cleaned_from = [c for c in (S.CUSTOMER_ID, S.ORDER_ID) if c in src]
+    cleaned = {src[c]: cols[c] for c in cleaned_from}
     labels = [first] if first in cleaned or first not in set(src.values()) else []
     totals = ibis.literal(False)
     for name in dict.fromkeys([*cleaned, *labels]):
         label = cleaned.get(name, None)
-        totals = totals | _ids.is_totals_text(label if label is not None else _ids.text(raw[name]))
+        label = label if label is not None else _ids.text(raw[name])
+        # a value filled from a fallback column was not read from this one
+        filled = any(src[c] == name and options.fallbacks.get(c) for c in cleaned_from)
+        totals = totals | _ids.is_totals_text(label, read=None if filled else raw[name])
     if "__retainkit_heading" in raw.columns:
         totals = totals | raw["__retainkit_heading"]
     working: dict[str, ir.Value] = {}

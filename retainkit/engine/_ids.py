@@ -157,11 +157,16 @@ def is_totals(col: ir.Value) -> ir.BooleanValue:
     return is_totals_text(text(col))
 
 
-def is_totals_text(value: ir.StringValue) -> ir.BooleanValue:
-    """Flag totals labels in text already cleaned by :func:`text`."""
-    return ibis.cases(
-        (_maybe(value, _TOTALS_HINTS), value.re_search(S.TOTALS_PATTERN)), else_=False
-    ).fill_null(False)
+def is_totals_text(value: ir.StringValue, *, read: ir.Value | None = None) -> ir.BooleanValue:
+    """Flag totals labels in text already cleaned by :func:`text`.
+
+    ``read``: the column ``value`` was cleaned from. Cleaning only drops characters or
+    the whole value, so a label holds a totals word only where the value as read does:
+    the words are looked for there, and the cleaned value is computed only for the few
+    rows that have one.
+    """
+    hinted = _maybe(value if read is None else read.cast("string"), _TOTALS_HINTS)
+    return ibis.cases((hinted, value.re_search(S.TOTALS_PATTERN)), else_=False).fill_null(False)
 
 
 def dominant_guest_id(

@@ -85,3 +85,41 @@ def test_placeholder_and_totals_hints_in_any_letter_case():
     got = execute(t.select(g=_ids.is_placeholder(t.v), s=_ids.is_totals_text(t.v)))
     assert got["g"].tolist() == [True, True, True, True, True, False, False, False, False]
     assert got["s"].tolist() == [False] * 6 + [True, True, False]
+
+
+def test_totals_words_looked_for_in_the_value_as_read_give_the_same_flags():
+    t = _frame([*TRICKY, "Grand Total", " TOTAL: ", '="Summe"', "subtotal\u200b"])
+    got = execute(
+        t.select(
+            cleaned=_ids.is_totals_text(_ids.text(t.v)),
+            read=_ids.is_totals_text(_ids.text(t.v), read=t.v),
+        )
+    )
+    assert got["cleaned"].tolist() == got["read"].tolist()
+    assert sum(got["read"]) == 6  # Grand Total twice, Summe (TRICKY), TOTAL:, ="Summe", subtotal
+
+
+def test_a_totals_label_filled_from_a_fallback_column_is_still_a_totals_row():
+    # customer_id is empty on the last row and filled from the e-mail column, which holds
+    # the export's totals label: the words are looked for in what was filled, not in the
+    # empty id column
+    import retainkit as rk
+
+    frame = pd.DataFrame(
+        {
+            "Customer ID": ["c1", "c2", None],
+            "Customer Email": ["a@x.com", "b@x.com", "Grand Total"],
+            "Date": ["2024-01-05", "2024-02-05", None],
+            "Amount": [10.0, 20.0, 30.0],
+        }
+    )
+    loaded = rk.load_transactions(
+        frame,
+        columns={
+            "customer_id": ["Customer ID", "Customer Email"],
+            "order_date": "Date",
+            "revenue": "Amount",
+        },
+    )
+    assert loaded.quality.dropped.get("totals row") == 1
+    assert loaded.quality.rows_kept == 2
