@@ -488,3 +488,25 @@ def test_lumpy_shortfall_is_the_same_in_chunks(monkeypatch):
     monkeypatch.setattr("retainkit.calls.risk._CELLS", 50)
     # each chunk sums up to its own largest count: they differ by the tail left out (1e-9)
     np.testing.assert_allclose(expected_shortfall(*args, spread=spread), whole, rtol=1e-9)
+
+
+def test_evidence_amounts_are_written_as_money_writes_them():
+    from retainkit.calls.risk import _evidence
+    from retainkit.display import money
+
+    values = [0.0, -0.0, -0.4, 0.5, 1234.5, -1234.5, float("nan")]
+    frame = pd.DataFrame(
+        {
+            "usual_gap_days": [30.0] * 7,
+            "quiet": [True] * 7,
+            "days_since_last_purchase": [60] * 7,
+            "overdue_ratio": [2.0] * 7,
+            "p_alive": [0.5] * 7,
+            "value_recent": values,
+            "expected_value": values[::-1],
+        }
+    )
+    lines = _evidence(frame, horizon_days=90, currency="£", unit="money")
+    for line, recent, expected in zip(lines, values, values[::-1], strict=True):
+        assert f"; {money(recent, '£')} in the last 90 days, " in line
+        assert line.endswith(f", {money(expected, '£')} expected in the next 90")
