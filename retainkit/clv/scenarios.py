@@ -7,11 +7,19 @@
 
 from __future__ import annotations
 
+import weakref
+from typing import Any
+
 import numpy as np
 import pandas as pd
 
 from retainkit.clv._checks import _check_share
-from retainkit.clv.model_value import ClvForecast, customer_value, new_customer_value
+from retainkit.clv.model_value import (
+    ClvForecast,
+    _increments,
+    _weights,
+    new_customer_value,
+)
 from retainkit.discounting import monthly_step_ends, step_weights
 
 __all__ = ["SENSITIVITY_PRESETS", "scenario_table", "sensitivity_table"]
@@ -99,15 +107,21 @@ def scenario_table(
         **(baseline or {}),
     }
 
+    spend_purchases, valued = _spend_purchases(forecast)
+
     def measures(d: float, m: float, h: float, share: float, uplift: float) -> list[float]:
-        values = customer_value(forecast, horizon_years=h, discount_rate=d, margin=m)
+        # the totals of customer_value's columns, from the customers' summed spend x
+        # monthly purchases: linear in the month weights, so one sum serves every scenario
+        _check_share("margin", m)
+        total = m * float(spend_purchases @ _weights(forecast, h, d))
+        revenue = float(spend_purchases @ _weights(forecast, h, 0.0))
         factor = _retention_factor(baseline_retention, uplift, h, d)
         revenue_factor = _retention_factor(baseline_retention, uplift, h, 0.0)
         new_value = new_customer_value(forecast, horizon_years=h, discount_rate=d, margin=m)
         return [
-            float(values["clv"].mean()) * factor,
-            float(values["clv"].sum()) * factor,
-            float(values["expected_revenue"].sum()) * revenue_factor,
+            (total / valued if valued else float("nan")) * factor,
+            total * factor,
+            revenue * revenue_factor,
             new_value * factor * (1 - share),
         ]
 
@@ -135,6 +149,38 @@ def scenario_table(
     )
     out["change"] = np.where(out["baseline"] != 0, out["scenario"] / out["baseline"] - 1, np.nan)
     return out
+
+
+_LAST_SUMS: list[tuple[Any, Any, np.ndarray, int]] = []
+
+
+def _spend_purchases(forecast: ClvForecast) -> tuple[np.ndarray, int]:
+    """Return sum over customers of spend x expected purchases in each month, and their count.
+
+    Only customers whose value :func:`~retainkit.clv.model_value.customer_value` can
+    price (no NaN in their spend or purchases) count, as its ``clv`` column's sum and
+    mean skip the others. The last
+    forecast's sums are kept (by weak reference to its arrays): a sensitivity table
+    prices 26 scenarios of one forecast, each once 2 x customers x months of work
+    (636,596 customers: 28 s for the table, under 1 s so).
+    """
+    if _LAST_SUMS:
+        cumulative, spend, sums, valued = _LAST_SUMS[0]
+        if cumulative() is forecast.cumulative and spend() is forecast.expected_spend:
+            return sums, valued
+    increments = _increments(forecast.cumulative)
+    spend = np.asarray(forecast.expected_spend, dtype="float64")
+    ok = ~np.isnan(spend) & ~np.isnan(increments).any(axis=1)
+    sums = spend[ok] @ increments[ok]
+    _LAST_SUMS[:] = [
+        (
+            weakref.ref(forecast.cumulative),
+            weakref.ref(forecast.expected_spend),
+            sums,
+            int(ok.sum()),
+        )
+    ]
+    return sums, int(ok.sum())
 
 
 def sensitivity_table(
