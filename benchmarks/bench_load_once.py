@@ -1,12 +1,15 @@
 """Load once per report: the report against one bare notebook run, and loading against pandas.
 
-Run: .venv/bin/python benchmarks/bench_load_once.py [--repeat 3] [--tasks bare report load]
+Run: .venv/bin/python benchmarks/bench_load_once.py [--repeat 3] [--tasks bare commands report load]
      [--data demo online_retail] [--rows-file benchmarks/data/transactions_10000000]
 
 Prints one line per measurement (median of ``--repeat`` runs, seconds):
 
 - **bare**: Papermill running a notebook of one ``import retainkit`` cell (kernel start,
   import, conversion to HTML not included): the floor under every notebook of a report;
+- **commands** (not run by default): the same bare notebook as a ``papermill`` command
+  and ``retainkit report --data ...`` as a command, each a fresh process, alternating;
+  the issue's floor ("one Papermill run of a one-cell notebook, 3-4 s") is this command;
 - **report**: ``run_report`` of the three notebooks on each ``--data`` (default jobs), with
   the manifest's per-step seconds (the runner's load, each notebook);
 - **load**: ``load_transactions`` of a Parquet folder (every check of the quality report,
@@ -57,6 +60,69 @@ def bare(repeat: int) -> None:
 
         med, times = _median(run, repeat)
     print(f"bare notebook run: median {med:.2f} s ({', '.join(f'{t:.1f}' for t in times)})")
+
+
+def commands(data: list[str], repeat: int) -> None:
+    """Commands as a user types them: ``papermill`` of a one-cell notebook, ``retainkit report``.
+
+    Each is a fresh process (Python start, imports, kernel start), as the issue measured
+    its floor of 3-4 s; the ratio is the report's command over the bare one, alternating
+    runs so that both see the same machine.
+    """
+    import subprocess
+    import sys
+
+    import nbformat
+    from nbformat.v4 import new_code_cell, new_notebook
+
+    bin_dir = Path(sys.executable).parent
+    with tempfile.TemporaryDirectory() as tmp:
+        nb = new_notebook()
+        nb.metadata["kernelspec"] = {
+            "name": "python3",
+            "display_name": "Python 3",
+            "language": "python",
+        }
+        nb.cells = [new_code_cell("import retainkit as rk")]
+        src = Path(tmp) / "bare.ipynb"
+        nbformat.write(nb, src)
+        bare_cmd = [
+            str(bin_dir / "papermill"),
+            "--no-progress-bar",
+            str(src),
+            str(Path(tmp) / "o.ipynb"),
+        ]
+        times: dict[str, list[float]] = {"bare": [], **{d: [] for d in data}}
+        for i in range(repeat):
+            for name in times:
+                cmd = (
+                    bare_cmd
+                    if name == "bare"
+                    else [
+                        sys.executable,
+                        "-m",
+                        "retainkit.cli",
+                        "report",
+                        "--data",
+                        name,
+                        "--out",
+                        str(Path(tmp) / f"r{i}-{name}"),
+                    ]
+                )
+                t0 = time.perf_counter()
+                subprocess.run(cmd, check=True, capture_output=True)
+                times[name].append(time.perf_counter() - t0)
+    bare_med = statistics.median(times["bare"])
+    print(
+        f"bare papermill command: median {bare_med:.2f} s "
+        f"({', '.join(f'{t:.1f}' for t in times['bare'])})"
+    )
+    for d in data:
+        med = statistics.median(times[d])
+        print(
+            f"retainkit report --data {d}: median {med:.1f} s "
+            f"({', '.join(f'{t:.1f}' for t in times[d])}): {med / bare_med:.1f}x the bare command"
+        )
 
 
 def report(data: str, repeat: int) -> None:
@@ -111,6 +177,8 @@ def main() -> None:
     args = parser.parse_args()
     if "bare" in args.tasks:
         bare(args.repeat)
+    if "commands" in args.tasks:
+        commands(args.data, args.repeat)
     if "report" in args.tasks:
         for data in args.data:
             report(data, args.repeat)
