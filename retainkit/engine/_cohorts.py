@@ -16,7 +16,7 @@ import pandas as pd
 from retainkit import schema as S
 from retainkit.engine._backend import execute
 from retainkit.engine._customer_days import customer_days
-from retainkit.engine._summaries import _TRUNC, _until, resolve_as_of
+from retainkit.engine._summaries import _TRUNC, _money, _until, resolve_as_of
 from retainkit.engine._transactions import as_table
 from retainkit.units import check_period
 
@@ -85,7 +85,7 @@ def customer_windows(
     for name in windows:
         out[f"{name}_purchase_days"] = out[f"{name}_purchase_days"].fillna(0).astype("int64")
         if has_rev:
-            out[f"{name}_revenue"] = out[f"{name}_revenue"].fillna(0.0).astype("float64")
+            out[f"{name}_revenue"] = _money(out[f"{name}_revenue"].fillna(0.0))
     out.attrs = {
         "as_of": as_of,
         "windows": {k: (_day(a), _day(b)) for k, (a, b) in windows.items()},
@@ -155,7 +155,7 @@ def cohort_activity(transactions: Any, *, period: str = "month", as_of: Any = No
     )
     out["active_customers"] = out["active_customers"].astype("int64")
     if "revenue" in out.columns:
-        out["revenue"] = out["revenue"].astype("float64")
+        out["revenue"] = _money(out["revenue"])
     out.attrs = {"as_of": as_of, "period": period}
     return out.reset_index(drop=True)
 

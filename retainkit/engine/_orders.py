@@ -16,7 +16,7 @@ import pandas as pd
 
 from retainkit import schema as S
 from retainkit.engine._backend import execute
-from retainkit.engine._summaries import _until, resolve_as_of
+from retainkit.engine._summaries import _money, _until, resolve_as_of
 from retainkit.engine._transactions import as_table, remember
 from retainkit.engine._transactions import order_key as _order_key
 
@@ -154,7 +154,7 @@ def window_activity(transactions: Any, *, windows: Mapping[str, Window]) -> pd.D
         if c.startswith("purchase_days_"):
             out[c] = out[c].fillna(0).astype("int64")
         elif c != S.CUSTOMER_ID:
-            out[c] = out[c].fillna(0.0).astype("float64")
+            out[c] = _money(out[c].fillna(0.0))  # the same on every run
     return out.reset_index(drop=True)
 
 
@@ -262,7 +262,7 @@ def revenue_before_last_purchase(
     out[S.CUSTOMER_ID] = out[S.CUSTOMER_ID].astype(str)
     for c in ("revenue_window", "cost_window"):
         if c in out:
-            out[c] = out[c].fillna(0.0).astype("float64")
+            out[c] = _money(out[c].fillna(0.0))
     out.attrs = {"as_of": as_of, "days": days}
     return out.reset_index(drop=True)
 

@@ -21,7 +21,7 @@ import pandas as pd
 from retainkit import schema as S
 from retainkit.engine._backend import execute, to_memtable
 from retainkit.engine._customer_days import customer_days
-from retainkit.engine._summaries import _TRUNC, _until, resolve_as_of
+from retainkit.engine._summaries import _TRUNC, _money, _until, resolve_as_of
 from retainkit.engine._transactions import as_table, remember
 from retainkit.engine._transactions import order_key as _order_key
 from retainkit.units import check_period, days_per
@@ -30,10 +30,6 @@ __all__ = ["category_values", "customer_values", "lifecycle_counts", "purchase_j
 
 #: Lifecycle stages in the order they are reached (``lapsed`` can follow any of them).
 STAGES: tuple[str, ...] = ("new", "repeat", "loyal", "lapsed")
-
-#: Decimals kept of a customer's summed money: far below any currency's smallest unit,
-#: far above the float error of adding a customer's lines in another order.
-MONEY_DECIMALS = 6
 
 
 @remember
@@ -112,11 +108,8 @@ def customer_values(transactions: Any, *, as_of: Any = None) -> pd.DataFrame:
         out[c] = out[c].fillna(0).astype("int64")
     for c in ("revenue", "sales", "returns", "cost"):
         if c in out.columns:
-            # a float sum depends on the order the engine adds the lines in: a customer
-            # whose returns cancel their purchases came out +-1e-13 or 0 from run to run,
-            # and counted as positive or not; rounded to a millionth they come out 0
-            money = out[c].fillna(0.0).astype("float64").round(MONEY_DECIMALS)
-            out[c] = money + 0.0  # no negative zeros
+            # a customer whose returns cancel their purchases is exactly 0 on every run
+            out[c] = _money(out[c].fillna(0.0))
     out["days_since_last_purchase"] = (as_of - out["last_purchase"]).dt.days.astype("float64")
     cols = [
         S.CUSTOMER_ID,
@@ -187,7 +180,7 @@ def category_values(transactions: Any, *, as_of: Any = None) -> pd.DataFrame:
     out[S.CATEGORY] = out[S.CATEGORY].astype(str)
     out["purchase_days"] = out["purchase_days"].fillna(0).astype("int64")
     if "revenue" in out.columns:
-        out["revenue"] = out["revenue"].astype("float64") + 0.0
+        out["revenue"] = _money(out["revenue"])
     out.attrs = {"as_of": as_of}
     return out.reset_index(drop=True)
 

@@ -27,6 +27,7 @@ JAN = 1-31 Jan 2024, FEB = 1-29 Feb 2024 (a leap year), MAR = 1-31 Mar 2024.
 
 import math
 
+import numpy as np
 import pandas as pd
 import pytest
 
@@ -510,3 +511,22 @@ def test_customer_behaviour_lines_without_an_order_id_are_separate_orders():
         recent_orders=1,
     )
     assert out[["recent_order_value", "earlier_order_value"]].iloc[0].tolist() == [6.0, 7.0]
+
+
+def test_window_activity_money_is_the_same_in_any_line_order():
+    # 0.1 + 0.2 - 0.3 is 5.55e-17 in floats and -0.3 + 0.2 + 0.1 is 2.78e-17: summed money
+    # is rounded to a millionth (engine._summaries._money), so a customer whose return
+    # cancels their purchases is exactly 0 whichever order the engine adds the lines in
+    lines = [0.1, 0.2, -0.3]
+    for order in ([0, 1, 2], [2, 1, 0], [1, 2, 0]):
+        frame = pd.DataFrame(
+            {
+                S.CUSTOMER_ID: ["a"] * 3,
+                S.ORDER_DATE: pd.to_datetime(["2024-01-01", "2024-01-02", "2024-01-03"]),
+                S.REVENUE: [lines[i] for i in order],
+            }
+        )
+        out = window_activity(frame, windows={"jan": JAN})
+        assert out["revenue_jan"].iloc[0] == 0.0
+        assert not np.signbit(out["revenue_jan"].iloc[0])
+    assert (0.1 + 0.2) - 0.3 != 0.0  # the float sum itself is not zero
