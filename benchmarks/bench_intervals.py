@@ -1,13 +1,17 @@
 """Forecast intervals as the lifetime value notebook computes them, on the bundled data.
 
 Run: .venv/bin/python benchmarks/bench_intervals.py [--data demo cdnow_sample online_retail]
-     [--repeat 3] [--per-draw]
+     [--repeat 3] [--per-draw] [--summary PATH --model pareto_nbd]
 
 For each preset: load it, build the weekly summary, fit BG/NBD and Gamma-Gamma as the
 notebook does (``fit_or_explain``, ``fit_spend_model``), then time
 :func:`retainkit.sections.forecast_intervals` with the notebook's defaults (5 years, 10% a
 year, margin 0.3, the section's default draws), median of ``--repeat`` runs in this
 process. Also times :func:`retainkit.clv.intervals.purchase_intervals` over 39 weeks.
+
+``--summary PATH --model pareto_nbd`` times a pickled weekly summary instead (a large
+log's: the 10-million-line one's 636,596 customers), with the model named and Gamma-Gamma
+fitted on the repeat customers.
 
 Prints a table: customers, distinct (frequency, recency, T) rows, wall-clock and CPU
 seconds per call (CPU time is the steadier figure on a shared machine), and the total
@@ -43,6 +47,7 @@ from collections.abc import Callable
 from typing import Any
 
 import numpy as np
+import pandas as pd
 
 import retainkit as rk
 from retainkit.clv._base import compress
@@ -75,19 +80,24 @@ def _per_draw_total(bgnbd: Any, spend: Any, summary: Any, n_draws: int = 200) ->
     return np.quantile(totals, [0.05, 0.95])
 
 
-def main() -> None:
-    """Print the table."""
-    parser = argparse.ArgumentParser(description=__doc__.splitlines()[0])
-    parser.add_argument("--data", nargs="+", default=["demo", "cdnow_sample", "online_retail"])
-    parser.add_argument("--repeat", type=int, default=3)
-    parser.add_argument("--per-draw", action="store_true")
-    args = parser.parse_args()
-    header = (
-        f"{'data':<14}{'customers':>10}{'rows':>8}{'value s':>9}{'cpu s':>7}{'purch s':>9}"
-        f"{'total clv':>14}{'low':>14}{'high':>14}"
-    )
-    print(header)
-    print("-" * len(header))
+#: Purchase models ``--summary`` can time, by name.
+_MODELS = {
+    "bgnbd": rk.clv.BetaGeoModel,
+    "mbgnbd": rk.clv.ModifiedBetaGeoModel,
+    "pareto_nbd": rk.clv.ParetoNBDModel,
+}
+
+
+def _fitted(args: argparse.Namespace) -> list[tuple[str, Any, Any, Any]]:
+    """Each preset (or the pickled summary) with its purchase and spend models fitted."""
+    out = []
+    if args.summary:
+        summary = pd.read_pickle(args.summary)
+        with warnings.catch_warnings():
+            warnings.simplefilter("ignore")
+            purchases = _MODELS[args.model]().fit(summary)
+            spend = rk.clv.GammaGammaModel().fit(summary[summary["frequency"] > 0])
+        return [(args.model, summary, purchases, spend)]
     for name in args.data:
         ds = rk.load_dataset(name)
         summary = rk.customer_summary(ds.transactions, time_unit="weeks")
@@ -95,6 +105,30 @@ def main() -> None:
             warnings.simplefilter("ignore")
             bgnbd, _ = rk.clv.fit_or_explain(rk.clv.BetaGeoModel, summary)
             spend, _ = rk.sections.fit_spend_model(ds.transactions, summary)
+        out.append((name, summary, bgnbd, spend))
+    return out
+
+
+def main() -> None:
+    """Print the table."""
+    parser = argparse.ArgumentParser(description=__doc__.splitlines()[0])
+    parser.add_argument("--data", nargs="+", default=["demo", "cdnow_sample", "online_retail"])
+    parser.add_argument("--repeat", type=int, default=3)
+    parser.add_argument("--per-draw", action="store_true")
+    parser.add_argument(
+        "--summary",
+        help="a pickled customer summary (pandas, in weeks, with monetary_value) to time "
+        "instead of the presets, e.g. a large log's",
+    )
+    parser.add_argument("--model", choices=sorted(_MODELS), default="bgnbd")
+    args = parser.parse_args()
+    header = (
+        f"{'data':<14}{'customers':>10}{'rows':>8}{'value s':>9}{'cpu s':>7}{'purch s':>9}"
+        f"{'total clv':>14}{'low':>14}{'high':>14}"
+    )
+    print(header)
+    print("-" * len(header))
+    for name, summary, bgnbd, spend in _fitted(args):
         rows = len(compress(bgnbd._columns(summary)).weights)
         value_s, value_cpu, (iv, note) = _timed(
             args.repeat,

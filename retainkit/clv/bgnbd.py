@@ -24,6 +24,7 @@ from scipy.special import betaln, digamma, expit, gammaln, hyp2f1, polygamma
 
 from retainkit import schema as S
 from retainkit.clv._base import BaseModel, Compressed
+from retainkit.clv._compressed import distinct_rows
 from retainkit.clv._covariates import CovariateFitting, summary_data
 from retainkit.clv._grid import FrequencyRecencyGrid
 
@@ -469,7 +470,11 @@ class BetaGeoModel(FrequencyRecencyGrid, CovariateFitting, BaseModel):
         r, alpha, a, b = self._individual(cov)
         t = np.asarray(t, dtype="float64")
         alive = self._p_alive(x, tx, T, cov)
+        pair = None
         if t.ndim == 1:
+            if cov is None:
+                # the horizon part depends on x and T alone: once per distinct pair
+                (x, T), pair = distinct_rows([x, T])
             x, T, alive, t = x[:, None], T[:, None], alive[:, None], t[None, :]
             if cov is not None:
                 alpha, a, b = alpha[:, None], a[:, None], b[:, None]
@@ -501,6 +506,11 @@ class BetaGeoModel(FrequencyRecencyGrid, CovariateFitting, BaseModel):
             if np.any(pole):
                 side = 0.5 * (conditional(a, b - h) + conditional(a, b + h))
                 value = np.where(pole, side, value)
+        if pair is not None:  # customers x horizons, the bulk of a forecast: in place
+            value = value[pair]
+            value *= alive
+            value += 0.0
+            return value
         return value * alive + 0.0
 
     def probability_alive(

@@ -28,6 +28,7 @@ import numpy as np
 import pandas as pd
 from scipy.special import expit, hyp2f1
 
+from retainkit.clv._compressed import distinct_rows
 from retainkit.clv.bgnbd import _NEAR_SINGULAR, BetaGeoModel, _family_neg_ll
 
 __all__ = ["ModifiedBetaGeoModel"]
@@ -107,7 +108,10 @@ class ModifiedBetaGeoModel(BetaGeoModel):
         r, alpha, a, b = p["r"], p["alpha"], p["a"], p["b"]
         t = np.asarray(t, dtype="float64")
         alive = self._p_alive(x, tx, T)
+        pair = None
         if t.ndim == 1:
+            # the horizon part depends on x and T alone: once per distinct pair
+            (x, T), pair = distinct_rows([x, T])
             x, T, alive, t = x[:, None], T[:, None], alive[:, None], t[None, :]
         z = t / (alpha + T + t)
 
@@ -125,6 +129,11 @@ class ModifiedBetaGeoModel(BetaGeoModel):
             value = 0.5 * (conditional(1 - h) + conditional(1 + h))
         else:
             value = conditional(a)
+        if pair is not None:  # customers x horizons, the bulk of a forecast: in place
+            value = value[pair]
+            value *= alive
+            value += 0.0
+            return value
         return value * alive + 0.0
 
     def probability_alive(self, summary: pd.DataFrame) -> pd.Series:

@@ -26,6 +26,7 @@ from scipy.special import expit
 
 from retainkit import schema as S
 from retainkit.clv._base import BaseModel, Compressed
+from retainkit.clv._compressed import distinct_rows
 from retainkit.clv._covariates import CovariateFitting, summary_data
 from retainkit.clv._grid import FrequencyRecencyGrid
 from retainkit.clv._pnbd_terms import ll_rows_and_slopes, log_a0
@@ -127,16 +128,29 @@ class ParetoNBDModel(FrequencyRecencyGrid, CovariateFitting, BaseModel):
         r, alpha, s, beta = self._individual(z)
         t = np.asarray(t, dtype="float64")
         alive = self._p_alive(x, tx, T, z)
+        base, at = T, None
         if t.ndim == 1:
+            if z is None:
+                # the horizon enters through T alone: the shrink once per distinct T
+                (base,), at = distinct_rows([T])
+                base = base[:, None]
             x, T, alive, t = x[:, None], T[:, None], alive[:, None], t[None, :]
             if z is not None:
-                alpha, beta = alpha[:, None], beta[:, None]
-        ratio = (beta + T) / (beta + T + t)
+                alpha, beta, base = alpha[:, None], beta[:, None], T
+        ratio = (beta + base) / (beta + base + t)
         # (1 - ratio^(s-1)) / (s-1), with its limit -log(ratio) at s = 1
         shrink = (
             -np.log(ratio) if abs(s - 1) < 1e-9 else -np.expm1((s - 1) * np.log(ratio)) / (s - 1)
         )
-        return (r + x) * (beta + T) / (alpha + T) * shrink * alive + 0.0
+        value = (r + x) * (beta + T) / (alpha + T)
+        if at is None:
+            return value * shrink * alive + 0.0
+        # customers x horizons, the bulk of a forecast: built in place
+        out = shrink[at]
+        out *= value
+        out *= alive
+        out += 0.0
+        return out
 
     def probability_alive(
         self, summary: pd.DataFrame, *, covariates: pd.DataFrame | None = None

@@ -282,6 +282,69 @@ def test_draws_at_the_estimate_collapse_the_value_intervals(
     assert iv.curve["estimate"].iloc[-1] == pytest.approx(point["expected_purchases"].sum())
 
 
+def test_value_intervals_are_the_delta_method_over_every_customer(
+    cdnow_bgnbd, cdnow_gamma_gamma, cdnow_summary
+):
+    # the delta method the long way: central differences (step 1e-4) of clv_forecast and
+    # customer_value priced over every customer, one parameter of one model at a time
+    pricing = {"horizon_years": 2, "discount_rate": 0.1, "margin": 0.3}
+    iv = value_intervals(cdnow_bgnbd, cdnow_gamma_gamma, cdnow_summary, n_draws=40, **pricing)
+
+    def priced(purchases, spend):
+        f = clv_forecast(purchases, spend, cdnow_summary, max_horizon_years=2)
+        v = customer_value(f, **pricing)
+        measures = ("expected_purchases", "expected_revenue", "clv")
+        return {m: v[m].to_numpy() for m in measures} | {"curve": f.cumulative.sum(axis=0)}
+
+    def slopes(moving):
+        names = list(moving.params_)
+        phi = np.log(list(moving.params_.values()))
+        parts = []
+        for j in range(len(names)):
+            ends = []
+            for sign in (1, -1):
+                drawn = copy.copy(moving)
+                step = sign * 1e-4 * np.eye(len(phi))[j]
+                drawn.params_ = dict(zip(names, np.exp(phi + step), strict=True))
+                both = (drawn, cdnow_gamma_gamma) if moving is cdnow_bgnbd else (cdnow_bgnbd, drawn)
+                ends.append(priced(*both))
+            parts.append({k: (ends[0][k] - ends[1][k]) / 2e-4 for k in ends[0]})
+        return {k: np.stack([p[k] for p in parts], axis=-1) for k in parts[0]}
+
+    def variance(slope, model):
+        cov = parameter_draws(model, n_draws=2).attrs["log_covariance"].to_numpy()
+        return np.einsum("...j,jk,...k->...", slope, cov, slope)
+
+    p_slope, s_slope = slopes(cdnow_bgnbd), slopes(cdnow_gamma_gamma)
+    point = priced(cdnow_bgnbd, cdnow_gamma_gamma)
+    z = stats.norm.ppf(0.95)
+    totals = iv.totals.set_index("measure")
+    for m in ("expected_purchases", "expected_revenue", "clv"):
+        var = variance(p_slope[m], cdnow_bgnbd) + variance(s_slope[m], cdnow_gamma_gamma)
+        total = variance(p_slope[m].sum(axis=0), cdnow_bgnbd) + variance(
+            s_slope[m].sum(axis=0), cdnow_gamma_gamma
+        )
+        # the package's forward differences (step 1e-6) are off by half the step times
+        # the curvature, at most about 1e-5 of a slope; the interval's half-width on the
+        # log scale, z se / estimate, moves by as much: within 3e-5 of it
+        for name, estimate, v in [
+            (m, point[m], var),
+            (None, point[m].sum(), total),
+        ]:
+            half = z * np.sqrt(v) / estimate
+            got = (
+                iv.customers[[f"{m}_low", f"{m}_high"]].to_numpy().T
+                if name
+                else totals.loc[m, ["low", "high"]].to_numpy(dtype=float)
+            )
+            np.testing.assert_allclose(np.log(got[1] / estimate), half, rtol=3e-5, atol=1e-12)
+            np.testing.assert_allclose(np.log(estimate / got[0]), half, rtol=3e-5, atol=1e-12)
+    curve_half = z * np.sqrt(variance(p_slope["curve"], cdnow_bgnbd)) / point["curve"]
+    np.testing.assert_allclose(
+        np.log(iv.curve["high"] / iv.curve["estimate"]), curve_half, rtol=1e-4
+    )
+
+
 def test_value_intervals_spread_and_without_spend(cdnow_bgnbd, cdnow_gamma_gamma, cdnow_summary):
     iv = value_intervals(
         cdnow_bgnbd, cdnow_gamma_gamma, cdnow_summary, horizon_years=1, n_draws=100, seed=4

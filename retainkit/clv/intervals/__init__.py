@@ -8,7 +8,7 @@ Two kinds of uncertainty go into them:
   (positive) parameters, where the approximation is better, that covariance is
   ``covariance_ / outer(theta, theta)`` (the delta method). The *expected* purchases,
   spend and lifetime value then get intervals by the delta method too: their gradient in
-  the log-parameters, by central differences (two predictions per parameter, instead of
+  the log-parameters, by forward differences (one prediction per parameter, instead of
   one per parameter draw), gives their variance, and the interval is symmetric on the
   log scale of the value (``estimate x exp(+-z se / estimate)``), so it stays positive.
   :func:`parameter_draws` draws parameter sets from the same normal distribution.

@@ -12,27 +12,34 @@ from retainkit.clv.intervals._draws import _with_params
 
 __all__: list[str] = []
 
-#: Step of the central differences of the gradient, on the log scale of the parameters.
-_LOG_STEP = 1e-4
+#: Step of the forward differences of the gradient, on the log scale of the parameters:
+#: their error is half the step times the curvature relative to the slope (up to 1e-5 of
+#: it where P(alive) bends fast, for customers with many purchases; 1e-4 with a step of
+#: 1e-5 on the CDNOW sample), and rounding adds about 1e-16 / step.
+_LOG_STEP = 1e-6
 
 
 def _gradient(
-    model: Any, evaluate: Callable[[Any], dict[str, np.ndarray]]
+    model: Any,
+    evaluate: Callable[[Any], dict[str, np.ndarray]],
+    centre: dict[str, np.ndarray] | None = None,
 ) -> dict[str, np.ndarray]:
-    """Central differences of ``evaluate(model with other parameters)`` in the log-parameters.
+    """Forward differences of ``evaluate(model with other parameters)`` in the log-parameters.
 
-    Each array ``evaluate`` returns gains a last axis, one entry per parameter.
+    ``(f(phi + h e_j) - f(phi)) / h``: one prediction per parameter besides ``centre``
+    (``evaluate(model)``, computed here when not given). Each array ``evaluate`` returns
+    gains a last axis, one entry per parameter.
     """
     names = list(model.params_)
     phi = np.log(np.array([model.params_[k] for k in names], dtype="float64"))
+    here = evaluate(model) if centre is None else centre
     slopes: dict[str, list[np.ndarray]] = {}
     for j in range(len(phi)):
         step = np.zeros(len(phi))
         step[j] = _LOG_STEP
         up = evaluate(_with_params(model, names, np.exp(phi + step)))
-        down = evaluate(_with_params(model, names, np.exp(phi - step)))
         for key, value in up.items():
-            slopes.setdefault(key, []).append((value - down[key]) / (2 * _LOG_STEP))
+            slopes.setdefault(key, []).append((value - here[key]) / _LOG_STEP)
     return {key: np.stack(parts, axis=-1) for key, parts in slopes.items()}
 
 

@@ -25,10 +25,12 @@ from retainkit.clv.intervals._simulate import (
     _SIMULATORS,
     _check_level,
     _chunks,
+    _in_threads,
     _predictive_counts,
     _total_row,
     _uncertainty,
 )
+from retainkit.clv.intervals._states import _distinct, _Rows
 from retainkit.clv.model_value import ClvForecast, clv_forecast, customer_value
 from retainkit.units import days_per
 
@@ -105,11 +107,18 @@ def purchase_intervals(
     validate_summary(summary, ("frequency", "recency", "T"), model=model._name)
     point = model.predict(summary, t=t)
     expected = point["expected_purchases"].to_numpy(dtype="float64")
-    slope = _gradient(model, lambda m: {"e": m.expected_purchases(summary, t=t).to_numpy()})["e"]
-    low, high = _delta_bounds(expected, _variance(slope, cov), level)
-    total_low, total_high = _delta_bounds(expected.sum(), _variance(slope.sum(axis=0), cov), level)
+    # slopes once per distinct (frequency, recency, T) row, from the point forecast
+    rows = _distinct(model, summary)
+    slope = _gradient(
+        model,
+        lambda m: {"e": m._expected(rows.x, rows.tx, rows.T, t)},
+        centre={"e": expected[_first_customers(rows)]},
+    )["e"]
+    low, high = _delta_bounds(expected, _variance(slope, cov)[rows.codes], level)
+    total_slope = rows.weights @ slope
+    total_low, total_high = _delta_bounds(expected.sum(), _variance(total_slope, cov), level)
     rng = np.random.default_rng([seed, 1])
-    count_low, count_high, count_total = _predictive_counts(model, summary, values, t, level, rng)
+    count_low, count_high, count_total = _predictive_counts(model, rows, values, t, level, rng)
     customers = pd.DataFrame(
         {
             S.CUSTOMER_ID: summary[S.CUSTOMER_ID].to_numpy(),
@@ -140,15 +149,79 @@ def purchase_intervals(
 _MEASURES = ("expected_purchases", "expected_revenue", "clv")
 
 
-def _part(forecast: ClvForecast, part: slice) -> ClvForecast:
-    """Return the forecast of some customers (rows ``part``)."""
-    return replace(
+def _first_customers(rows: _Rows) -> np.ndarray:
+    """Return the position of each distinct row's first customer."""
+    first = np.zeros(len(rows.x), dtype=np.int64)
+    first[rows.codes[::-1]] = np.arange(len(rows.codes) - 1, -1, -1)
+    return first
+
+
+def _row_slopes(
+    purchases: Any, forecast: ClvForecast, rows: _Rows, pricing: dict[str, float]
+) -> tuple[dict[str, np.ndarray], np.ndarray]:
+    """Slopes in the purchase model's log-parameters, per distinct row, at unit spend.
+
+    ``expected_purchases`` and ``clv`` (the value of one currency unit of spend per
+    purchase: a customer's value is that times their expected spend, the way
+    :func:`retainkit.clv.value.customer_value` prices it) per row, rows x parameters,
+    and ``curve``, the total expected purchases to each step of the grid over all
+    customers, steps x parameters. The forecasts are ``clv_forecast``'s: the model's
+    expectation on the same grid, priced by ``customer_value``'s weights; at the
+    estimates they are read off ``forecast``. Rows go in order of frequency and age, so
+    that a chunk holds few distinct (frequency, T) pairs, which the models' expectations
+    compute once. Also returns each row's ``clv`` per unit of spend at the estimates.
+    """
+    grid = forecast.grid_years * days_per("years") / days_per(forecast.time_unit)
+    weights = rows.weights
+    order = np.lexsort((rows.T, rows.x))
+    first = _first_customers(rows)
+    # customer_value is linear in the cumulative purchases (it prices their increments
+    # step by step): priced at one unit of spend, the grid's unit vectors give its weights
+    steps = len(grid)
+    basis = replace(
         forecast,
-        customer_id=forecast.customer_id[part],
-        probability_alive=forecast.probability_alive[part],
-        expected_spend=forecast.expected_spend[part],
-        cumulative=forecast.cumulative[part],
+        customer_id=np.arange(steps),
+        probability_alive=np.zeros(steps),
+        expected_spend=np.ones(steps),
+        cumulative=np.eye(steps),
     )
+    basis_value = customer_value(basis, **pricing)
+    price = np.stack(
+        [basis_value[m].to_numpy(dtype="float64") for m in ("expected_purchases", "clv")], axis=1
+    )
+
+    def priced(cumulative: np.ndarray, at: np.ndarray) -> dict[str, np.ndarray]:
+        both = cumulative @ price
+        return {
+            "expected_purchases": both[:, 0],
+            "clv": both[:, 1],
+            # einsum, not @: OpenBLAS's vector-matrix product is slow on these shapes
+            "curve": np.einsum("i,ij->j", weights[at], cumulative),
+        }
+
+    slopes = {
+        "expected_purchases": np.zeros((len(rows.x), len(purchases.params_))),
+        "clv": np.zeros((len(rows.x), len(purchases.params_))),
+        "curve": np.zeros((len(grid), len(purchases.params_))),
+    }
+    clv_per_spend = np.zeros(len(rows.x))
+
+    def chunk(part: slice) -> tuple[np.ndarray, dict[str, np.ndarray], dict[str, np.ndarray]]:
+        at = order[part]
+        centre = priced(forecast.cumulative[first[at]], at)
+        here = _gradient(
+            purchases,
+            lambda m: priced(m._expected(rows.x[at], rows.tx[at], rows.T[at], grid), at),
+            centre=centre,
+        )
+        return at, centre, here
+
+    for at, centre, here in _in_threads(chunk, _chunks(len(rows.x), len(grid))):
+        slopes["expected_purchases"][at] = here["expected_purchases"]
+        slopes["clv"][at] = here["clv"]
+        slopes["curve"] += here["curve"]
+        clv_per_spend[at] = centre["clv"]
+    return slopes, clv_per_spend
 
 
 def value_intervals(
@@ -167,16 +240,19 @@ def value_intervals(
 ) -> ForecastIntervals:
     """Intervals on each customer's purchases, revenue and lifetime value, and their totals.
 
-    The values are priced exactly as the point estimate is, by
-    :func:`retainkit.clv.value.clv_forecast` and :func:`retainkit.clv.value.customer_value`,
-    at the estimates and at parameters a small step away on each side (one parameter at
-    a time, spend held at its estimate while the purchase model moves and the other way
-    round: the two models are fitted on separate likelihoods, so their estimates are
-    independent); the slopes and the fits' covariances give each value's variance (the
-    delta method), so the intervals sit around the values the lifetime value section
-    shows. Revenue and value intervals are on the *expected* values (parameter
+    The point values are :func:`retainkit.clv.value.clv_forecast` and
+    :func:`retainkit.clv.value.customer_value`'s, so the intervals sit around the values
+    the lifetime value section shows. Their slopes come from the same forecast (the
+    model's expectation on the same monthly grid, priced by ``customer_value``'s weights)
+    at parameters a small step away (one parameter at a time, spend held at its estimate
+    while the purchase model moves and the other way round: the two models are fitted on
+    separate likelihoods, so their estimates are independent), once per distinct
+    (frequency, recency, T) row: revenue and value are linear in each customer's expected
+    spend. The slopes and the fits' covariances give each value's variance (the delta
+    method). Revenue and value intervals are on the *expected* values (parameter
     uncertainty); the purchase counts also get a predictive interval, simulated once per
-    parameter draw.
+    parameter draw (see :mod:`retainkit.clv.intervals._simulate` for how that stays quick
+    on hundreds of thousands of customers).
 
     Parameters
     ----------
@@ -249,45 +325,37 @@ def value_intervals(
     pricing = {"horizon_years": horizon_years, "discount_rate": discount_rate, "margin": margin}
     forecast = clv_forecast(purchases, spend, summary, max_horizon_years=horizon_years)
     point = customer_value(forecast, **pricing)
-    n, steps = len(summary), len(forecast.grid_years)
-
-    def priced(f: ClvForecast) -> dict[str, np.ndarray]:
-        v = customer_value(f, **pricing)
-        return {m: v[m].to_numpy(dtype="float64") for m in _MEASURES} | {
-            "curve": f.cumulative.sum(axis=0)
-        }
-
-    variance = {m: np.zeros(n) for m in _MEASURES}
-    total_slope = {m: 0.0 for m in _MEASURES}
-    s_total = {m: 0.0 for m in _MEASURES}
-    curve_slope = np.zeros((steps, len(purchases.params_)))
-    for part in _chunks(n, steps):
-        chunk, here = summary.iloc[part], _part(forecast, part)
-        # the purchase model moves, spend stays at its estimate
-        p_slope = _gradient(
-            purchases,
-            lambda m, chunk=chunk, here=here: priced(
-                replace(
-                    clv_forecast(m, None, chunk, max_horizon_years=horizon_years),
-                    expected_spend=here.expected_spend,
-                )
-            ),
-        )
-        curve_slope += p_slope["curve"]
-        for m in _MEASURES:
-            variance[m][part] += _variance(p_slope[m], p_cov)
-            total_slope[m] = total_slope[m] + p_slope[m].sum(axis=0)
-        if spend is not None and s_cov is not None:
-            # the spend model moves, purchases stay at their estimates
-            s_slope = _gradient(
-                spend,
-                lambda m, chunk=chunk, here=here: priced(
-                    replace(here, expected_spend=m.expected_spend(chunk).to_numpy())
-                ),
-            )
-            for m in ("expected_revenue", "clv"):
-                variance[m][part] += _variance(s_slope[m], s_cov)
-                s_total[m] = s_total[m] + s_slope[m].sum(axis=0)
+    rows = _distinct(purchases, summary)
+    # the purchase model moves, spend stays at its estimate: revenue and value are linear
+    # in each customer's spend, so the slopes of one unit of spend per row carry over
+    p_slope, clv_per_row = _row_slopes(purchases, forecast, rows, pricing)
+    spend_i = forecast.expected_spend
+    spend_by_row = np.bincount(rows.codes, weights=spend_i, minlength=len(rows.x))
+    unit = {m: _variance(p_slope[m], p_cov)[rows.codes] for m in ("expected_purchases", "clv")}
+    variance = {
+        "expected_purchases": unit["expected_purchases"],
+        "expected_revenue": spend_i**2 * unit["expected_purchases"],
+        "clv": spend_i**2 * unit["clv"],
+    }
+    total_slope = {
+        "expected_purchases": rows.weights @ p_slope["expected_purchases"],
+        "expected_revenue": spend_by_row @ p_slope["expected_purchases"],
+        "clv": spend_by_row @ p_slope["clv"],
+    }
+    s_total: dict[str, np.ndarray] = {}
+    if spend is not None and s_cov is not None:
+        # the spend model moves, purchases stay at their estimates
+        d_spend = _gradient(
+            spend,
+            lambda m: {"spend": m.expected_spend(summary).to_numpy(dtype="float64")},
+            centre={"spend": spend_i},
+        )["spend"]
+        spend_variance = _variance(d_spend, s_cov)
+        purchases_i = point["expected_purchases"].to_numpy(dtype="float64")
+        clv_per_spend = clv_per_row[rows.codes]
+        variance["expected_revenue"] += purchases_i**2 * spend_variance
+        variance["clv"] += clv_per_spend**2 * spend_variance
+        s_total = {"expected_revenue": purchases_i @ d_spend, "clv": clv_per_spend @ d_spend}
     customers = pd.DataFrame({S.CUSTOMER_ID: point[S.CUSTOMER_ID].to_numpy()})
     customers["probability_alive"] = point["probability_alive"].to_numpy()
     totals: dict[str, tuple[float, float, float]] = {}
@@ -296,17 +364,15 @@ def value_intervals(
         customers[m] = estimate
         customers[f"{m}_low"], customers[f"{m}_high"] = _delta_bounds(estimate, variance[m], level)
         total_variance = _variance(np.asarray(total_slope[m]), p_cov)
-        if m != "expected_purchases" and s_cov is not None:
-            total_variance = total_variance + _variance(np.asarray(s_total[m]), s_cov)
+        if m in s_total and s_cov is not None:
+            total_variance = total_variance + _variance(s_total[m], s_cov)
         totals[m] = (estimate.sum(), *_delta_bounds(estimate.sum(), total_variance, level))
     t = horizon_years * days_per("years") / days_per(purchases.time_unit_ or "weeks")
     rng = np.random.default_rng([seed, 2])
-    count_low, count_high, count_total = _predictive_counts(
-        purchases, summary, values, t, level, rng
-    )
+    count_low, count_high, count_total = _predictive_counts(purchases, rows, values, t, level, rng)
     customers["purchases_low"], customers["purchases_high"] = count_low, count_high
     tail = (1 - level) / 2
-    rows = [
+    total_rows = [
         _total_row("expected_purchases", *totals["expected_purchases"], _PARAMETERS),
         _total_row(
             "purchases",
@@ -315,9 +381,9 @@ def value_intervals(
             _PROCESS,
         ),
     ]
-    rows += [_total_row(m, *totals[m], _PARAMETERS) for m in ("expected_revenue", "clv")]
+    total_rows += [_total_row(m, *totals[m], _PARAMETERS) for m in ("expected_revenue", "clv")]
     curve_estimate = forecast.cumulative.sum(axis=0)
-    low, high = _delta_bounds(curve_estimate, _variance(curve_slope, p_cov), level)
+    low, high = _delta_bounds(curve_estimate, _variance(p_slope["curve"], p_cov), level)
     curve = pd.DataFrame(
         {
             "horizon_years": forecast.grid_years,
@@ -327,5 +393,11 @@ def value_intervals(
         }
     )
     return ForecastIntervals(
-        customers, pd.DataFrame(rows), curve, level, len(values), float(horizon_years), "years"
+        customers,
+        pd.DataFrame(total_rows),
+        curve,
+        level,
+        len(values),
+        float(horizon_years),
+        "years",
     )

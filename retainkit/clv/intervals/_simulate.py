@@ -1,65 +1,98 @@
-"""Process noise: each customer's future repeat purchases simulated, once per draw."""
+"""Process noise: each customer's future repeat purchases simulated, once per draw.
+
+Laid out for hundreds of thousands of customers:
+
+- **States** at ``T``: :mod:`retainkit.clv.intervals._states`.
+- **Cells.** Customers x draws are simulated together, a chunk at a time, customers
+  grouped by row so that a chunk needs the states of a run of rows; chunks run on
+  :data:`_WORKERS` threads, each with its own generator spawned from the seed, so the
+  result does not depend on how many there are. One uniform ``u`` per cell decides
+  alive (``u < P(alive)``); in the alive cells ``u / P(alive)`` is a fresh uniform,
+  independent of that decision, which draws by inversion the Pareto/NBD remaining
+  lifetime, the (M)BG/NBD purchase after which the customer leaves, or the CNBD stage;
+  dead cells need no more draws.
+
+Every draw is exact in distribution: only the order of the random numbers differs from
+drawing each variate on its own.
+"""
 
 from __future__ import annotations
 
 import math
-from collections.abc import Callable
+import os
+from collections.abc import Callable, Iterator
+from concurrent.futures import ThreadPoolExecutor
 from typing import Any
 
 import numpy as np
 import pandas as pd
-from scipy.special import softmax
 
 from retainkit.clv.bgnbd import BetaGeoModel
-from retainkit.clv.cnbd import BetaGeoCNBDModel, ModifiedBetaGeoCNBDModel, _log_terms
+from retainkit.clv.cnbd import BetaGeoCNBDModel, ModifiedBetaGeoCNBDModel
 from retainkit.clv.intervals._draws import (
     _check_draws,
     _draws_covariance,
     _log_covariance,
-    _with_params,
     parameter_draws,
+)
+from retainkit.clv.intervals._states import (
+    _alive_probability,
+    _Rows,
+    _stage_cumulative,
+    _state_logits,
+    _states,
 )
 from retainkit.clv.mbgnbd import ModifiedBetaGeoModel
 from retainkit.clv.pareto_nbd import ParetoNBDModel
+from retainkit.engine._backend import _threads_from_environment
 
 __all__: list[str] = []
 
-#: Most customers x draws (or customers x monthly steps) held in one array at a time.
-_CELLS = 2_000_000
+#: Most customers x draws (or distinct rows x monthly steps) held in one array at a time;
+#: small enough that a chunk's arrays stay in the processor's cache.
+_CELLS = 500_000
+#: Threads simulating chunks at once (the result does not depend on it): at most 4, and
+#: in a report's kernel its share of the cores (``RETAINKIT_THREADS``, set by the runner
+#: when notebooks run side by side).
+_WORKERS = min(4, _threads_from_environment() or os.cpu_count() or 1)
 
 
-def _simulate_bgnbd(
-    params: dict[str, float],
-    alive: np.ndarray,
+# --- purchases of the customers alive at T -----------------------------------------------
+def _geometric(p: Any, v: np.ndarray) -> np.ndarray:
+    """Draw Geometric(p) on 1, 2, ... from uniforms ``v``, by inversion of ``(1 - p)^g``."""
+    with np.errstate(divide="ignore", invalid="ignore", over="ignore"):
+        return 1.0 + np.floor(np.log(v) / np.log1p(-p))
+
+
+def _alive_bgnbd(
+    params: dict[str, Any],
     x: np.ndarray,
     T: np.ndarray,
     t: float,
+    v: np.ndarray,
     rng: np.random.Generator,
 ) -> np.ndarray:
-    """Draw each customer's repeat purchases in the next ``t`` under BG/NBD.
+    """Draw the repeat purchases in the next ``t`` of customers alive at ``T``, BG/NBD.
 
-    Given alive at ``T``: ``lambda ~ Gamma(r + x, alpha + T)`` and ``p ~ Beta(a, b + x)``.
-    A Poisson process of rate ``lambda`` gives ``K`` purchase chances in ``t``; the
-    customer drops out after purchase ``G ~ Geometric(p)``, so buys ``min(K, G)`` times.
+    ``lambda ~ Gamma(r + x, alpha + T)`` and ``p ~ Beta(a, b + x)``: a Poisson process of
+    rate ``lambda`` gives ``K`` purchase chances in ``t``; the customer drops out after
+    purchase ``G ~ Geometric(p)`` (from the uniforms ``v``), so buys ``min(K, G)`` times.
+    Parameters are scalars or one per customer.
     """
     r, alpha, a, b = params["r"], params["alpha"], params["a"], params["b"]
-    is_alive = rng.random(len(x)) < alive
-    rate = rng.gamma(r + x, 1.0 / (alpha + T))
-    p = np.clip(rng.beta(a, b + x), 1e-12, 1.0)
-    chances = rng.poisson(rate * t)
-    until_dropout = rng.geometric(p)
-    return np.where(is_alive, np.minimum(chances, until_dropout), 0)
+    chances = rng.poisson(rng.standard_gamma(r + x) * (t / (alpha + T)))
+    return np.fmin(chances, _geometric(rng.beta(a, b + x), v))
 
 
-def _simulate_mbgnbd(
-    params: dict[str, float],
-    alive: np.ndarray,
+def _alive_mbgnbd(
+    params: dict[str, Any],
     x: np.ndarray,
     T: np.ndarray,
     t: float,
+    v: np.ndarray,
     rng: np.random.Generator,
 ) -> np.ndarray:
-    """Draw each customer's repeat purchases in the next ``t`` under MBG/NBD.
+    """Draw the repeat purchases in the next ``t`` of customers alive at ``T``, MBG/NBD.
 
     As BG/NBD, but the customer also had a dropout chance at the first purchase: the
     alive term of the likelihood is ``B(a, b + x + 1) / B(a, b)`` times the Poisson part
@@ -67,82 +100,107 @@ def _simulate_mbgnbd(
     Gamma(r + x, alpha + T)``; after each future purchase the customer leaves with
     probability ``p``.
     """
-    return _simulate_bgnbd({**params, "b": params["b"] + 1.0}, alive, x, T, t, rng)
+    return _alive_bgnbd({**params, "b": params["b"] + 1.0}, x, T, t, v, rng)
 
 
-def _stages(
-    params: Any,
-    k: int,
-    mbg: bool,
+def _alive_pareto(
+    params: dict[str, Any],
     x: np.ndarray,
-    tx: np.ndarray,
-    T: np.ndarray,
-    rng: np.random.Generator,
-) -> np.ndarray:
-    """Draw the Erlang stages done since the last purchase (0..k-1), given alive.
-
-    Their weights are the alive terms of the likelihood's ``S2`` (``retainkit.clv.cnbd``):
-    ``(r + k x)_j u^j / (j! (alpha + T)^j)``, normalised.
-    """
-    _, terms = _log_terms(params, k, mbg, x, tx, T)
-    weights = np.cumsum(softmax(terms[:, 1:], axis=1), axis=1)
-    drawn = (rng.random(len(x))[:, None] >= weights[:, :-1]).sum(axis=1)
-    return drawn.astype("int64")
-
-
-def _simulate_cnbd(
-    params: dict[str, float],
-    alive: np.ndarray,
-    x: np.ndarray,
-    tx: np.ndarray,
     T: np.ndarray,
     t: float,
+    v: np.ndarray,
+    rng: np.random.Generator,
+) -> np.ndarray:
+    """Draw the repeat purchases in the next ``t`` of customers alive at ``T``, Pareto/NBD.
+
+    ``lambda ~ Gamma(r + x, alpha + T)``; with ``mu ~ Gamma(s, beta + T)`` mixed out, the
+    (memoryless) remaining lifetime ``L`` has ``P(L > u) = ((beta + T) / (beta + T +
+    u))^s`` (Lomax), drawn from the uniforms ``v`` as ``(beta + T) (v^(-1/s) - 1)``;
+    purchases are Poisson with mean ``lambda x min(L, t)``.
+    """
+    r, alpha, s, beta = params["r"], params["alpha"], params["s"], params["beta"]
+    with np.errstate(divide="ignore", over="ignore"):
+        exposure = np.log(v)
+        exposure /= -s
+        np.expm1(exposure, out=exposure)
+        exposure *= beta + T
+    np.minimum(exposure, t, out=exposure)
+    exposure /= alpha + T
+    exposure *= rng.standard_gamma(r + x)
+    return rng.poisson(exposure)
+
+
+def _stages(cumulative: np.ndarray, v: np.ndarray) -> np.ndarray:
+    """Draw the Erlang stages done since the last purchase (0..k-1), given alive.
+
+    ``cumulative`` holds per customer the probabilities of at most ``0..k-2`` stages
+    (the alive terms of the likelihood's ``S2``, ``retainkit.clv.cnbd``, normalised and
+    summed); ``v`` the customers' uniforms.
+    """
+    return (v[:, None] >= cumulative).sum(axis=1)
+
+
+def _alive_cnbd(
+    params: dict[str, Any],
+    x: np.ndarray,
+    T: np.ndarray,
+    t: float,
+    stage: np.ndarray,
     rng: np.random.Generator,
     *,
     k: int,
     mbg: bool,
 ) -> np.ndarray:
-    """Draw each customer's repeat purchases in the next ``t`` under (M)BG/CNBD-k.
+    """Draw the repeat purchases in the next ``t`` of customers alive at ``T``, (M)BG/CNBD-k.
 
-    From the likelihood's alive term (``retainkit.clv.cnbd``): given alive, the stages
-    ``j`` done since the last purchase (:func:`_stages`), then ``lambda ~ Gamma(r + k x +
-    j, alpha + T)`` (the ``x`` Erlang gaps give ``lambda^(k x) e^(-lambda t_x)``, the
-    ``j`` stages in ``u`` ``lambda^j e^(-lambda u)``) and ``p ~ Beta(a, b + x + m)``
-    (``m = 1`` for MBG). Future stages are Poisson with mean ``lambda t``; with ``N`` of
-    them the customer reaches ``floor((N + j) / k)`` purchases, and leaves after each with
-    probability ``p``.
+    From the likelihood's alive term (``retainkit.clv.cnbd``): given alive and the stages
+    ``j`` done since the last purchase, ``lambda ~ Gamma(r + k x + j, alpha + T)`` (the
+    ``x`` Erlang gaps give ``lambda^(k x) e^(-lambda t_x)``, the ``j`` stages in ``u``
+    ``lambda^j e^(-lambda u)``) and ``p ~ Beta(a, b + x + m)`` (``m = 1`` for MBG).
+    Future stages are Poisson with mean ``lambda t``; with ``N`` of them the customer
+    reaches ``floor((N + j) / k)`` purchases, and leaves after each with probability ``p``.
     """
     r, alpha, a, b = params["r"], params["alpha"], params["a"], params["b"]
     m = 1.0 if mbg else 0.0
-    j = _stages((r, alpha, a, b), k, mbg, x, tx, T, rng)
-    is_alive = rng.random(len(x)) < alive
-    rate = rng.gamma(r + k * x + j, 1.0 / (alpha + T))
-    p = np.clip(rng.beta(a, b + x + m), 1e-12, 1.0)
-    reached = (rng.poisson(rate * t) + j) // k
-    until_dropout = rng.geometric(p)
-    return np.where(is_alive, np.minimum(reached, until_dropout), 0)
+    rate = rng.standard_gamma(r + k * x + stage) * (t / (alpha + T))
+    reached = (rng.poisson(rate) + stage) // k
+    until_dropout = _geometric(rng.beta(a, b + x + m), rng.random(len(x)))
+    return np.fmin(reached, until_dropout)
 
 
-def _simulate_pareto(
-    params: dict[str, float],
-    alive: np.ndarray,
+_SIMULATORS: dict[type, Callable[..., np.ndarray]] = {
+    BetaGeoModel: _alive_bgnbd,
+    ModifiedBetaGeoModel: _alive_mbgnbd,
+    BetaGeoCNBDModel: _alive_cnbd,
+    ModifiedBetaGeoCNBDModel: _alive_cnbd,
+    ParetoNBDModel: _alive_pareto,
+}
+
+
+def _alive_counts(
+    model: Any,
+    params: dict[str, Any],
     x: np.ndarray,
     T: np.ndarray,
     t: float,
+    v: np.ndarray,
+    cumulative: np.ndarray | None,
     rng: np.random.Generator,
 ) -> np.ndarray:
-    """Draw each customer's repeat purchases in the next ``t`` under Pareto/NBD.
+    """Draw the purchases of alive customers; ``v`` their uniforms, ``cumulative`` stages."""
+    if isinstance(model, BetaGeoCNBDModel):
+        stage = _stages(cumulative if cumulative is not None else np.zeros((len(x), 0)), v)
+        return _alive_cnbd(params, x, T, t, stage, rng, k=int(model.k_ or 1), mbg=model._mbg)
+    return _SIMULATORS[type(model)](params, x, T, t, v, rng)
 
-    Given alive at ``T``: ``lambda ~ Gamma(r + x, alpha + T)``, ``mu ~ Gamma(s, beta + T)``
-    and (memoryless) the remaining lifetime ``~ Exponential(mu)``; purchases are Poisson
-    with mean ``lambda x min(lifetime, t)``.
+
+def _alive_cells(alive: np.ndarray, u: np.ndarray) -> tuple[np.ndarray, np.ndarray]:
+    """Return the cells alive (``u < alive``, flat positions) and their fresh uniforms.
+
+    Given ``u < p``, ``u / p`` is uniform on (0, 1) and independent of the decision.
     """
-    r, alpha, s, beta = params["r"], params["alpha"], params["s"], params["beta"]
-    is_alive = rng.random(len(x)) < alive
-    rate = rng.gamma(r + x, 1.0 / (alpha + T))
-    dropout = rng.gamma(s, 1.0 / (beta + T), size=len(x))
-    lifetime = rng.exponential(1.0, size=len(x)) / np.maximum(dropout, 1e-300)
-    return np.where(is_alive, rng.poisson(rate * np.minimum(lifetime, t)), 0)
+    live = np.flatnonzero(u < alive)
+    return live, np.take(u, live) / np.take(alive, live)
 
 
 def _simulate(
@@ -154,21 +212,44 @@ def _simulate(
     t: float,
     rng: np.random.Generator,
 ) -> np.ndarray:
-    """Draw each customer's repeat purchases in ``t`` under the (drawn) model."""
-    simulate = _SIMULATORS[type(model)]
+    """Draw each customer's repeat purchases in ``t`` at the model's parameters.
+
+    ``alive`` is each customer's probability alive; the (M)BG/CNBD-k stages come from
+    :func:`_state_logits`. The path :func:`_predictive_counts` takes for one draw.
+    """
+    live, v = _alive_cells(alive, rng.random(len(x)))
+    out = np.zeros(len(x), dtype="int64")
+    cumulative = None
     if isinstance(model, BetaGeoCNBDModel):
-        k = int(model.k_ or 1)
-        return _simulate_cnbd(model.params_, alive, x, tx, T, t, rng, k=k, mbg=model._mbg)
-    return simulate(model.params_, alive, x, T, t, rng)
+        cumulative = _stage_cumulative(_state_logits(model, x[live], tx[live], T[live]))
+    out[live] = _alive_counts(model, dict(model.params_), x[live], T[live], t, v, cumulative, rng)
+    return out
 
 
-_SIMULATORS: dict[type, Callable[..., np.ndarray]] = {
-    BetaGeoModel: _simulate_bgnbd,
-    ModifiedBetaGeoModel: _simulate_mbgnbd,
-    BetaGeoCNBDModel: _simulate_cnbd,
-    ModifiedBetaGeoCNBDModel: _simulate_cnbd,
-    ParetoNBDModel: _simulate_pareto,
-}
+def _simulate_one(alive_counts: Callable[..., np.ndarray]) -> Callable[..., np.ndarray]:
+    def simulate(
+        params: dict[str, float],
+        alive: np.ndarray,
+        x: np.ndarray,
+        T: np.ndarray,
+        t: float,
+        rng: np.random.Generator,
+    ) -> np.ndarray:
+        live, v = _alive_cells(alive, rng.random(len(x)))
+        out = np.zeros(len(x), dtype="int64")
+        out[live] = alive_counts(params, x[live], T[live], t, v, rng)
+        return out
+
+    simulate.__doc__ = (
+        f"Draw each customer's repeat purchases in ``t``: alive with probability ``alive``, "
+        f"then :func:`{alive_counts.__name__}`."
+    )
+    return simulate
+
+
+_simulate_bgnbd = _simulate_one(_alive_bgnbd)
+_simulate_mbgnbd = _simulate_one(_alive_mbgnbd)
+_simulate_pareto = _simulate_one(_alive_pareto)
 
 
 # --- quantiles ---------------------------------------------------------------------------
@@ -183,6 +264,17 @@ def _check_level(level: float, n_draws: int) -> None:
         )
 
 
+def _positions(level: float, n_draws: int) -> np.ndarray:
+    """Order statistics (0-based) of the ``tail``, ``1 - tail`` and ``level`` quantiles.
+
+    numpy's ``inverted_cdf`` rule (the smallest value whose empirical distribution
+    function reaches the quantile), read off ``0..n-1``.
+    """
+    tail = (1 - level) / 2
+    at = np.quantile(np.arange(n_draws), [tail, 1 - tail, level], method="inverted_cdf")
+    return np.asarray(at, dtype=np.int64)
+
+
 def _count_bounds(counts: np.ndarray, level: float) -> tuple[np.ndarray, np.ndarray]:
     """Predictive interval of counts (draws on the last axis): observed counts as bounds.
 
@@ -191,10 +283,10 @@ def _count_bounds(counts: np.ndarray, level: float) -> tuple[np.ndarray, np.ndar
     and all of the share it leaves out is at the top (the ``level`` quantile), since no
     count lies below 0.
     """
-    tail = (1 - level) / 2
-    low, high = np.quantile(counts, [tail, 1 - tail], axis=-1, method="inverted_cdf")
-    floor_high = np.quantile(counts, level, axis=-1, method="inverted_cdf")
-    high = np.where(low <= 0, floor_high, high)
+    low_at, high_at, floor_at = _positions(level, counts.shape[-1])
+    ordered = np.sort(counts, axis=-1)
+    low, high = ordered[..., low_at], ordered[..., high_at]
+    high = np.where(low <= 0, ordered[..., floor_at], high)
     return low.astype("float64"), high.astype("float64")
 
 
@@ -214,6 +306,21 @@ _PARAMETERS = "parameter uncertainty"
 _PROCESS = "parameter uncertainty and purchase-to-purchase chance"
 
 
+def _in_threads(function: Callable[..., Any], *arguments: list[Any]) -> Iterator[Any]:
+    """Yield ``function`` of each chunk's arguments, in order, from :data:`_WORKERS` threads.
+
+    Chunks write to separate rows and their sums are added in chunk order, so results do
+    not depend on the number of threads; numpy's array arithmetic, scipy's special
+    functions and numpy's random draws release the GIL, so the threads run in parallel.
+    """
+    workers = max(1, min(_WORKERS, len(arguments[0])))
+    if workers == 1:
+        yield from map(function, *arguments)
+        return
+    with ThreadPoolExecutor(workers) as pool:
+        yield from pool.map(function, *arguments)
+
+
 def _chunks(n: int, per_customer: int) -> list[slice]:
     size = max(1, _CELLS // max(per_customer, 1))
     return [slice(lo, min(lo + size, n)) for lo in range(0, n, size)] or [slice(0, 0)]
@@ -221,7 +328,7 @@ def _chunks(n: int, per_customer: int) -> list[slice]:
 
 def _predictive_counts(
     model: Any,
-    summary: pd.DataFrame,
+    rows: _Rows,
     values: np.ndarray,
     t: float,
     level: float,
@@ -229,23 +336,49 @@ def _predictive_counts(
 ) -> tuple[np.ndarray, np.ndarray, np.ndarray]:
     """Simulate each customer's repeat purchases in ``t``, once per parameter draw.
 
-    The probability alive under each draw is computed once per distinct (frequency,
-    recency, T) row. Returns each customer's predictive bounds and the total per draw.
+    ``rows`` are the summary's distinct rows (:func:`_distinct`); the states at each
+    draw come from :func:`_states`. Each chunk of customers draws from its own generator,
+    spawned from ``rng`` in chunk order, so the result is the same however many of
+    :data:`_WORKERS` threads share the chunks (numpy's random draws and array arithmetic
+    release the GIL). Returns each customer's predictive bounds and the total per draw.
     """
     names = list(model.params_)
-    x, tx, T = model._columns(summary)
-    n, d = len(x), len(values)
+    n, d = len(rows.codes), len(values)
     low, high, total = np.empty(n), np.empty(n), np.zeros(d)
-    for part in _chunks(n, d):
-        codes, rows = pd.factorize(pd.MultiIndex.from_arrays([x[part], tx[part], T[part]]))
-        ux, utx, uT = (rows.get_level_values(i).to_numpy(dtype="float64") for i in range(3))
-        counts = np.empty((len(codes), d))
-        for j, row in enumerate(values):
-            drawn = _with_params(model, names, row)
-            alive = drawn._p_alive(ux, utx, uT)[codes]
-            counts[:, j] = _simulate(drawn, alive, x[part], tx[part], T[part], t, rng)
-        low[part], high[part] = _count_bounds(counts, level)
-        total += counts.sum(axis=0)
+    if n == 0:
+        return low, high, total
+    states = _states(model, values, rows)
+    columns = [np.ascontiguousarray(values[:, i]) for i in range(len(names))]
+    order = np.argsort(rows.codes, kind="stable")
+
+    def simulate(part: slice, chunk_rng: np.random.Generator) -> tuple[np.ndarray, ...]:
+        customers = order[part]
+        code = rows.codes[customers]
+        first = int(code[0])
+        logits = states.logits(first, int(code[-1]) + 1)
+        local = code - first
+        alive = _alive_probability(logits)[local]
+        live, v = _alive_cells(alive, chunk_rng.random(alive.shape))
+        # flat positions and integer division: faster than a 2-d mask and np.nonzero
+        person = live // d
+        draw = live - person * d
+        at = np.take(code, person)
+        cumulative = None
+        if logits.shape[-1] > 1:
+            cumulative = _stage_cumulative(logits[local[person], draw])
+        params = {name: np.take(column, draw) for name, column in zip(names, columns, strict=True)}
+        counts = np.zeros(alive.size, dtype=np.int32)
+        x, T = np.take(rows.x, at), np.take(rows.T, at)
+        counts[live] = _alive_counts(model, params, x, T, t, v, cumulative, chunk_rng)
+        counts = counts.reshape(alive.shape)
+        return (customers, *_count_bounds(counts, level), counts.sum(axis=0, dtype=np.int64))
+
+    parts = _chunks(n, d)
+    for customers, part_low, part_high, part_total in _in_threads(
+        simulate, parts, rng.spawn(len(parts))
+    ):
+        low[customers], high[customers] = part_low, part_high
+        total += part_total
     return low, high, total
 
 
