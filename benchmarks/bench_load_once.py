@@ -39,21 +39,28 @@ def _median(fn, repeat: int) -> tuple[float, list[float]]:
     return statistics.median(times), times
 
 
-def bare(repeat: int) -> None:
+def _bare_notebook(folder: Path) -> Path:
+    """Write a notebook of one ``import retainkit`` cell into ``folder``; return its path."""
     import nbformat
-    import papermill
     from nbformat.v4 import new_code_cell, new_notebook
 
+    nb = new_notebook()
+    nb.metadata["kernelspec"] = {
+        "name": "python3",
+        "display_name": "Python 3",
+        "language": "python",
+    }
+    nb.cells = [new_code_cell("import retainkit as rk")]
+    src = folder / "bare.ipynb"
+    nbformat.write(nb, src)
+    return src
+
+
+def bare(repeat: int) -> None:
+    import papermill
+
     with tempfile.TemporaryDirectory() as tmp:
-        nb = new_notebook()
-        nb.metadata["kernelspec"] = {
-            "name": "python3",
-            "display_name": "Python 3",
-            "language": "python",
-        }
-        nb.cells = [new_code_cell("import retainkit as rk")]
-        src = Path(tmp) / "bare.ipynb"
-        nbformat.write(nb, src)
+        src = _bare_notebook(Path(tmp))
 
         def run() -> None:
             papermill.execute_notebook(str(src), str(Path(tmp) / "out.ipynb"), progress_bar=False)
@@ -72,20 +79,9 @@ def commands(data: list[str], repeat: int) -> None:
     import subprocess
     import sys
 
-    import nbformat
-    from nbformat.v4 import new_code_cell, new_notebook
-
     bin_dir = Path(sys.executable).parent
     with tempfile.TemporaryDirectory() as tmp:
-        nb = new_notebook()
-        nb.metadata["kernelspec"] = {
-            "name": "python3",
-            "display_name": "Python 3",
-            "language": "python",
-        }
-        nb.cells = [new_code_cell("import retainkit as rk")]
-        src = Path(tmp) / "bare.ipynb"
-        nbformat.write(nb, src)
+        src = _bare_notebook(Path(tmp))
         bare_cmd = [
             str(bin_dir / "papermill"),
             "--no-progress-bar",
