@@ -8,7 +8,7 @@ from dataclasses import dataclass
 import numpy as np
 import pandas as pd
 
-__all__ = ["Compressed", "compress", "distinct_rows"]
+__all__ = ["Compressed", "compress", "distinct_rows", "first_positions", "spread_rows"]
 
 
 @dataclass(frozen=True)
@@ -168,6 +168,37 @@ def distinct_rows(columns: Sequence[np.ndarray]) -> tuple[list[np.ndarray], np.n
         # the combined code stays below (rows so far) x (levels) <= n^2: no overflow
         inverse, _ = pd.factorize(inverse * len(uniq) + code, sort=False)
         inverse = inverse.astype(np.int64)
+    first = first_positions(inverse)
+    return [col[first] for col in values], inverse
+
+
+def first_positions(inverse: np.ndarray) -> np.ndarray:
+    """Return the position of each distinct row's first occurrence, from rows' codes.
+
+    Examples
+    --------
+    >>> first_positions(np.array([0, 1, 0, 2, 1])).tolist()
+    [0, 1, 3]
+    """
     first = np.zeros(int(inverse.max()) + 1 if len(inverse) else 0, dtype=np.int64)
     first[inverse[::-1]] = np.arange(len(inverse) - 1, -1, -1)
-    return [col[first] for col in values], inverse
+    return first
+
+
+def spread_rows(per_row: np.ndarray, at: np.ndarray, *factors: np.ndarray) -> np.ndarray:
+    """Return ``per_row[at]`` times each of ``factors`` in turn, plus 0.0 (no negative zero).
+
+    Built in place: customers x horizons is the bulk of a forecast, computed once per
+    distinct row (``at`` from :func:`distinct_rows`) and spread back to the customers.
+
+    Examples
+    --------
+    >>> spread_rows(np.array([[1.0, 2.0], [3.0, 4.0]]), np.array([1, 0, 1]),
+    ...             np.array([[1.0], [2.0], [-0.0]])).tolist()
+    [[3.0, 4.0], [2.0, 4.0], [0.0, 0.0]]
+    """
+    out = per_row[at]
+    for factor in factors:
+        out *= factor
+    out += 0.0
+    return out

@@ -24,7 +24,7 @@ from scipy.special import betaln, digamma, expit, gammaln, hyp2f1, polygamma
 
 from retainkit import schema as S
 from retainkit.clv._base import BaseModel, Compressed
-from retainkit.clv._compressed import distinct_rows
+from retainkit.clv._compressed import distinct_rows, spread_rows
 from retainkit.clv._covariates import CovariateFitting, summary_data
 from retainkit.clv._grid import FrequencyRecencyGrid
 
@@ -506,11 +506,8 @@ class BetaGeoModel(FrequencyRecencyGrid, CovariateFitting, BaseModel):
             if np.any(pole):
                 side = 0.5 * (conditional(a, b - h) + conditional(a, b + h))
                 value = np.where(pole, side, value)
-        if pair is not None:  # customers x horizons, the bulk of a forecast: in place
-            value = value[pair]
-            value *= alive
-            value += 0.0
-            return value
+        if pair is not None:
+            return spread_rows(value, pair, alive)
         return value * alive + 0.0
 
     def probability_alive(

@@ -28,7 +28,7 @@ import numpy as np
 import pandas as pd
 from scipy.special import expit, hyp2f1
 
-from retainkit.clv._compressed import distinct_rows
+from retainkit.clv._compressed import distinct_rows, spread_rows
 from retainkit.clv.bgnbd import _NEAR_SINGULAR, BetaGeoModel, _family_neg_ll
 
 __all__ = ["ModifiedBetaGeoModel"]
@@ -129,11 +129,8 @@ class ModifiedBetaGeoModel(BetaGeoModel):
             value = 0.5 * (conditional(1 - h) + conditional(1 + h))
         else:
             value = conditional(a)
-        if pair is not None:  # customers x horizons, the bulk of a forecast: in place
-            value = value[pair]
-            value *= alive
-            value += 0.0
-            return value
+        if pair is not None:
+            return spread_rows(value, pair, alive)
         return value * alive + 0.0
 
     def probability_alive(self, summary: pd.DataFrame) -> pd.Series:

@@ -26,7 +26,7 @@ from scipy.special import expit
 
 from retainkit import schema as S
 from retainkit.clv._base import BaseModel, Compressed
-from retainkit.clv._compressed import distinct_rows
+from retainkit.clv._compressed import distinct_rows, spread_rows
 from retainkit.clv._covariates import CovariateFitting, summary_data
 from retainkit.clv._grid import FrequencyRecencyGrid
 from retainkit.clv._pnbd_terms import ll_rows_and_slopes, log_a0
@@ -145,12 +145,7 @@ class ParetoNBDModel(FrequencyRecencyGrid, CovariateFitting, BaseModel):
         value = (r + x) * (beta + T) / (alpha + T)
         if at is None:
             return value * shrink * alive + 0.0
-        # customers x horizons, the bulk of a forecast: built in place
-        out = shrink[at]
-        out *= value
-        out *= alive
-        out += 0.0
-        return out
+        return spread_rows(shrink, at, value, alive)
 
     def probability_alive(
         self, summary: pd.DataFrame, *, covariates: pd.DataFrame | None = None

@@ -10,6 +10,7 @@ import pandas as pd
 
 from retainkit import schema as S
 from retainkit.clv._base import validate_summary
+from retainkit.clv._compressed import first_positions
 from retainkit.clv.gamma_gamma import GammaGammaModel
 from retainkit.clv.intervals._delta import _delta_bounds, _gradient, _variance
 from retainkit.clv.intervals._draws import (
@@ -151,9 +152,7 @@ _MEASURES = ("expected_purchases", "expected_revenue", "clv")
 
 def _first_customers(rows: _Rows) -> np.ndarray:
     """Return the position of each distinct row's first customer."""
-    first = np.zeros(len(rows.x), dtype=np.int64)
-    first[rows.codes[::-1]] = np.arange(len(rows.codes) - 1, -1, -1)
-    return first
+    return first_positions(rows.codes)
 
 
 def _row_slopes(
