@@ -154,7 +154,7 @@ def is_guest(
 
 def is_totals(col: ir.Value) -> ir.BooleanValue:
     """Flag the rows where a column holds a totals label ("Total", "Grand total", "Summe")."""
-    return is_totals_text(text(col))
+    return is_totals_text(text(col), read=col)
 
 
 def is_totals_text(value: ir.StringValue, *, read: ir.Value | None = None) -> ir.BooleanValue:
