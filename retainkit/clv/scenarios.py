@@ -159,10 +159,9 @@ def _spend_purchases(forecast: ClvForecast) -> tuple[np.ndarray, int]:
 
     Only customers whose value :func:`~retainkit.clv.model_value.customer_value` can
     price (no NaN in their spend or purchases) count, as its ``clv`` column's sum and
-    mean skip the others. The last
-    forecast's sums are kept (by weak reference to its arrays): a sensitivity table
-    prices 26 scenarios of one forecast, each once 2 x customers x months of work
-    (636,596 customers: 28 s for the table, under 1 s so).
+    mean skip the others. The last forecast's sums are kept (by weak reference to its
+    arrays): a sensitivity table prices 26 scenarios of one forecast, each once
+    2 x customers x months of work (636,596 customers: 17.9 s for the table, 0.7 s so).
     """
     if _LAST_SUMS:
         cumulative, spend, sums, valued = _LAST_SUMS[0]
@@ -171,16 +170,11 @@ def _spend_purchases(forecast: ClvForecast) -> tuple[np.ndarray, int]:
     increments = _increments(forecast.cumulative)
     spend = np.asarray(forecast.expected_spend, dtype="float64")
     ok = ~np.isnan(spend) & ~np.isnan(increments).any(axis=1)
-    sums = spend[ok] @ increments[ok]
+    sums, valued = spend[ok] @ increments[ok], int(ok.sum())
     _LAST_SUMS[:] = [
-        (
-            weakref.ref(forecast.cumulative),
-            weakref.ref(forecast.expected_spend),
-            sums,
-            int(ok.sum()),
-        )
+        (weakref.ref(forecast.cumulative), weakref.ref(forecast.expected_spend), sums, valued)
     ]
-    return sums, int(ok.sum())
+    return sums, valued
 
 
 def sensitivity_table(
