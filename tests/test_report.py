@@ -200,16 +200,68 @@ def test_report_from_a_database_url(tmp_path):
 
 def test_report_kernels_show_figures_whatever_mplbackend(monkeypatch):
     # with MPLBACKEND=Agg inherited (make test sets it) the report pages had no plots
-    from retainkit.report import _inline_figures
+    from retainkit.report._kernels import INLINE_BACKEND, kernel_environment
 
     monkeypatch.setenv("MPLBACKEND", "Agg")
-    with _inline_figures():
-        assert os.environ["MPLBACKEND"] == "module://matplotlib_inline.backend_inline"
-    assert os.environ["MPLBACKEND"] == "Agg"
-    monkeypatch.delenv("MPLBACKEND")
-    with _inline_figures():
-        pass
-    assert "MPLBACKEND" not in os.environ
+    env = kernel_environment({"RETAINKIT_THREADS": "1", "OPENBLAS_NUM_THREADS": None})
+    assert env["MPLBACKEND"] == INLINE_BACKEND == "module://matplotlib_inline.backend_inline"
+    assert env["RETAINKIT_THREADS"] == "1"
+    assert env.get("OPENBLAS_NUM_THREADS") == os.environ.get("OPENBLAS_NUM_THREADS")
+    assert os.environ["MPLBACKEND"] == "Agg"  # the caller's own environment is left alone
+
+
+_KERNEL_BODY = (
+    "import os, sys\n"
+    "preloaded = 'retainkit.sections' in sys.modules\n"
+    "clean = '_retainkit_preload' not in dir()\n"
+    "import matplotlib.pyplot as plt\n"
+    "import retainkit as rk\n"
+    "plt.plot([1, 2], [3, 4])\n"
+    "plt.show()\n"
+    "rk.key_figures([rk.figure('{p}.preloaded', preloaded, 'P'), rk.figure('{p}.clean', clean,"
+    " 'C'), rk.figure('{p}.pid', os.getpid(), 'Kernel'), rk.figure('{p}.cwd', os.getcwd(), 'Cwd')])"
+)
+
+
+@pytest.mark.parametrize("jobs", [1, 2])
+def test_kernels_start_with_the_kit_imported_and_stop_with_their_notebook(
+    tmp_path, monkeypatch, jobs
+):
+    import time
+
+    monkeypatch.setenv("MPLBACKEND", "Agg")
+    nbs = tmp_path / "nbs"
+    nbs.mkdir()
+    _notebook(nbs, "01_one", _KERNEL_BODY.format(p="a"))
+    _notebook(nbs, "02_two", _KERNEL_BODY.format(p="b"))
+    result = run_report(out=tmp_path / "run", notebooks_dir=nbs, jobs=jobs)
+    figures = result.manifest["figures"]
+    # the kit was imported before the first cell ran, leaving no name behind
+    assert figures["a.preloaded"] is figures["b.preloaded"] is True
+    assert figures["a.clean"] is figures["b.clean"] is True
+    # each kernel worked in the run's folder (its files end up in the report)
+    work = tmp_path / f".run.partial-{os.getpid()}"
+    assert figures["a.cwd"] == figures["b.cwd"] == str(work.resolve())
+    # figures are shown in the page though MPLBACKEND=Agg was inherited
+    assert "<img" in (result.folder / "01_one.html").read_text()
+    # no kernel outlives its notebook (they stayed alive with their data until the
+    # calling process ended, e.g. JupyterLab or the app)
+    pids = [figures["a.pid"], figures["b.pid"]]
+    deadline = time.monotonic() + 10
+    while _alive(pids) and time.monotonic() < deadline:
+        time.sleep(0.1)
+    assert _alive(pids) == []
+
+
+def _alive(pids):
+    alive = []
+    for pid in pids:
+        try:
+            os.kill(pid, 0)
+        except ProcessLookupError:
+            continue
+        alive.append(pid)
+    return alive
 
 
 # Running notebooks side by side (jobs > 1)
@@ -454,7 +506,7 @@ def test_the_data_is_loaded_once_before_the_notebooks(tmp_path):
     assert again.manifest["figures"]["a.rows"] == 2
 
 
-def test_a_loading_error_stops_the_run_before_any_kernel_starts(tmp_path):
+def test_a_loading_error_stops_the_run_before_any_notebook_starts(tmp_path):
     nbs = tmp_path / "nbs"
     nbs.mkdir()
     _notebook(nbs, "01_one", _LOAD_BODY.format(p="a"), params=_LOAD_PARAMS)

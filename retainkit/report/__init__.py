@@ -46,22 +46,21 @@ from retainkit.exceptions import ReportError
 from retainkit.report._execution import _STOP_POLL_SECONDS as _STOP_POLL_SECONDS
 from retainkit.report._execution import INTERACTIVE_TAG as INTERACTIVE_TAG
 from retainkit.report._execution import _collect as _collect
+from retainkit.report._execution import _execute as _execute
+from retainkit.report._execution import _failure as _failure
+from retainkit.report._execution import _Outcome as _Outcome
 from retainkit.report._execution import (
-    _environment,
     _Place,
     _prepare_data,
     _run_in_turn,
     _run_side_by_side,
     _usable_cores,
 )
-from retainkit.report._execution import _execute as _execute
-from retainkit.report._execution import _failure as _failure
-from retainkit.report._execution import _inline_figures as _inline_figures
-from retainkit.report._execution import _Outcome as _Outcome
 from retainkit.report._execution import _QuietWhileStopping as _QuietWhileStopping
 from retainkit.report._execution import _record_outcomes as _record_outcomes
 from retainkit.report._execution import _stop_kernels as _stop_kernels
 from retainkit.report._execution import _without_interactive_cells as _without_interactive_cells
+from retainkit.report._kernels import Kernels, kernel_environment
 from retainkit.report._manifest import _VERSIONED as _VERSIONED
 from retainkit.report._manifest import _data_files, _finish_failed, _hidden, _versions
 from retainkit.report._manifest import _record as _record
@@ -220,7 +219,18 @@ def run_report(
             )
     folder = folder.resolve()
     started = time.perf_counter()
-    # the data is loaded and cleaned once, into a scratch file the kernels attach read-only
+    folder.parent.mkdir(parents=True, exist_ok=True)
+    work = folder.with_name(f".{folder.name}.partial-{os.getpid()}")
+    if work.exists():
+        shutil.rmtree(work)
+    work.mkdir()
+    # the kernels start (and import the kit) while the data is loaded and cleaned once,
+    # into a scratch file they attach read-only
+    kernels = Kernels(
+        [_kernel_name(nb) for nb in notebooks],
+        cwd=work,
+        env=kernel_environment(_kernel_shares(threads)),
+    )
     scratch = Path(tempfile.mkdtemp(prefix="retainkit-prepared-"))
     try:
         load_seconds = _prepare_data(per_notebook, scratch, say)
@@ -234,21 +244,46 @@ def run_report(
                 ),
             ),
             folder=folder,
+            work=work,
+            kernels=kernels,
             now=now,
             data_name=data_name,
             jobs=jobs,
-            threads=threads,
             load_seconds=load_seconds,
             started=started,
             say=say,
             timeout_seconds=timeout_seconds,
         )
     finally:
+        kernels.close()
         shutil.rmtree(scratch, ignore_errors=True)
+        shutil.rmtree(work, ignore_errors=True)  # gone already unless the load failed
 
 
 #: OpenBLAS's thread count (numpy and scipy's wheels use OpenBLAS), set for the kernels.
 _BLAS_THREADS = "OPENBLAS_NUM_THREADS"
+
+
+def _kernel_shares(threads: int | None) -> dict[str, str | None]:
+    """Return the thread counts a kernel gets beside others (None: as the user has them).
+
+    DuckDB's share of the cores, and the same for BLAS (numpy, SciPy's optimisers): idle
+    BLAS threads spinning beside another notebook slow every model fit.
+    """
+    from retainkit.engine._backend import THREADS_ENV
+
+    share = None if threads is None else str(threads)
+    return {
+        THREADS_ENV: share,
+        _BLAS_THREADS: None if os.environ.get(_BLAS_THREADS) else share,
+    }
+
+
+def _kernel_name(path: Path) -> str:
+    """Return the kernel a notebook asks for (its kernelspec), as Papermill would pick it."""
+    from papermill.utils import nb_kernel_name
+
+    return str(nb_kernel_name(_without_interactive_cells(path)))
 
 
 def _run(
@@ -257,24 +292,18 @@ def _run(
     *,
     order: list[int],
     folder: Path,
+    work: Path,
+    kernels: Kernels,
     now: _dt.datetime,
     data_name: str,
     jobs: int,
-    threads: int | None,
     load_seconds: float | None,
     started: float,
     say: Callable[[str], None],
     timeout_seconds: int | None,
 ) -> ReportResult:
-    """Run the notebooks into a work folder, write the manifest and index, rename it."""
-    from retainkit.engine._backend import THREADS_ENV
-
+    """Run the notebooks in the work folder, write the manifest and index, rename it."""
     first_effective = next(iter(per_notebook.values()))[1]
-    folder.parent.mkdir(parents=True, exist_ok=True)
-    work = folder.with_name(f".{folder.name}.partial-{os.getpid()}")
-    if work.exists():
-        shutil.rmtree(work)
-    work.mkdir()
 
     manifest: dict[str, Any] = {
         "retainkit_report": 1,
@@ -299,18 +328,11 @@ def _run(
     place = _Place(work=work, folder=folder, timeout_seconds=timeout_seconds)
     try:
         if jobs == 1:
-            runs = _run_in_turn(notebooks, per_notebook, manifest, place, say)
+            runs = _run_in_turn(notebooks, per_notebook, manifest, place, say, kernels)
         else:
-            share = None if threads is None else str(threads)
-            with (
-                _environment(THREADS_ENV, share),
-                # the kernels' BLAS (numpy, scipy's optimisers) gets the same share: idle
-                # BLAS threads spinning beside another notebook slow every model fit
-                _environment(_BLAS_THREADS, None if os.environ.get(_BLAS_THREADS) else share),
-            ):
-                runs = _run_side_by_side(
-                    notebooks, per_notebook, manifest, place, say, jobs, order=order
-                )
+            runs = _run_side_by_side(
+                notebooks, per_notebook, manifest, place, say, jobs, kernels, order=order
+            )
     except ReportError:
         raise
     except BaseException:

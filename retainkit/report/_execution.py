@@ -18,6 +18,7 @@ from pathlib import Path
 from typing import Any
 
 from retainkit.exceptions import ReportError
+from retainkit.report._kernels import Kernels, shut_down
 from retainkit.report._manifest import _finish_failed, _hidden, _record
 from retainkit.report._pages import _figures_from, _title_of, _to_html
 from retainkit.report._results import NotebookRun
@@ -89,40 +90,6 @@ def _without_interactive_cells(path: Path) -> Any:
     return nb
 
 
-@contextlib.contextmanager
-def _inline_figures() -> Any:
-    """Let the kernels papermill starts show figures, whatever ``MPLBACKEND`` says.
-
-    The kernel inherits the environment: with ``MPLBACKEND=Agg`` (set for tests and
-    headless jobs) figures are drawn but never shown, and the report has no plots.
-    """
-    before = os.environ.get("MPLBACKEND")
-    os.environ["MPLBACKEND"] = "module://matplotlib_inline.backend_inline"
-    try:
-        yield
-    finally:
-        if before is None:
-            del os.environ["MPLBACKEND"]
-        else:
-            os.environ["MPLBACKEND"] = before
-
-
-@contextlib.contextmanager
-def _environment(name: str, value: str | None) -> Any:
-    """Set an environment variable (which the kernels inherit) for the block; None: leave it."""
-    before = os.environ.get(name)
-    if value is not None:
-        os.environ[name] = value
-    try:
-        yield
-    finally:
-        if value is not None:
-            if before is None:
-                del os.environ[name]
-            else:
-                os.environ[name] = before
-
-
 def _usable_cores() -> int:
     """Cores this process may run on (its CPU affinity where the system has one)."""
     try:
@@ -154,29 +121,24 @@ class _Outcome:
 
 
 def _execute(nb: Any, out_nb: Path, passed: Mapping[str, Any], place: _Place, km: Any) -> None:
-    """Run one notebook with Papermill into ``out_nb``, its kernel working in ``place.work``.
+    """Run one notebook with Papermill into ``out_nb``, in the started kernel ``km``.
 
-    Without ``km`` Papermill starts the kernel in the work folder by changing the whole
-    process's folder (``cwd``), which is not safe with two notebooks running at once
-    (nteract/papermill#473); with a kernel manager the kernel is told its folder the way
-    nbclient does it, and the caller can stop it.
+    The kernel was started in ``place.work`` (:class:`retainkit.report._kernels.Kernels`):
+    Papermill's own ``cwd`` changes the whole process's folder, which is not safe with two
+    notebooks running at once (nteract/papermill#473).
     """
     import papermill
 
-    where: dict[str, Any] = (
-        {"cwd": str(place.work)}
-        if km is None
-        else {"km": km, "resources": {"metadata": {"path": str(place.work)}}}
-    )
     papermill.execute_notebook(
         nb,
         str(out_nb),
         parameters=dict(passed),
         progress_bar=False,
+        # saved once at the end (and on a failing cell), not at each cell's start and end:
+        # each save validates and writes the whole notebook, figures and all
+        request_save_on_cell_execute=False,
         execution_timeout=place.timeout_seconds,
-        # the kernel's start-up warnings are noise in a report run
-        extra_arguments=["--IPKernelApp.log_level=ERROR"],
-        **where,
+        km=km,
     )
 
 
@@ -222,8 +184,9 @@ def _run_in_turn(
     manifest: dict[str, Any],
     place: _Place,
     say: Callable[[str], None],
+    kernels: Kernels,
 ) -> list[NotebookRun]:
-    """Run the notebooks one after another (``jobs=1``)."""
+    """Run the notebooks one after another (``jobs=1``), each in its kernel from ``kernels``."""
     from papermill.exceptions import PapermillExecutionError
 
     runs = []
@@ -234,9 +197,9 @@ def _run_in_turn(
         say(f"[{i}/{len(notebooks)}] {name} ...")
         out_nb = place.work / f"{name}.ipynb"
         t0 = time.perf_counter()
+        km = kernels.take(i - 1)
         try:
-            with _inline_figures():
-                _execute(_without_interactive_cells(nb_path), out_nb, passed, place, km=None)
+            _execute(_without_interactive_cells(nb_path), out_nb, passed, place, km=km)
         except PapermillExecutionError as exc:
             seconds = time.perf_counter() - t0
             manifest["notebooks"].append(
@@ -245,6 +208,8 @@ def _run_in_turn(
             manifest["status"] = "failed"
             failed = _finish_failed(place.work, place.folder, manifest)
             raise _failure(name, exc, failed / out_nb.name) from None
+        finally:
+            shut_down(km)
         seconds = time.perf_counter() - t0
         run, got = _collect(nb_path, effective, out_nb, place, seconds)
         runs.append(run)
@@ -286,9 +251,10 @@ def _run_side_by_side(
     place: _Place,
     say: Callable[[str], None],
     jobs: int,
+    kernels: Kernels,
     order: Sequence[int] | None = None,
 ) -> list[NotebookRun]:
-    """Run up to ``jobs`` notebooks at once, each in a thread driving its own kernel.
+    """Run up to ``jobs`` notebooks at once, each in a thread driving its kernel from ``kernels``.
 
     ``order`` gives the positions (0-based) in the order to start the notebooks
     (:func:`retainkit.report._order.start_order`: longest first); default notebook order.
@@ -298,15 +264,13 @@ def _run_side_by_side(
     the notebooks not yet started are not run); the manifest records every notebook in
     notebook order.
     """
-    from jupyter_client.manager import AsyncKernelManager
     from papermill.exceptions import PapermillExecutionError
-    from papermill.utils import nb_kernel_name
 
     n = len(notebooks)
     say_lock = threading.Lock()
     kernels_lock = threading.Lock()
     stop = threading.Event()
-    kernels: dict[int, Any] = {}
+    running: dict[int, Any] = {}
 
     def tell(line: str) -> None:
         with say_lock:  # one whole line at a time, whichever thread ends first
@@ -319,9 +283,9 @@ def _run_side_by_side(
         if stop.is_set():
             return _Outcome(i, nb_path, "not run")
         nb = _without_interactive_cells(nb_path)
-        km = AsyncKernelManager(kernel_name=nb_kernel_name(nb))
+        km = kernels.take(i - 1)
         with kernels_lock:
-            kernels[i] = km
+            running[i] = km
         tell(f"[{i}/{n}] {name} ...")
         t0 = time.perf_counter()
         try:
@@ -339,7 +303,8 @@ def _run_side_by_side(
             return _Outcome(i, nb_path, "stopped", seconds)
         finally:
             with kernels_lock:
-                kernels.pop(i, None)
+                running.pop(i, None)
+            shut_down(km)
         seconds = time.perf_counter() - t0
         run, got = _collect(nb_path, effective, out_nb, place, seconds)
         tell(f"[{i}/{n}] {name} done in {seconds:.1f} s")
@@ -351,10 +316,7 @@ def _run_side_by_side(
     papermill_log = logging.getLogger("papermill")
     papermill_log.addFilter(quiet)
     try:
-        with (
-            _inline_figures(),
-            ThreadPoolExecutor(max_workers=jobs, thread_name_prefix="retainkit-report") as pool,
-        ):
+        with ThreadPoolExecutor(max_workers=jobs, thread_name_prefix="retainkit-report") as pool:
             starts = range(n) if order is None else order
             futures: list[Future[_Outcome]] = [
                 pool.submit(one, j + 1, notebooks[j]) for j in starts
@@ -378,13 +340,13 @@ def _run_side_by_side(
                             for other in pending:
                                 other.cancel()
                     if stop.is_set():
-                        _stop_kernels(kernels, kernels_lock)
+                        _stop_kernels(running, kernels_lock)
             except BaseException:  # an interrupt or an error: stop the rest, then report
                 stop.set()
                 for future in futures:
                     future.cancel()
                 while not all(f.done() for f in futures):
-                    _stop_kernels(kernels, kernels_lock)
+                    _stop_kernels(running, kernels_lock)
                     wait(futures, timeout=_STOP_POLL_SECONDS)
                 for future in futures:
                     if future.done() and not future.cancelled() and not future.exception():

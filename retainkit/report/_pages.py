@@ -2,8 +2,10 @@
 
 from __future__ import annotations
 
+import functools
 import html
 import re
+import threading
 from collections.abc import Mapping
 from pathlib import Path
 from typing import Any
@@ -90,6 +92,20 @@ _REPORT_TEMPLATE = (
 
 
 def _to_html(nb: Any, path: Path) -> None:
+    """Write a notebook's report page: outputs only, with the report's template."""
+    exporter, lock = _exporter()
+    with lock:  # the exporter registers its filters per call: one notebook at a time
+        body, _ = exporter.from_notebook_node(nb)
+    path.write_text(body, encoding="utf-8")
+
+
+@functools.cache
+def _exporter() -> tuple[Any, threading.Lock]:
+    """Return the one HTML exporter of this process and the lock its callers take.
+
+    One exporter for every page: a new one compiles the page templates again, about a
+    quarter of a page's conversion (cProfile of a demo page, 2026-12-03).
+    """
     import jinja2
     from nbconvert import HTMLExporter
 
@@ -101,8 +117,7 @@ def _to_html(nb: Any, path: Path) -> None:
         exclude_input_prompt=True,
         exclude_output_prompt=True,
     )
-    body, _ = exporter.from_notebook_node(nb)
-    path.write_text(body, encoding="utf-8")
+    return exporter, threading.Lock()
 
 
 #: The index's headline, in a reader's order: customers lost, churn rate, revenue lost,
