@@ -197,3 +197,29 @@ def test_app_passes_its_options_and_prints_the_address(monkeypatch, capsys):
     assert seen["host"] == "127.0.0.1" and seen["port"] == 9999
     main(["app", "--host", "0.0.0.0"])
     assert seen["host"] == "0.0.0.0" and seen["port"] is None
+
+
+def test_the_report_command_skips_jsonschemas_iri_grammar_and_still_validates():
+    # rfc3987_syntax compiles a Lark grammar on import: 1.4 s of `import papermill`
+    import subprocess
+    import sys
+
+    code = (
+        "import sys\n"
+        "from retainkit.cli import _without_iri_grammar\n"
+        "_without_iri_grammar()\n"
+        "import nbformat, papermill\n"
+        "from nbformat.v4 import new_code_cell, new_notebook\n"
+        "nbformat.validate(new_notebook(cells=[new_code_cell('1')]))\n"
+        "bad = new_notebook()\n"
+        "bad.cells = [{'cell_type': 'code'}]\n"
+        "try:\n"
+        "    nbformat.validate(bad)\n"
+        "except nbformat.ValidationError:\n"
+        "    print('invalid caught')\n"
+        "print(sys.modules['rfc3987_syntax'])\n"
+    )
+    out = subprocess.run(
+        [sys.executable, "-c", code], capture_output=True, text=True, check=True
+    ).stdout.split("\n")
+    assert out[:2] == ["invalid caught", "None"]  # validation works; the grammar never loaded

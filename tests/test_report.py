@@ -335,7 +335,8 @@ def test_side_by_side_shares_the_threads_and_keeps_notebook_order(tmp_path, monk
     result = run_report(out=tmp_path / "run", notebooks_dir=nbs, jobs=2, progress=lines.append)
     assert all(re.fullmatch(_LINE, line) for line in lines), lines
     done = [line.split()[1] for line in lines if " done in " in line]
-    assert done == ["02_fast", "01_slow"]  # finished in the other order...
+    # finished in the other order, so they ran at the same time (in turn, 01 ends first)...
+    assert done == ["02_fast", "01_slow"]
     manifest = result.manifest
     # ...but everything is reported in notebook order
     assert list(manifest["figures"]) == ["a.blas", "a.threads", "a.x", "b.threads", "b.y"]
@@ -343,9 +344,6 @@ def test_side_by_side_shares_the_threads_and_keeps_notebook_order(tmp_path, monk
     assert list(manifest["timings_seconds"]) == ["01_slow", "02_fast", "total"]
     assert list(manifest["notebook_parameters"]) == ["01_slow", "02_fast"]
     assert [r.name for r in result.notebooks] == ["01_slow", "02_fast"]
-    # the run took about as long as the slow notebook, not the sum
-    timings = manifest["timings_seconds"]
-    assert timings["total"] < timings["01_slow"] + timings["02_fast"]
     # each kernel's DuckDB got half the cores
     assert (
         manifest["figures"]["a.threads"]

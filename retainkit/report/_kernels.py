@@ -18,12 +18,16 @@ from __future__ import annotations
 
 import asyncio
 import contextlib
+import functools
 import logging
 import os
 import threading
 from collections.abc import Callable, Coroutine, Mapping, Sequence
 from pathlib import Path
 from typing import Any
+
+from retainkit.report._zygote import ForkedProcess, Zygote, forkable
+from retainkit.report._zygote import supported as zygote_supported
 
 logger = logging.getLogger(__name__)
 
@@ -90,15 +94,12 @@ class Kernels:
     """
 
     def __init__(self, names: Sequence[str], *, cwd: Path, env: Mapping[str, str]) -> None:
-        from jupyter_client.manager import AsyncKernelManager
-
         self._names = list(names)
-        self._managers: dict[int, Any] = {
-            i: AsyncKernelManager(kernel_name=name) for i, name in enumerate(names)
-        }
         self._lock = threading.Lock()
         self._cwd = str(cwd)
         self._env = dict(env)
+        self._zygote = Zygote(PRELOAD, self._env) if zygote_supported() else None
+        self._managers: dict[int, Any] = {i: self._manager(name) for i, name in enumerate(names)}
         # Launching is quick (a process each); the imports run in the kernels themselves.
         self._thread = threading.Thread(
             target=self._start_all, name="retainkit-kernels", daemon=True
@@ -133,9 +134,7 @@ class Kernels:
             return km
         if km is not None:
             shut_down(km)
-        from jupyter_client.manager import AsyncKernelManager
-
-        km = AsyncKernelManager(kernel_name=self._names[position])
+        km = self._manager(self._names[position])
         _run_async(
             lambda: km.start_kernel(
                 cwd=self._cwd, env=self._env, extra_arguments=list(KERNEL_ARGUMENTS)
@@ -151,6 +150,45 @@ class Kernels:
             self._managers.clear()
         for km in left:
             shut_down(km)
+        if self._zygote is not None:
+            self._zygote.close()
+
+    def _manager(self, name: str) -> Any:
+        km = _manager_class()(kernel_name=name)
+        km.zygote = self._zygote
+        return km
+
+
+@functools.cache
+def _manager_class() -> type:
+    """Return the kernel manager class that forks its kernel from a zygote when it can."""
+    from jupyter_client.manager import AsyncKernelManager
+
+    class ForkingKernelManager(AsyncKernelManager):  # type: ignore[misc]
+        """An AsyncKernelManager whose kernel is forked from ``zygote`` (None: launched)."""
+
+        zygote: Zygote | None = None
+
+        async def _async_launch_kernel(self, kernel_cmd: list[str], **kw: Any) -> None:
+            # jupyter_client's place for launching differently
+            if self.zygote is None or not forkable(kernel_cmd):
+                return await super()._async_launch_kernel(kernel_cmd, **kw)
+            # as jupyter_client's launcher does: the kernel stops if this process dies
+            env = {**(kw.get("env") or os.environ), "JPY_PARENT_PID": str(os.getpid())}
+            try:
+                pid = self.zygote.fork(kernel_cmd, cwd=kw.get("cwd"), env=env)
+            except OSError as exc:
+                logger.debug("kernel launched, not forked: %s", exc)
+                return await super()._async_launch_kernel(kernel_cmd, **kw)
+            provisioner = self.provisioner
+            assert provisioner is not None
+            provisioner.process = ForkedProcess(pid)
+            provisioner.pid = provisioner.pgid = pid  # it leads its own process group
+            provisioner.cwd = kw.get("cwd")
+            self._reconcile_connection_info(provisioner.connection_info)
+            return None
+
+    return ForkingKernelManager
 
 
 async def _gather(*coroutines: Any) -> None:
