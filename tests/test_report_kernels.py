@@ -133,3 +133,27 @@ def test_only_this_python_running_ipykernel_is_forked():
     assert not forkable(["/usr/bin/python2", "-m", "ipykernel_launcher", "-f", "k.json"])
     assert not forkable([sys.executable, "-m", "other_kernel", "-f", "k.json"])
     assert not forkable([sys.executable])
+
+
+@linux_only
+def test_a_forked_kernels_memory_counts_as_the_callers_childrens(tmp_path):
+    # benchmarks read peak memory from RUSAGE_CHILDREN: a kernel the zygote did not wait
+    # for would not count, and a report would look lighter than it is
+    code = f"""
+import resource, sys
+sys.path.insert(0, {str(os.getcwd())!r})
+from pathlib import Path
+from retainkit.report._kernels import Kernels, kernel_environment, shut_down
+from tests.test_report_kernels import _ask
+kernels = Kernels(["python3"], cwd=Path({str(tmp_path)!r}), env=kernel_environment({{}}))
+km = kernels.take(0)
+assert type(km.provisioner.process).__name__ == "ForkedProcess"
+_ask(km, "big = b'x' * 400_000_000\\nprint(len(big))")
+shut_down(km)
+kernels.close()
+print(resource.getrusage(resource.RUSAGE_CHILDREN).ru_maxrss // 1024)
+"""
+    out = subprocess.run(
+        [sys.executable, "-c", code], capture_output=True, text=True, check=True, timeout=120
+    )
+    assert int(out.stdout.split()[-1]) >= 400  # MB: the kernel's 400 MB string was seen

@@ -131,7 +131,7 @@ class Zygote:
 class ForkedProcess:
     """The handle of a forked kernel, as much of :class:`subprocess.Popen` as jupyter_client uses.
 
-    The zygote, not this process, is the kernel's parent (and reaps it): whether the
+    The zygote, not this process, is the kernel's parent (and waits for it): whether the
     kernel runs is asked of the system, and its exit status is not known (0 after an
     ordinary end, -9 when it was killed from here).
 
@@ -196,8 +196,9 @@ def _serve(preload: str) -> None:
     importlib.import_module(preload)
     import ipykernel.kernelapp  # noqa: F401  (imported once, here)
 
-    # forked kernels are reaped by the system as they end: no zombie keeps its id alive
-    signal.signal(signal.SIGCHLD, signal.SIG_IGN)
+    # forked kernels are reaped as they end: no zombie keeps its id alive, and their
+    # resource use (peak memory, CPU) counts as the zygote's children, then the report's
+    signal.signal(signal.SIGCHLD, _reap)
     children: list[int] = []
     for line in sys.stdin:
         request = json.loads(line)
@@ -212,6 +213,17 @@ def _serve(preload: str) -> None:
             os.killpg(pid, signal.SIGKILL)
         except OSError:
             pass
+
+
+def _reap(signum: int, frame: Any) -> None:
+    """Wait for every kernel that has ended (the zygote's SIGCHLD handler)."""
+    while True:
+        try:
+            pid, _ = os.waitpid(-1, os.WNOHANG)
+        except ChildProcessError:
+            return
+        if pid == 0:
+            return
 
 
 def _become_kernel(request: Mapping[str, Any]) -> None:
