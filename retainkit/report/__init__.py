@@ -60,7 +60,7 @@ from retainkit.report._execution import _QuietWhileStopping as _QuietWhileStoppi
 from retainkit.report._execution import _record_outcomes as _record_outcomes
 from retainkit.report._execution import _stop_kernels as _stop_kernels
 from retainkit.report._execution import _without_interactive_cells as _without_interactive_cells
-from retainkit.report._kernels import Kernels, kernel_environment
+from retainkit.report._kernels import Kernels, kernel_environment, start_zygote
 from retainkit.report._manifest import _VERSIONED as _VERSIONED
 from retainkit.report._manifest import _data_files, _finish_failed, _hidden, _versions
 from retainkit.report._manifest import _record as _record
@@ -193,17 +193,55 @@ def run_report(
     notebooks = _select(list_notebooks(notebooks_dir), only)
     if not notebooks:
         raise ReportError("no notebooks found to run")
-    per_notebook = _parameters_for(notebooks, given)
-    first_effective = next(iter(per_notebook.values()))[1]
-    from retainkit.engine import hide_password
     from retainkit.engine._backend import THREADS_ENV
 
-    data_name = hide_password(str(first_effective.get("data", "data")))
     jobs = min(jobs or _usable_cores(), len(notebooks))
     threads = None  # DuckDB threads per kernel: a share of the cores, unless the user set it
     if jobs > 1 and not os.environ.get(THREADS_ENV, "").strip():
         threads = max(1, _usable_cores() // jobs)
+    env = kernel_environment(_kernel_shares(threads))
+    # the kernels' zygote imports the kit while this process reads the parameters and
+    # loads the data (None where kernels are not forked)
+    zygote = start_zygote(env)
+    try:
+        return _report(
+            notebooks,
+            given,
+            env=env,
+            zygote=zygote,
+            jobs=jobs,
+            out=out,
+            overwrite=overwrite,
+            previous=previous,
+            reports_dir=reports_dir,
+            say=say,
+            timeout_seconds=timeout_seconds,
+        )
+    finally:
+        if zygote is not None:
+            zygote.close()
 
+
+def _report(
+    notebooks: list[Path],
+    given: dict[str, Any],
+    *,
+    env: dict[str, str],
+    zygote: Any,
+    jobs: int,
+    out: str | Path | None,
+    overwrite: bool,
+    previous: str | None,
+    reports_dir: str | Path,
+    say: Callable[[str], None],
+    timeout_seconds: int | None,
+) -> ReportResult:
+    """Run the notebooks with their parameters: load once, run, write the run folder."""
+    per_notebook = _parameters_for(notebooks, given)
+    first_effective = next(iter(per_notebook.values()))[1]
+    from retainkit.engine import hide_password
+
+    data_name = hide_password(str(first_effective.get("data", "data")))
     now = _dt.datetime.now().astimezone()
     if out is None:
         base = Path(reports_dir) / f"{now:%Y%m%d-%H%M%S}-{_slug(data_name)}"
@@ -224,13 +262,9 @@ def run_report(
     if work.exists():
         shutil.rmtree(work)
     work.mkdir()
-    # the kernels start (and import the kit) while the data is loaded and cleaned once,
-    # into a scratch file they attach read-only
-    kernels = Kernels(
-        [_kernel_name(nb) for nb in notebooks],
-        cwd=work,
-        env=kernel_environment(_kernel_shares(threads)),
-    )
+    # the kernels start while the data is loaded and cleaned once, into a scratch file
+    # they attach read-only
+    kernels = Kernels([_kernel_name(nb) for nb in notebooks], cwd=work, env=env, zygote=zygote)
     scratch = Path(tempfile.mkdtemp(prefix="retainkit-prepared-"))
     try:
         load_seconds = _prepare_data(per_notebook, scratch, say)

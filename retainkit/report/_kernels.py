@@ -79,6 +79,10 @@ class Kernels:
         The folder the kernels work in (where a notebook's relative paths point).
     env : mapping
         Their environment (:func:`kernel_environment`).
+    zygote : Zygote, None or True
+        The process to fork the kernels from (:func:`start_zygote`), which the caller
+        closes; None: launch each kernel as a process; True (default): start one here
+        where kernels can be forked, and close it with :meth:`close`.
 
     Examples
     --------
@@ -93,12 +97,20 @@ class Kernels:
     True
     """
 
-    def __init__(self, names: Sequence[str], *, cwd: Path, env: Mapping[str, str]) -> None:
+    def __init__(
+        self,
+        names: Sequence[str],
+        *,
+        cwd: Path,
+        env: Mapping[str, str],
+        zygote: Zygote | bool | None = True,
+    ) -> None:
         self._names = list(names)
         self._lock = threading.Lock()
         self._cwd = str(cwd)
         self._env = dict(env)
-        self._zygote = Zygote(PRELOAD, self._env) if zygote_supported() else None
+        self._owns_zygote = zygote is True
+        self._zygote = start_zygote(self._env) if zygote is True else (zygote or None)
         self._managers: dict[int, Any] = {i: self._manager(name) for i, name in enumerate(names)}
         # Launching is quick (a process each); the imports run in the kernels themselves.
         self._thread = threading.Thread(
@@ -150,7 +162,7 @@ class Kernels:
             self._managers.clear()
         for km in left:
             shut_down(km)
-        if self._zygote is not None:
+        if self._zygote is not None and self._owns_zygote:
             self._zygote.close()
 
     def _manager(self, name: str) -> Any:
@@ -189,6 +201,18 @@ def _manager_class() -> type:
             return None
 
     return ForkingKernelManager
+
+
+def start_zygote(env: Mapping[str, str]) -> Zygote | None:
+    """Start the process that forks the kernels, importing :data:`PRELOAD`; None if unsupported.
+
+    Examples
+    --------
+    >>> zygote = start_zygote(kernel_environment({}))
+    >>> zygote is None or zygote.close() is None
+    True
+    """
+    return Zygote(PRELOAD, env) if zygote_supported() else None
 
 
 async def _gather(*coroutines: Any) -> None:

@@ -90,6 +90,7 @@ class Zygote:
             start_new_session=True,  # Ctrl-C reaches the report, which then closes it
         )
         self._lock = threading.Lock()
+        self._forked = 0
 
     def fork(self, cmd: Sequence[str], *, cwd: str | None, env: Mapping[str, str]) -> int:
         """Start a kernel by forking; return its process id.
@@ -107,12 +108,19 @@ class Zygote:
                 answer = stdout.readline()
             except (BrokenPipeError, ValueError) as exc:
                 raise OSError(f"the kernel zygote has stopped: {exc}") from None
-        if not answer:
-            raise OSError("the kernel zygote has stopped")
+            if not answer:
+                raise OSError("the kernel zygote has stopped")
+            self._forked += 1
         return int(json.loads(answer)["pid"])
 
     def close(self) -> None:
-        """Stop the zygote; it kills the kernels it forked that are still running."""
+        """Stop the zygote; it kills the kernels it forked that are still running.
+
+        One that has forked nothing (a run that failed before its notebooks) is killed
+        at once, rather than waited for to finish its imports.
+        """
+        if not self._forked and self._process.poll() is None:
+            self._process.kill()
         with self._lock:
             if self._process.stdin is not None:
                 try:
