@@ -127,11 +127,7 @@ def monthly_order_value(transactions: Any, *, as_of: Any = None, months: int = 2
     as_of = engine.resolve_as_of(transactions, as_of)
     last = as_of.to_period("M").to_timestamp()
     starts = pd.date_range(end=last, periods=months, freq="MS")
-    windows = {
-        f"m{i}": (start - _DAY, min(start + pd.DateOffset(months=1) - _DAY, as_of))
-        for i, start in enumerate(starts)
-    }
-    out = engine.order_value_stats(transactions, windows=windows)
-    out.insert(0, "month_start", starts)
-    out = out[out["orders"] > 0].drop(columns=["window", "start", "end"])
-    return out.reset_index(drop=True)
+    out = engine.order_value_by_month(transactions, first_month=starts[0], as_of=as_of)
+    # the month starts as pandas makes them, whatever resolution the engine returned
+    out["month_start"] = starts[starts.get_indexer(pd.DatetimeIndex(out["month_start"]))]
+    return out

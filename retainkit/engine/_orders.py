@@ -24,6 +24,7 @@ __all__ = [
     "category_month_activity",
     "customer_behaviour",
     "first_purchase_category",
+    "order_value_by_month",
     "order_value_stats",
     "revenue_before_last_purchase",
     "window_activity",
@@ -208,6 +209,62 @@ def order_value_stats(transactions: Any, *, windows: Mapping[str, Window]) -> pd
             "std_order_value": [float(row[f"s{i}"]) for i in range(len(windows))],
         }
     )
+
+
+@remember
+def order_value_by_month(transactions: Any, *, first_month: Any, as_of: Any = None) -> pd.DataFrame:
+    """Company-level order value per calendar month: count, mean and spread, in one query.
+
+    What :func:`order_value_stats` gives for one window per month, from the month of
+    ``first_month`` to the month of ``as_of`` (that one up to ``as_of``), grouped once
+    instead of one filtered aggregate per month.
+
+    Parameters
+    ----------
+    transactions : Transactions, pandas.DataFrame or ibis Table
+        Needs ``revenue``.
+    first_month : date-like
+        A day in the first month counted.
+    as_of : date-like, optional
+        Last day counted; default: last order date.
+
+    Returns
+    -------
+    pandas.DataFrame
+        One row per month with an order, in order: ``month_start``, ``orders``,
+        ``mean_order_value``, ``std_order_value`` (sample standard deviation, NaN for
+        one order).
+
+    Examples
+    --------
+    >>> frame = pd.DataFrame({"customer_id": ["a", "b", "c"],
+    ...     "order_date": pd.to_datetime(["2024-01-05", "2024-01-06", "2024-03-05"]),
+    ...     "revenue": [10.0, 20.0, 6.0]})
+    >>> order_value_by_month(frame, first_month="2024-01-01", as_of="2024-03-31")
+      month_start  orders  mean_order_value  std_order_value
+    0  2024-01-01       2              15.0         7.071068
+    1  2024-03-01       1               6.0              NaN
+    """
+    as_of = resolve_as_of(transactions, as_of)
+    start = pd.Timestamp(first_month).to_period("M").to_timestamp()
+    t = as_table(transactions, need=(S.REVENUE,))
+    orders = _orders(t)
+    kept = orders.filter(
+        (orders.order_date >= start) & (orders.order_date < as_of + pd.Timedelta(days=1))
+    )
+    out = execute(
+        kept.group_by(kept.order_date.truncate("M").name("month_start"))
+        .aggregate(
+            orders=kept.count(),
+            mean_order_value=kept.value.mean(),
+            std_order_value=kept.value.std(),
+        )
+        .order_by("month_start")
+    )
+    out["orders"] = out["orders"].astype("int64")
+    for c in ("mean_order_value", "std_order_value"):
+        out[c] = out[c].astype("float64")
+    return out.reset_index(drop=True)
 
 
 @remember

@@ -342,7 +342,8 @@ def lifecycle_counts(
     _check_loyalty(loyal_purchases, loyal_months)
     as_of = resolve_as_of(transactions, as_of)
     d = _purchase_days(transactions, as_of, loyal_purchases, loyal_months)
-    first = execute(d.aggregate(first=d.day.min()))["first"].iloc[0]
+    bought = customer_days(transactions).purchases(as_of)  # d's days, without its windows
+    first = execute(bought.aggregate(first=bought.day.min()))["first"].iloc[0]
     if pd.isna(first):
         raise ValueError("the transactions hold no purchase up to as_of")
     freq = {"week": "W-MON", "month": "MS", "quarter": "QS", "year": "YS"}[period]

@@ -2,6 +2,7 @@
 
 from __future__ import annotations
 
+import functools
 import re
 from collections.abc import Mapping
 from typing import Any
@@ -134,9 +135,12 @@ def segment_rules(rules: Any = None, *, scale: int = 5) -> pd.DataFrame:
     1    Rest      1       5
     """
     if rules is None or (isinstance(rules, str) and not rules.strip()):
-        return parse_segment_rules(DEFAULT_SEGMENT_RULES, scale=scale)
+        rules = DEFAULT_SEGMENT_RULES
     if isinstance(rules, str):
-        return parse_segment_rules(rules, scale=scale)
+        parsed = _parsed_rules(rules, scale)
+        out = parsed.copy()
+        out.attrs = dict(parsed.attrs)
+        return out
     if isinstance(rules, Mapping):
         rows = []
         for name, conds in rules.items():
@@ -182,6 +186,12 @@ def segment_rules(rules: Any = None, *, scale: int = 5) -> pd.DataFrame:
         raise ValueError("segment rules: " + "; ".join(problems))
     out.attrs = {"scale": int(scale)}
     return out
+
+
+@functools.lru_cache(maxsize=32)
+def _parsed_rules(text: str, scale: int) -> pd.DataFrame:
+    """Parse rules text once: a report reads the same rules a dozen times (copy the result)."""
+    return parse_segment_rules(text, scale=scale)
 
 
 def format_segment_rules(rules: pd.DataFrame) -> str:
@@ -264,16 +274,18 @@ def assign_segments(scores: pd.DataFrame, *, rules: Any = None) -> pd.DataFrame:
         top = scores[["r_score", "f_score"]].max().max()
         bins = max(5, 0 if pd.isna(top) else int(top))
     bins = int(bins)
+    # each score on the rules' scale once, as an array; then one comparison per rule
+    on_scale = {
+        dim: _on_scale(scores[col], bins, scale).to_numpy(dtype="float64", na_value=np.nan)
+        for dim, col in _SCORE_COLUMNS.items()
+        if col in scores.columns
+    }
     conditions = []
     for row in table.to_dict("records"):
-        ok = pd.Series(True, index=scores.index)
-        for dim in _DIMENSIONS:
-            col = _SCORE_COLUMNS[dim]
-            if col not in scores.columns:
-                continue
-            s = _on_scale(scores[col], bins, scale)
+        ok = np.ones(len(scores), dtype=bool)
+        for dim, s in on_scale.items():
             ok &= (s >= row[f"{dim}_min"]) & (s <= row[f"{dim}_max"])
-        conditions.append(ok.to_numpy())
+        conditions.append(ok)
     names = list(table["segment"])
     labels = np.select(conditions, names, default=UNASSIGNED) if conditions else UNASSIGNED
     categories = names + ([UNASSIGNED] if (np.asarray(labels) == UNASSIGNED).any() else [])

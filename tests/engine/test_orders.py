@@ -38,6 +38,7 @@ from retainkit.engine._orders import (
     category_month_activity,
     customer_behaviour,
     first_purchase_category,
+    order_value_by_month,
     order_value_stats,
     revenue_before_last_purchase,
     window_activity,
@@ -266,6 +267,54 @@ def test_order_value_stats_per_window_count_mean_and_sample_std(shop):
         }
     )
     pd.testing.assert_frame_equal(out, expected, check_dtype=False, rtol=1e-12)
+
+
+# --- order_value_by_month --------------------------------------------------------
+
+
+def test_order_value_by_month_groups_the_orders_of_each_calendar_month(shop):
+    out = order_value_by_month(shop, first_month="2024-01-01")
+    # as in the order_value_stats test: jan 15 and 7 (mean 11, std sqrt(32)); feb 20, 12
+    # and 18 (mean 50/3, std sqrt(52/3)); mar 30 alone; as_of defaults to the last day,
+    # 2024-04-02, so april holds c/o7 (40) alone
+    expected = pd.DataFrame(
+        {
+            "month_start": pd.to_datetime(["2024-01-01", "2024-02-01", "2024-03-01", "2024-04-01"]),
+            "orders": [2, 3, 1, 1],
+            "mean_order_value": [11.0, 50 / 3, 30.0, 40.0],
+            "std_order_value": [math.sqrt(32), math.sqrt(52 / 3), NAN, NAN],
+        }
+    )
+    pd.testing.assert_frame_equal(out, expected, check_dtype=False, rtol=1e-12)
+
+
+def test_order_value_by_month_starts_at_the_first_month_and_stops_at_as_of(shop):
+    # first_month mid-February counts all of February; as_of 2024-04-01 leaves out o7
+    # (2024-04-02), and months without orders are absent
+    out = order_value_by_month(shop, first_month="2024-02-15", as_of="2024-04-01")
+    assert out["month_start"].dt.strftime("%Y-%m").tolist() == ["2024-02", "2024-03"]
+    assert out["orders"].tolist() == [3, 1]
+
+
+def test_order_value_by_month_matches_one_window_per_month(shop):
+    # the same numbers as order_value_stats given one window per month
+    months = pd.date_range("2023-12-01", "2024-04-01", freq="MS")
+    as_of = pd.Timestamp("2024-04-02")
+    windows = {
+        f"m{i}": (
+            m - pd.Timedelta(days=1),
+            min(m + pd.DateOffset(months=1) - pd.Timedelta(days=1), as_of),
+        )
+        for i, m in enumerate(months)
+    }
+    per_window = order_value_stats(shop, windows=windows)
+    per_window = per_window[per_window["orders"] > 0].reset_index(drop=True)
+    grouped = order_value_by_month(shop, first_month=months[0], as_of=as_of)
+    # a window starts the day before its month: jan, feb, mar and apr hold orders
+    assert grouped["month_start"].tolist() == list(per_window["start"] + pd.Timedelta(days=1))
+    assert len(grouped) == 4
+    for col in ("orders", "mean_order_value", "std_order_value"):
+        np.testing.assert_allclose(grouped[col], per_window[col], rtol=1e-12)
 
 
 # --- revenue_before_last_purchase ------------------------------------------------

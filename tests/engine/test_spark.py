@@ -62,6 +62,7 @@ COMPUTATIONS = {
     "window_activity": lambda t: engine.window_activity(t, windows=WINDOWS),
     "window_order_stats": lambda t: engine.window_order_stats(t, windows=WINDOWS),
     "order_value_stats": lambda t: engine.order_value_stats(t, windows=WINDOWS),
+    "order_value_by_month": lambda t: engine.order_value_by_month(t, first_month="2024-01-01"),
     "revenue_before_last_purchase": engine.revenue_before_last_purchase,
     "first_purchase_category": engine.first_purchase_category,
     "category_month_activity": engine.category_month_activity,

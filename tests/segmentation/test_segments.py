@@ -142,3 +142,39 @@ def test_segment_grid_counts_cells():
     # r 5 and fm 5: f + m >= 9 -> (4,5), (5,4), (5,5): 3 customers, all Champions
     cell = grid[(grid.r_score == 5) & (grid.fm_score == 5)].iloc[0]
     assert (cell["customers"], cell["segment"]) == (3, "Champions")
+
+
+@pytest.mark.parametrize("bins", [3, 5, 7])
+def test_each_customer_gets_the_first_rule_holding_all_their_scores(bins):
+    # the rule checked customer by customer, in plain Python, against the vectorised one
+    rules_text = "Top: r 4-5, fm 4-5; Mid: r 3, m 2-4; Low f: f 1-2; Rest: r 1-2, fm 1-3"
+    scores = _all_scores(bins)
+    out = seg.assign_segments(scores, rules=rules_text)
+    rules = seg.segment_rules(rules_text)
+
+    def on_scale(v):  # 1..bins onto 1..5, half up, as the docstring says
+        return v if bins == 5 else int(np.floor(1 + (v - 1) * 4 / (bins - 1) + 0.5))
+
+    expected = []
+    for row in scores.itertuples():
+        got = {d: on_scale(getattr(row, f"{d}_score")) for d in ("r", "f", "m", "fm")}
+        match = next(
+            (
+                rule["segment"]
+                for rule in rules.to_dict("records")
+                if all(rule[f"{d}_min"] <= got[d] <= rule[f"{d}_max"] for d in got)
+            ),
+            seg.UNASSIGNED,
+        )
+        expected.append(match)
+    assert out["segment"].astype(str).tolist() == expected
+    assert seg.UNASSIGNED in expected  # the rules leave gaps: the default is exercised
+
+
+def test_rules_read_from_text_are_a_new_frame_each_time():
+    # the parsed text is kept, so a caller changing its copy must not change the next one
+    first = seg.segment_rules("Top: r 4-5; Rest: r 1-3")
+    first.loc[0, "r_min"] = 1
+    first.attrs["scale"] = 9
+    again = seg.segment_rules("Top: r 4-5; Rest: r 1-3")
+    assert again.loc[0, "r_min"] == 4 and again.attrs == {"scale": 5}
