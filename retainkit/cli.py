@@ -109,7 +109,8 @@ def _parser() -> argparse.ArgumentParser:
         "--jobs",
         type=_positive_int,
         metavar="N",
-        help="notebooks run at once; default: the number of cores (1: one after another)",
+        help="notebooks run at once; default: the number of cores, one more for data under "
+        "1 million rows (1: one after another)",
     )
     rep.add_argument("--reports-dir", default="reports", help="where default run folders go")
 

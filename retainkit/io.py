@@ -398,22 +398,24 @@ def _prepare_transactions(
     as_of: Any = None,
     files: Any = (),
     **options: Any,
-) -> Path | None:
+) -> tuple[Path | None, int]:
     """Load ``source`` once and save it into ``path`` for ``load_transactions(prepared=...)``.
 
     The report runner calls it before the notebooks start; they pass the same ``source``,
     ``columns``, ``as_of`` and options, with ``prepared=path``. Loading errors are raised
-    here, as a notebook would have raised them. Rows that stay in another engine than
-    DuckDB (a warehouse named by a URL) are not saved: None.
+    here, as a notebook would have raised them. Returns the saved file and the rows kept;
+    rows that stay in another engine than DuckDB (a warehouse named by a URL) are not
+    saved: None.
     """
     from retainkit.engine._backend import is_duckdb
     from retainkit.engine._prepared import save_prepared
 
     request = _prepared_request(source, columns=columns, as_of=as_of, options=options)
     loaded = load_transactions(source, columns=columns, as_of=as_of, **options)
+    rows = int(loaded.quality.rows_kept)
     if not is_duckdb(loaded.table):
-        return None
-    return save_prepared(loaded, path, request=request, files=files)
+        return None, rows
+    return save_prepared(loaded, path, request=request, files=files), rows
 
 
 def _header_hint(header: list[str], notes: list[str]) -> str:

@@ -490,7 +490,7 @@ def test_the_data_is_loaded_once_before_the_notebooks(tmp_path):
     # a prepared file named by the user is used as it is: nothing loaded by the runner
     from retainkit.io import _prepare_transactions
 
-    mine = _prepare_transactions(str(shop.resolve()), tmp_path / "mine.duckdb")
+    mine, _ = _prepare_transactions(str(shop.resolve()), tmp_path / "mine.duckdb")
     lines.clear()
     again = run_report(
         str(shop),
@@ -502,6 +502,24 @@ def test_the_data_is_loaded_once_before_the_notebooks(tmp_path):
     assert "load" not in again.manifest["timings_seconds"]
     assert (again.folder / "prepared.txt").read_text() == str(mine)
     assert again.manifest["figures"]["a.rows"] == 2
+
+
+@pytest.mark.parametrize(("small_below", "jobs"), [(1_000_000, 3), (2, 2)])
+def test_small_data_runs_one_notebook_more_than_the_cores(tmp_path, monkeypatch, small_below, jobs):
+    import retainkit.report as report
+
+    monkeypatch.setattr(report, "_usable_cores", lambda: 2)
+    monkeypatch.setattr(report, "SMALL_DATA_ROWS", small_below)
+    nbs = tmp_path / "nbs"
+    nbs.mkdir()
+    for i in (1, 2, 3):
+        _notebook(nbs, f"0{i}_n", _LOAD_BODY.format(p=f"n{i}"), params=_LOAD_PARAMS)
+    shop = tmp_path / "shop.csv"
+    shop.write_text(_SHOP, encoding="utf-8")
+    result = run_report(str(shop), out=tmp_path / "run", notebooks_dir=nbs)
+    # 2 rows kept: under the limit, 3 at once (2 cores + 1); at or over it, the 2 cores
+    assert result.manifest["jobs"] == jobs
+    assert result.manifest["figures"]["n3.rows"] == 2
 
 
 def test_a_loading_error_stops_the_run_before_any_notebook_starts(tmp_path):

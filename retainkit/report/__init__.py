@@ -152,7 +152,11 @@ def run_report(
         Longest a single cell may run.
     jobs : int, optional
         Notebooks run at once, each in its own kernel; default: the number of cores this
-        process may use (never more than the notebooks). Above 1, each kernel's DuckDB
+        process may use, one more for data of fewer than 1 million rows kept (a notebook
+        leaves a core idle while it waits on its kernel or its page is written, which a
+        third one fills on 2 cores; on 10 million rows the extra kernel is slower and
+        takes more memory: ``benchmarks/README.md``), never more than the notebooks.
+        Above 1, each kernel's DuckDB
         and BLAS get an equal share of the cores (the ``RETAINKIT_THREADS`` and
         ``OPENBLAS_NUM_THREADS`` environment variables, unless already set), the
         progress lines come in the order the notebooks start and end, and the first
@@ -195,10 +199,13 @@ def run_report(
         raise ReportError("no notebooks found to run")
     from retainkit.engine._backend import THREADS_ENV
 
-    jobs = min(jobs or _usable_cores(), len(notebooks))
+    cores = _usable_cores()
+    # the most notebooks at once: the threads are shared out for that many (on 1 or 2
+    # cores, where one more than the cores can differ from the cores, each gets 1 either way)
+    most = min(jobs or cores + 1, len(notebooks))
     threads = None  # DuckDB threads per kernel: a share of the cores, unless the user set it
-    if jobs > 1 and not os.environ.get(THREADS_ENV, "").strip():
-        threads = max(1, _usable_cores() // jobs)
+    if most > 1 and not os.environ.get(THREADS_ENV, "").strip():
+        threads = max(1, cores // most)
     env = kernel_environment(_kernel_shares(threads))
     # the kernels' zygote imports the kit while this process reads the parameters and
     # loads the data (None where kernels are not forked)
@@ -209,7 +216,8 @@ def run_report(
             given,
             env=env,
             zygote=zygote,
-            jobs=jobs,
+            jobs=most if jobs else None,
+            most=most,
             out=out,
             overwrite=overwrite,
             previous=previous,
@@ -222,13 +230,21 @@ def run_report(
             zygote.close()
 
 
+#: Below this many rows kept, a report runs one notebook more than the cores at once.
+#: Measured on 2 cores (benchmarks/README.md, 2026-12-03): 3 notebooks at once took the demo
+#: report from 17.0 to 15.3 s and Online Retail's (0.5 million rows) from 17.7 to 15.9 s;
+#: on 10 million rows, 181 -> 207 s, with 7.8 -> 9.8 GB of memory in all.
+SMALL_DATA_ROWS = 1_000_000
+
+
 def _report(
     notebooks: list[Path],
     given: dict[str, Any],
     *,
     env: dict[str, str],
     zygote: Any,
-    jobs: int,
+    jobs: int | None,
+    most: int,
     out: str | Path | None,
     overwrite: bool,
     previous: str | None,
@@ -267,7 +283,10 @@ def _report(
     kernels = Kernels([_kernel_name(nb) for nb in notebooks], cwd=work, env=env, zygote=zygote)
     scratch = Path(tempfile.mkdtemp(prefix="retainkit-prepared-"))
     try:
-        load_seconds = _prepare_data(per_notebook, scratch, say)
+        load_seconds, rows = _prepare_data(per_notebook, scratch, say)
+        if jobs is None:  # the cores, one more for small data
+            small = rows is not None and rows < SMALL_DATA_ROWS
+            jobs = most if small else min(_usable_cores(), len(notebooks))
         return _run(
             per_notebook,
             notebooks,

@@ -38,15 +38,15 @@ def _prepare_data(
     per_notebook: Mapping[Path, tuple[dict[str, Any], dict[str, Any]]],
     scratch: Path,
     say: Callable[[str], None],
-) -> float | None:
+) -> tuple[float | None, int | None]:
     """Load and clean the data once, before any kernel starts; tell the notebooks where.
 
     Each notebook taking a ``prepared`` parameter (left empty) gets the path of a DuckDB
     file in ``scratch`` holding its cleaned transactions and quality report, which its
     data call attaches read-only instead of loading the data again; notebooks asking for
     the same data share one file. A loading error is raised here, as the first notebook
-    would have raised it. Returns the seconds spent, or None when no notebook takes
-    prepared data.
+    would have raised it. Returns the seconds spent and the rows kept (the most of any
+    group), or None for both when no notebook takes prepared data.
     """
     from retainkit.datasets import input_files
     from retainkit.io import _prepare_transactions
@@ -59,11 +59,12 @@ def _prepare_data(
         key = tuple(effective.get(name) or None for name in _LOAD_PARAMETERS)
         groups.setdefault(key, []).append(nb)
     if not groups:
-        return None
+        return None, None
     t0 = time.perf_counter()
+    most = 0
     for n, ((data, columns, as_of), nbs) in enumerate(groups.items(), start=1):
         say("loading the data once for the notebooks ...")
-        path = _prepare_transactions(
+        path, rows = _prepare_transactions(
             data,
             scratch / f"prepared-{n}.duckdb",
             columns=columns,
@@ -73,7 +74,8 @@ def _prepare_data(
         for nb in nbs:
             if path is not None:  # else the rows stay in their engine: each notebook loads
                 per_notebook[nb][0][PREPARED_PARAMETER] = str(path)
-    return time.perf_counter() - t0
+        most = max(most, rows)
+    return time.perf_counter() - t0, most
 
 
 def _without_interactive_cells(path: Path) -> Any:

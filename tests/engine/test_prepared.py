@@ -30,7 +30,7 @@ def shop(tmp_path):
 
 def test_a_prepared_file_gives_the_same_transactions(shop, tmp_path):
     direct = rk.load_transactions(shop)
-    saved = _prepare_transactions(shop, tmp_path / "p.duckdb", files=[shop])
+    saved, _ = _prepare_transactions(shop, tmp_path / "p.duckdb", files=[shop])
     again = rk.load_transactions(shop, prepared=saved)
     q = again.quality
     # by hand: 5 lines read; the duplicate and the line without id dropped; a, b, c kept
@@ -56,7 +56,7 @@ def test_a_prepared_file_gives_the_same_transactions(shop, tmp_path):
 def test_rows_kept_without_a_key_are_saved_too(shop, tmp_path):
     direct = rk.load_transactions(shop, duplicates="keep")
     assert direct.keyed is None
-    saved = _prepare_transactions(shop, tmp_path / "p.duckdb", duplicates="keep")
+    saved, _ = _prepare_transactions(shop, tmp_path / "p.duckdb", duplicates="keep")
     again = rk.load_transactions(shop, prepared=saved, duplicates="keep")
     assert again.keyed is None
     assert again.quality == direct.quality
@@ -70,7 +70,7 @@ def test_an_empty_prepared_loads_the_data_itself(shop):
 
 
 def test_a_file_made_for_other_data_or_options_is_refused(shop, tmp_path):
-    saved = _prepare_transactions(shop, tmp_path / "p.duckdb", as_of="2024-01-31")
+    saved, _ = _prepare_transactions(shop, tmp_path / "p.duckdb", as_of="2024-01-31")
     assert rk.load_transactions(shop, as_of="2024-01-31", prepared=saved).quality.rows_kept == 2
     with pytest.raises(rk.DataValidationError, match=r"as_of: '2024-01-31' there, None here"):
         rk.load_transactions(shop, prepared=saved)
@@ -83,7 +83,7 @@ def test_a_file_made_for_other_data_or_options_is_refused(shop, tmp_path):
 
 
 def test_an_input_changed_since_is_refused(shop, tmp_path):
-    saved = _prepare_transactions(shop, tmp_path / "p.duckdb", files=[shop])
+    saved, _ = _prepare_transactions(shop, tmp_path / "p.duckdb", files=[shop])
     shop.write_text(_CSV + "d,2024-03-01,1.00\n", encoding="utf-8")
     with pytest.raises(rk.DataValidationError, match=r"shop.csv changed"):
         rk.load_transactions(shop, prepared=saved)
@@ -98,7 +98,7 @@ def test_an_existing_file_is_never_overwritten(shop, tmp_path):
 
 
 def test_several_processes_read_one_file_at_once(shop, tmp_path):
-    saved = _prepare_transactions(shop, tmp_path / "p.duckdb")
+    saved, _ = _prepare_transactions(shop, tmp_path / "p.duckdb")
     here = open_prepared(
         saved, request=_prepared_request(shop, columns=None, as_of=None, options={})
     )
