@@ -60,15 +60,19 @@ def test_a_forked_kernel_runs_in_its_folder_with_the_kit_imported(tmp_path, monk
             "import os, sys\n"
             "print(os.getppid(), os.getpgid(0) == os.getpid(), os.getcwd(),"
             " 'retainkit.sections' in sys.modules, os.environ['RETAINKIT_THREADS'],"
-            " os.environ['MPLBACKEND'])",
+            " os.environ['MPLBACKEND'], get_ipython().history_manager.hist_file,"
+            " sys.path[0], get_ipython().kernel.parent.parent_handle)",
         )
-        ppid, leads, cwd, preloaded, threads, backend = printed.split()
+        ppid, leads, cwd, preloaded, threads, backend, history, first, parent = printed.split()
         assert int(ppid) == zygote_pid  # forked, not launched
         assert leads == "True"  # its own process group, which the manager signals
         assert cwd == str(tmp_path)
         assert preloaded == "True"
         assert threads == "1"
         assert backend == "module://matplotlib_inline.backend_inline"
+        assert history == ":memory:"  # the notebooks' code stays out of the user's history
+        assert first == str(tmp_path)  # the kernel's folder first, as for `python -m`
+        assert int(parent) == zygote_pid  # it watches the zygote, and ends with it
         shut_down(km)
         assert _gone(process.pid)
         assert process.poll() is not None
@@ -84,6 +88,9 @@ def test_the_zygote_kills_its_kernels_when_the_report_closes_it(tmp_path, monkey
     kernels._thread.join()  # started in the background
     pids = [kernels._managers[i].provisioner.process.pid for i in (0, 1)]
     assert all(not _gone(pid, seconds=0.1) for pid in pids)
+    # numpy's random state is not the zygote's copy in each (Python's is reseeded at fork)
+    draws = {_ask(kernels._managers[i], "import numpy; print(numpy.random.rand())") for i in (0, 1)}
+    assert len(draws) == 2
     kernels.close()  # neither was taken: both stopped, then the zygote
     assert all(_gone(pid) for pid in pids)
     # closing a zygote (as when the report dies) stops the kernels it forked that still run
@@ -115,12 +122,17 @@ def test_a_kernel_of_a_dead_zygote_is_launched_instead(tmp_path, monkeypatch):
 
 
 def test_forked_process_handle():
-    child = subprocess.Popen([sys.executable, "-c", "import time; time.sleep(30)"])
+    # a kernel leads its own process group, and what it starts is in it: killed with it
+    code = "import subprocess, sys, time; subprocess.Popen(['sleep', '30']); time.sleep(30)"
+    child = subprocess.Popen([sys.executable, "-c", code], start_new_session=True)
+    time.sleep(1)
+    grandchild = int(subprocess.check_output(["pgrep", "-g", str(child.pid), "sleep"]).split()[0])
     handle = ForkedProcess(child.pid)
     assert handle.poll() is None
     handle.kill()
     child.wait()  # reaped here: for a real forked kernel the zygote reaps it
     assert handle.wait(timeout=5) == -9
+    assert _gone(grandchild)
     gone = ForkedProcess(child.pid)
     assert gone.poll() == 0  # gone: an ordinary end as far as known
     gone.send_signal(15)  # no error, as Popen: the kernel manager signals one that ended

@@ -35,11 +35,14 @@ logger = logging.getLogger(__name__)
 #: the whole kit and its libraries (what each notebook's first calls import anyway).
 PRELOAD = "retainkit.sections"
 
-#: Arguments of every report kernel: start-up warnings are noise in a report run; the
-#: import of :data:`PRELOAD` runs before the kernel says it is ready, and leaves no
-#: name in the notebook's namespace.
+#: Arguments of every report kernel: start-up warnings are noise in a report run; no
+#: history file; the import of :data:`PRELOAD` runs before the kernel says it is ready,
+#: and leaves no name in the notebook's namespace.
 KERNEL_ARGUMENTS: tuple[str, ...] = (
     "--IPKernelApp.log_level=ERROR",
+    # as nbclient does for the kernels it starts: the notebooks' code stays out of the
+    # user's IPython history (a file several kernels at once would write to)
+    "--HistoryManager.hist_file=:memory:",
     f"--IPKernelApp.exec_lines=import {PRELOAD} as _retainkit_preload; del _retainkit_preload",
 )
 
@@ -185,7 +188,8 @@ def _manager_class() -> type:
             # jupyter_client's place for launching differently
             if self.zygote is None or not forkable(kernel_cmd):
                 return await super()._async_launch_kernel(kernel_cmd, **kw)
-            # as jupyter_client's launcher does: the kernel stops if this process dies
+            # as jupyter_client's launcher sets it (the kernel's parent is the zygote, which
+            # ends when this process does)
             env = {**(kw.get("env") or os.environ), "JPY_PARENT_PID": str(os.getpid())}
             try:
                 pid = self.zygote.fork(kernel_cmd, cwd=kw.get("cwd"), env=env)
@@ -195,7 +199,9 @@ def _manager_class() -> type:
             provisioner = self.provisioner
             assert provisioner is not None
             provisioner.process = ForkedProcess(pid)
-            provisioner.pid = provisioner.pgid = pid  # it leads its own process group
+            # signals go through the handle, to the kernel's process group only while the
+            # kernel runs (its id is the zygote's to reuse once it has ended)
+            provisioner.pid, provisioner.pgid = pid, None
             provisioner.cwd = kw.get("cwd")
             self._reconcile_connection_info(provisioner.connection_info)
             return None

@@ -19,8 +19,10 @@ that is not this Python's ipykernel, kernels are launched as processes of their 
 
 from __future__ import annotations
 
+import contextlib
 import json
 import os
+import select
 import signal
 import subprocess
 import sys
@@ -34,7 +36,11 @@ from typing import Any
 FORK_ENV = "RETAINKIT_FORK_KERNELS"
 
 #: The zygote's program (``-m`` would run this module a second time, as ``__main__``).
-_SERVE = "import sys; from retainkit.report._zygote import _serve; _serve(sys.argv[1])"
+#: It drops the '' that ``-c`` puts first on ``sys.path``: modules in the folder the report
+#: was started from must not stand in for installed ones (a kernel gets its own folder).
+_SERVE = (
+    "import sys; sys.path.pop(0); from retainkit.report._zygote import _serve; _serve(sys.argv[1])"
+)
 
 #: The kernel command a zygote can fork: ``<this python> -m ipykernel_launcher ...``.
 _LAUNCHER = ("-m", "ipykernel_launcher")
@@ -139,9 +145,11 @@ class Zygote:
 class ForkedProcess:
     """The handle of a forked kernel, as much of :class:`subprocess.Popen` as jupyter_client uses.
 
-    The zygote, not this process, is the kernel's parent (and waits for it): whether the
-    kernel runs is asked of the system, and its exit status is not known (0 after an
-    ordinary end, -9 when it was killed from here).
+    The zygote, not this process, is the kernel's parent (and waits for it), so its exit
+    status is not known here (0 after an ordinary end, -9 when it was killed from here).
+    On Linux 5.3 and later the handle holds a pidfd, which names this very process
+    whatever happens to its id once it has ended; signals go to its process group (the
+    kernel and what it started) only while it runs.
 
     Examples
     --------
@@ -155,17 +163,36 @@ class ForkedProcess:
     def __init__(self, pid: int) -> None:
         self.pid = pid
         self.returncode: int | None = None
+        self._fd: int | None = None
+        if hasattr(os, "pidfd_open"):
+            try:
+                self._fd = os.pidfd_open(pid)
+            except ProcessLookupError:
+                self.returncode = 0
+            except OSError:  # pidfds unsupported here: ask by id
+                self._fd = None
 
     def poll(self) -> int | None:
         """Return None while the kernel runs, else its exit status."""
-        if self.returncode is None:
+        if self.returncode is not None:
+            return self.returncode
+        if self._fd is not None:
+            ended = bool(select.select([self._fd], [], [], 0)[0])  # readable once it exits
+        else:
             try:
                 os.kill(self.pid, 0)
-            except ProcessLookupError:
-                self.returncode = 0
-            except PermissionError:  # the process id was reused by another user's process
-                self.returncode = 0
+                ended = False
+            except (ProcessLookupError, PermissionError):  # gone (its id maybe reused)
+                ended = True
+        if ended:
+            self._ended(0)
         return self.returncode
+
+    def _ended(self, code: int) -> None:
+        self.returncode = code
+        if self._fd is not None:
+            os.close(self._fd)
+            self._fd = None
 
     def wait(self, timeout: float | None = None) -> int:
         """Wait for the kernel to end; return its exit status."""
@@ -177,23 +204,33 @@ class ForkedProcess:
         return int(self.returncode or 0)
 
     def send_signal(self, signum: int) -> None:
-        """Send a signal to the kernel; nothing if it has gone (as :class:`subprocess.Popen`)."""
+        """Signal the kernel's process group while the kernel runs; nothing once it has ended."""
         if self.poll() is not None:
             return
         try:
-            os.kill(self.pid, signum)
-        except ProcessLookupError:
-            self.returncode = 0
+            os.killpg(self.pid, signum)
+        except ProcessLookupError:  # not a group leader: the kernel alone
+            with contextlib.suppress(ProcessLookupError):
+                os.kill(self.pid, signum)
 
     def kill(self) -> None:
         """Kill the kernel."""
         if self.poll() is None:
             self.send_signal(signal.SIGKILL)
-            self.returncode = -signal.SIGKILL
+            self._ended(-signal.SIGKILL)
 
     def terminate(self) -> None:
         """Ask the kernel to end."""
         self.send_signal(signal.SIGTERM)
+
+    def __del__(self) -> None:
+        if self._fd is not None:
+            with contextlib.suppress(OSError):
+                os.close(self._fd)
+
+
+#: The zygote's kernels still running (forked, not yet waited for).
+_RUNNING: set[int] = set()
 
 
 def _serve(preload: str) -> None:
@@ -204,19 +241,25 @@ def _serve(preload: str) -> None:
     importlib.import_module(preload)
     import ipykernel.kernelapp  # noqa: F401  (imported once, here)
 
-    # forked kernels are reaped as they end: no zombie keeps its id alive, and their
-    # resource use (peak memory, CPU) counts as the zygote's children, then the report's
+    # forked kernels are waited for as they end: no zombie keeps its id, and their resource
+    # use (peak memory, CPU) counts as the zygote's children, then as the report's
     signal.signal(signal.SIGCHLD, _reap)
-    children: list[int] = []
+    chld = {signal.SIGCHLD}
     for line in sys.stdin:
         request = json.loads(line)
+        signal.pthread_sigmask(signal.SIG_BLOCK, chld)  # a kernel is listed before it is reaped
         pid = os.fork()
         if pid == 0:  # the kernel
+            signal.pthread_sigmask(signal.SIG_UNBLOCK, chld)
             _become_kernel(request)  # never returns
-        children.append(pid)
+        _RUNNING.add(pid)
+        signal.pthread_sigmask(signal.SIG_UNBLOCK, chld)
         sys.stdout.write(json.dumps({"pid": pid}) + "\n")
         sys.stdout.flush()
-    for pid in children:  # the report has ended: no kernel outlives it
+    # the report has ended: no kernel outlives it. Only kernels not yet waited for are
+    # killed (their ids cannot have been reused), with SIGCHLD held off meanwhile
+    signal.pthread_sigmask(signal.SIG_BLOCK, chld)
+    for pid in sorted(_RUNNING):
         try:
             os.killpg(pid, signal.SIGKILL)
         except OSError:
@@ -232,6 +275,7 @@ def _reap(signum: int, frame: Any) -> None:
             return
         if pid == 0:
             return
+        _RUNNING.discard(pid)
 
 
 def _become_kernel(request: Mapping[str, Any]) -> None:
@@ -249,13 +293,18 @@ def _become_kernel(request: Mapping[str, Any]) -> None:
         cwd = request.get("cwd")
         if cwd:
             os.chdir(cwd)
-            sys.path[0] = str(Path(cwd))  # as for `python -m` started in that folder
+            sys.path.insert(0, str(Path(cwd)))  # as for `python -m` started in that folder
         os.environ.clear()
         os.environ.update(request["env"])
-        sys.argv = ["ipykernel_launcher", *request["argv"]]
-        parent = request["env"].get("JPY_PARENT_PID")
-        if parent:  # ipykernel reads it at import, which was in the zygote
-            sys.argv.append(f"--IPKernelApp.parent_handle={int(parent)}")
+        if "numpy" in sys.modules:  # Python's `random` is reseeded at fork; numpy's is not
+            sys.modules["numpy"].random.seed()
+        # the kernel's parent is the zygote: it ends when the zygote does (ipykernel takes
+        # its parent from JPY_PARENT_PID when imported, which was in the zygote)
+        sys.argv = [
+            "ipykernel_launcher",
+            *request["argv"],
+            f"--IPKernelApp.parent_handle={os.getppid()}",
+        ]
         from ipykernel import kernelapp
 
         kernelapp.launch_new_instance()
