@@ -5,9 +5,10 @@ start and 2.1-2.3 s for the imports every notebook makes (pandas, SciPy, matplot
 Ibis, DuckDB and the kit; ``python -X importtime`` on each notebook's code, 2026-12-03).
 Papermill starts a notebook's kernel when the notebook starts, so each notebook paid
 those 3 s after the runner had loaded the data. The runner now starts one kernel per
-notebook first (:class:`Kernels`), each importing what every notebook imports
-(:data:`PRELOAD`) as it starts, and loads the data meanwhile; a notebook takes its
-kernel ready.
+notebook first (:class:`Kernels`), each with what every notebook imports
+(:data:`PRELOAD`) imported as it starts, and loads the data meanwhile; a notebook takes
+its kernel ready. On Linux the kernels are forked from one process that imported it
+once (:mod:`retainkit.report._zygote`); elsewhere each kernel imports it.
 
 Papermill leaves alone a kernel it was handed: :func:`shut_down` stops each one as its
 notebook ends, so that a finished notebook's kernel does not keep its data in memory
@@ -115,7 +116,7 @@ class Kernels:
         self._owns_zygote = zygote is True
         self._zygote = start_zygote(self._env) if zygote is True else (zygote or None)
         self._managers: dict[int, Any] = {i: self._manager(name) for i, name in enumerate(names)}
-        # Launching is quick (a process each); the imports run in the kernels themselves.
+        # Launching is quick (a fork or a process each); the imports are not waited for here.
         self._thread = threading.Thread(
             target=self._start_all, name="retainkit-kernels", daemon=True
         )
