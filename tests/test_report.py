@@ -415,6 +415,43 @@ def test_a_failing_notebook_stops_the_others_and_leaves_no_complete_report(tmp_p
     assert not any("03_after" in line for line in lines)  # never started
 
 
+@pytest.mark.parametrize("jobs", [1, 2])
+@pytest.mark.parametrize(
+    ("body", "timeout", "says"),
+    [
+        (
+            "import os, signal\nos.kill(os.getpid(), signal.SIGKILL)",
+            None,
+            "DeadKernelError: the notebook's kernel died (killed, or out of memory)",
+        ),
+        ("import time\ntime.sleep(60)", 3, "CellTimeoutError: the cell ran longer than the limit"),
+    ],
+    ids=["kernel-died", "cell-timeout"],
+)
+def test_a_dead_kernel_or_a_slow_cell_is_reported_like_a_failing_cell(
+    tmp_path, jobs, body, timeout, says
+):
+    # both were raw tracebacks (DeadKernelError, CellTimeoutError), with no notebook left
+    nbs = tmp_path / "nbs"
+    nbs.mkdir()
+    _notebook(nbs, "01_dies", "x = 1")
+    nb = nbformat.read(nbs / "01_dies.ipynb", as_version=4)
+    nb.cells.append(new_code_cell("print('before')"))
+    nb.cells.append(new_code_cell(body))
+    nbformat.write(nb, nbs / "01_dies.ipynb")
+    _notebook(nbs, "02_other", "x = 2")
+    # cell 4: the parameters, x = 1, the print, then this one
+    with pytest.raises(ReportError, match=r"01_dies failed in cell 4 \(" + re.escape(says)) as e:
+        run_report(out=tmp_path / "run", notebooks_dir=nbs, jobs=jobs, timeout_seconds=timeout)
+    failed = tmp_path / "run.failed"
+    assert str(e.value).endswith(f"The partly executed notebook is {failed / '01_dies.ipynb'}")
+    partial = nbformat.read(failed / "01_dies.ipynb", as_version=4)
+    assert partial.cells[3].outputs[0]["text"] == "before\n"  # what ran is kept
+    manifest = json.loads((failed / "manifest.json").read_text())
+    assert ("01_dies", "failed") in [(n["name"], n["status"]) for n in manifest["notebooks"]]
+    assert not (tmp_path / "run").exists()
+
+
 @pytest.mark.skipif(sys.platform == "win32", reason="sends SIGINT to itself")
 def test_an_interrupt_stops_the_notebooks_running_side_by_side(tmp_path):
     import signal

@@ -7,6 +7,7 @@ stops the others, and every outcome is recorded in notebook order.
 from __future__ import annotations
 
 import contextlib
+import functools
 import logging
 import os
 import threading
@@ -136,12 +137,74 @@ def _execute(nb: Any, out_nb: Path, passed: Mapping[str, Any], place: _Place, km
         str(out_nb),
         parameters=dict(passed),
         progress_bar=False,
-        # saved once at the end (and on a failing cell), not at each cell's start and end:
-        # each save validates and writes the whole notebook, figures and all
+        # saved once at the end (and on a failing cell, a dead kernel or a cell over the
+        # time limit), not at each cell's start and end: each save validates and writes
+        # the whole notebook, figures and all
         request_save_on_cell_execute=False,
+        engine_name=_engine(),
+        partial=str(out_nb),
         execution_timeout=place.timeout_seconds,
         km=km,
     )
+
+
+#: The Papermill engine of the report (:func:`_engine`).
+ENGINE = "retainkit"
+
+
+@functools.cache
+def _engine() -> str:
+    """Register the report's Papermill engine once; return its name.
+
+    It is Papermill's own (nbclient) engine, which writes the notebook as it stands when
+    the run ends in an error Papermill does not catch (the kernel died, a cell ran past
+    the time limit): with no save per cell, that notebook would otherwise be lost.
+    """
+    from papermill.engines import NBClientEngine, papermill_engines
+    from papermill.iorw import write_ipynb
+
+    class SavingEngine(NBClientEngine):  # type: ignore[misc]
+        @classmethod
+        def execute_managed_notebook(  # type: ignore[override]
+            cls, nb_man: Any, kernel_name: str, partial: str | None = None, **kwargs: Any
+        ) -> Any:
+            try:
+                return super().execute_managed_notebook(nb_man, kernel_name, **kwargs)
+            except Exception:
+                if partial is not None:
+                    write_ipynb(nb_man.nb, partial)
+                raise
+
+    papermill_engines.register(ENGINE, SavingEngine)
+    return ENGINE
+
+
+def _kernel_lost(exc: BaseException, out_nb: Path, place: _Place) -> Any | None:
+    """Return a notebook's dead kernel or timed-out cell as Papermill's cell error; else None.
+
+    The cell is the one running in the partly executed notebook, so the runner reports
+    it as it reports a failing cell: the notebook, the cell and what happened.
+    """
+    import nbformat
+    from nbclient.exceptions import CellTimeoutError, DeadKernelError
+    from papermill.exceptions import PapermillExecutionError
+
+    if isinstance(exc, DeadKernelError):
+        ename, evalue = "DeadKernelError", "the notebook's kernel died (killed, or out of memory)"
+    elif isinstance(exc, CellTimeoutError):
+        ename = "CellTimeoutError"
+        evalue = f"the cell ran longer than the limit of {place.timeout_seconds} s"
+    else:
+        return None
+    index, count, source, cells = -1, None, "", []
+    if out_nb.exists():  # the last cell started is the one that was running
+        cells = nbformat.read(out_nb, as_version=4).cells
+        for i, cell in enumerate(cells):
+            if cell.get("metadata", {}).get("papermill", {}).get("start_time"):
+                index, count, source = i, cell.get("execution_count"), cell.source
+    if count is None:  # it died before its count came: the code cells run up to it
+        count = sum(c.cell_type == "code" for c in cells[: index + 1]) if index >= 0 else 0
+    return PapermillExecutionError(index, count, source, ename, evalue, [])
 
 
 def _collect(
@@ -202,7 +265,14 @@ def _run_in_turn(
         km = kernels.take(i - 1)
         try:
             _execute(_without_interactive_cells(nb_path), out_nb, passed, place, km=km)
-        except PapermillExecutionError as exc:
+        except Exception as caught:
+            exc = (
+                caught
+                if isinstance(caught, PapermillExecutionError)
+                else _kernel_lost(caught, out_nb, place)
+            )
+            if exc is None:
+                raise
             seconds = time.perf_counter() - t0
             manifest["notebooks"].append(
                 {"name": name, "status": "failed", "seconds": round(seconds, 2)}
@@ -297,12 +367,17 @@ def _run_side_by_side(
             stop.set()  # before this thread takes the next notebook
             tell(f"[{i}/{n}] {name} failed after {seconds:.1f} s")
             return _Outcome(i, nb_path, "failed", seconds, error=exc)
-        except Exception:
-            if not stop.is_set():
-                raise
+        except Exception as caught:
             seconds = time.perf_counter() - t0
-            tell(f"[{i}/{n}] {name} stopped after {seconds:.1f} s")
-            return _Outcome(i, nb_path, "stopped", seconds)
+            if stop.is_set():  # its kernel was stopped because another notebook failed
+                tell(f"[{i}/{n}] {name} stopped after {seconds:.1f} s")
+                return _Outcome(i, nb_path, "stopped", seconds)
+            lost = _kernel_lost(caught, out_nb, place)
+            if lost is None:
+                raise
+            stop.set()
+            tell(f"[{i}/{n}] {name} failed after {seconds:.1f} s")
+            return _Outcome(i, nb_path, "failed", seconds, error=lost)
         finally:
             with kernels_lock:
                 running.pop(i, None)
