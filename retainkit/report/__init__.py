@@ -216,8 +216,8 @@ def run_report(
             given,
             env=env,
             zygote=zygote,
-            jobs=most if jobs else None,
-            most=most,
+            # notebooks at once for small data and for the rest (the same when asked for)
+            jobs=(most, min(jobs or cores, len(notebooks))),
             out=out,
             overwrite=overwrite,
             previous=previous,
@@ -243,8 +243,7 @@ def _report(
     *,
     env: dict[str, str],
     zygote: Any,
-    jobs: int | None,
-    most: int,
+    jobs: tuple[int, int],
     out: str | Path | None,
     overwrite: bool,
     previous: str | None,
@@ -284,9 +283,7 @@ def _report(
     scratch = Path(tempfile.mkdtemp(prefix="retainkit-prepared-"))
     try:
         load_seconds, rows = _prepare_data(per_notebook, scratch, say)
-        if jobs is None:  # the cores, one more for small data
-            small = rows is not None and rows < SMALL_DATA_ROWS
-            jobs = most if small else min(_usable_cores(), len(notebooks))
+        small = rows is not None and rows < SMALL_DATA_ROWS
         return _run(
             per_notebook,
             notebooks,
@@ -301,7 +298,7 @@ def _report(
             kernels=kernels,
             now=now,
             data_name=data_name,
-            jobs=jobs,
+            jobs=jobs[0] if small else jobs[1],
             load_seconds=load_seconds,
             started=started,
             say=say,

@@ -6,7 +6,6 @@ stops the others, and every outcome is recorded in notebook order.
 
 from __future__ import annotations
 
-import contextlib
 import functools
 import logging
 import os
@@ -19,7 +18,7 @@ from pathlib import Path
 from typing import Any
 
 from retainkit.exceptions import ReportError
-from retainkit.report._kernels import Kernels, shut_down
+from retainkit.report._kernels import Kernels, kill, shut_down
 from retainkit.report._manifest import _finish_failed, _hidden, _record
 from retainkit.report._pages import _figures_from, _title_of, _to_html
 from retainkit.report._results import NotebookRun
@@ -179,16 +178,19 @@ def _engine() -> str:
     return ENGINE
 
 
-def _kernel_lost(exc: BaseException, out_nb: Path, place: _Place) -> Any | None:
-    """Return a notebook's dead kernel or timed-out cell as Papermill's cell error; else None.
+def _cell_error(exc: BaseException, out_nb: Path, place: _Place) -> Any | None:
+    """Return how a notebook failed as Papermill's cell error, or None for another error.
 
-    The cell is the one running in the partly executed notebook, so the runner reports
-    it as it reports a failing cell: the notebook, the cell and what happened.
+    A failing cell's error is returned as it is; a dead kernel or a timed-out cell
+    becomes one, for the cell running in the partly executed notebook, so the runner
+    reports each the same way: the notebook, the cell and what happened.
     """
     import nbformat
     from nbclient.exceptions import CellTimeoutError, DeadKernelError
     from papermill.exceptions import PapermillExecutionError
 
+    if isinstance(exc, PapermillExecutionError):
+        return exc
     if isinstance(exc, DeadKernelError):
         ename, evalue = "DeadKernelError", "the notebook's kernel died (killed, or out of memory)"
     elif isinstance(exc, CellTimeoutError):
@@ -252,8 +254,6 @@ def _run_in_turn(
     kernels: Kernels,
 ) -> list[NotebookRun]:
     """Run the notebooks one after another (``jobs=1``), each in its kernel from ``kernels``."""
-    from papermill.exceptions import PapermillExecutionError
-
     runs = []
     for i, nb_path in enumerate(notebooks, start=1):
         passed, effective = per_notebook[nb_path]
@@ -266,11 +266,7 @@ def _run_in_turn(
         try:
             _execute(_without_interactive_cells(nb_path), out_nb, passed, place, km=km)
         except Exception as caught:
-            exc = (
-                caught
-                if isinstance(caught, PapermillExecutionError)
-                else _kernel_lost(caught, out_nb, place)
-            )
+            exc = _cell_error(caught, out_nb, place)
             if exc is None:
                 raise
             seconds = time.perf_counter() - t0
@@ -310,10 +306,7 @@ def _stop_kernels(kernels: Mapping[int, Any], lock: threading.Lock) -> None:
     with lock:
         managers = list(kernels.values())
     for km in managers:
-        process = getattr(getattr(km, "provisioner", None), "process", None)
-        if process is not None and process.poll() is None:
-            with contextlib.suppress(OSError):
-                process.kill()
+        kill(km)
 
 
 def _run_side_by_side(
@@ -372,7 +365,7 @@ def _run_side_by_side(
             if stop.is_set():  # its kernel was stopped because another notebook failed
                 tell(f"[{i}/{n}] {name} stopped after {seconds:.1f} s")
                 return _Outcome(i, nb_path, "stopped", seconds)
-            lost = _kernel_lost(caught, out_nb, place)
+            lost = _cell_error(caught, out_nb, place)
             if lost is None:
                 raise
             stop.set()

@@ -122,12 +122,14 @@ class Kernels:
         )
         self._thread.start()
 
+    def _start(self, km: Any) -> Coroutine[Any, Any, Any]:
+        """Return the coroutine starting ``km`` in the run's folder and environment."""
+        return km.start_kernel(cwd=self._cwd, env=self._env, extra_arguments=list(KERNEL_ARGUMENTS))
+
     def _start_all(self) -> None:
         async def start(i: int, km: Any) -> None:
             try:
-                await km.start_kernel(
-                    cwd=self._cwd, env=self._env, extra_arguments=list(KERNEL_ARGUMENTS)
-                )
+                await self._start(km)
             except Exception as exc:  # taking it starts it again, and raises the error
                 logger.debug("kernel %d did not start ahead: %s", i, exc)
                 with self._lock:
@@ -151,11 +153,7 @@ class Kernels:
         if km is not None:
             shut_down(km)
         km = self._manager(self._names[position])
-        _run_async(
-            lambda: km.start_kernel(
-                cwd=self._cwd, env=self._env, extra_arguments=list(KERNEL_ARGUMENTS)
-            )
-        )
+        _run_async(lambda: self._start(km))
         return km
 
     def close(self) -> None:
@@ -243,9 +241,27 @@ def _run_async(make: Callable[[], Coroutine[Any, Any, Any]]) -> None:
         raise failure[0]
 
 
+def _process(km: Any) -> Any | None:
+    """Return a kernel's process handle (Popen or :class:`ForkedProcess`), None if none."""
+    return getattr(getattr(km, "provisioner", None), "process", None)
+
+
 def _running(km: Any) -> bool:
-    process = getattr(getattr(km, "provisioner", None), "process", None)
+    process = _process(km)
     return process is not None and process.poll() is None
+
+
+def kill(km: Any) -> None:
+    """Kill a kernel's process if it runs; no error if it has gone.
+
+    Examples
+    --------
+    >>> from jupyter_client.manager import AsyncKernelManager
+    >>> kill(AsyncKernelManager(kernel_name="python3"))  # never started: nothing to do
+    """
+    if _running(km):
+        with contextlib.suppress(OSError):
+            _process(km).kill()
 
 
 def shut_down(km: Any) -> None:
@@ -263,9 +279,6 @@ def shut_down(km: Any) -> None:
         _run_async(lambda: km.shutdown_kernel(now=True))
     except Exception as exc:  # a kernel already gone, or a loop already running here
         logger.debug("kernel shut down by killing its process: %s", exc)
-        process = getattr(getattr(km, "provisioner", None), "process", None)
-        if process is not None and process.poll() is None:
-            with contextlib.suppress(OSError):
-                process.kill()
+        kill(km)
         with contextlib.suppress(Exception):
             km.cleanup_connection_file()
