@@ -56,7 +56,7 @@ from typing import Any
 
 import numpy as np
 import pandas as pd
-from scipy import stats
+from scipy import special, stats
 
 from retainkit import engine
 from retainkit import schema as S
@@ -340,19 +340,42 @@ def expected_shortfall(
 def _lumpy_shortfall(
     recent: np.ndarray, m: np.ndarray, n: np.ndarray, q: np.ndarray, spread: np.ndarray
 ) -> np.ndarray:
-    """``E[max(0, B - S_K)]``, ``K ~ NB(n, q)``, ``S_k ~ Gamma(k / c, m c)``: summed over k."""
+    """``E[max(0, B - S_K)]``, ``K ~ NB(n, q)``, ``S_k ~ Gamma(k / c, m c)``: summed over k.
+
+    Each row sums to its own count ``k_max`` (the negative binomial's ``1 - _NB_TAIL``
+    quantile): the rows go in order of ``k_max``, so that a chunk of rows pays only for
+    its own longest tail. With ``a = k / c`` and ``z = B / (m c)``, the Gamma terms are
+    ``B P(a, z) - k m P(a + 1, z) = (B - k m) P(a, z) + k m z^a e^-z / Gamma(a + 1)``
+    (``P`` the regularised incomplete gamma function, by its recurrence in ``a``), and
+    the probabilities of ``K`` are built by the recurrence of their logarithms.
+    """
     out = stats.nbinom.pmf(0, n, q) * recent
     k_max = stats.nbinom.ppf(1 - _NB_TAIL, n, q)
-    step = max(1, _CELLS // max(1, int(np.nanmax(k_max))))
-    for lo in range(0, len(recent), step):
-        rows = slice(lo, lo + step)
-        k = np.arange(1, int(np.nanmax(k_max[rows])) + 1)[None, :]
+    size = np.nan_to_num(k_max, nan=1.0)
+    order = np.argsort(size, kind="stable")
+    start = 0
+    while start < len(order):
+        stop = min(len(order), start + max(1, _CELLS // max(1, int(size[order[start]]))))
+        longest = int(size[order[stop - 1]])
+        stop = min(stop, start + max(1, _CELLS // max(1, longest)))
+        rows = order[start:stop]
+        start = stop
+        k = np.arange(1, int(size[rows].max()) + 1, dtype=float)[None, :]
         b, mm, c = recent[rows, None], m[rows, None], spread[rows, None]
-        shape, scale = k / c, mm * c
-        given_k = b * stats.gamma.cdf(b, shape, scale=scale) - k * mm * stats.gamma.cdf(
-            b, shape + 1, scale=scale
-        )
-        out[rows] += (stats.nbinom.pmf(k, n[rows, None], q[rows, None]) * given_k).sum(axis=1)
+        nn, qq = n[rows, None], q[rows, None]
+        # log P(K = k) = n log q + sum_{j <= k} [log(n + j - 1) - log j + log(1 - q)]
+        log_pmf = np.log((nn + k - 1.0) / k) + np.log1p(-qq)
+        np.cumsum(log_pmf, axis=1, out=log_pmf)
+        log_pmf += nn * np.log(qq)
+        a = k / c
+        z = b / (mm * c)
+        worth = k * mm
+        given_k = (b - worth) * special.gammainc(a, z)
+        given_k += worth * np.exp(a * np.log(z) - z - special.gammaln(a + 1.0))
+        given_k *= np.exp(log_pmf)
+        # terms past a row's own k_max are left out, as the tail of the sum is
+        given_k[k > k_max[rows, None]] = 0.0
+        out[rows] += given_k.sum(axis=1)
     return out
 
 

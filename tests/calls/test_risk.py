@@ -486,8 +486,29 @@ def test_lumpy_shortfall_is_the_same_in_chunks(monkeypatch):
     spread = rng.uniform(0.1, 2, size)
     whole = expected_shortfall(*args, spread=spread)
     monkeypatch.setattr("retainkit.calls.risk._CELLS", 50)
-    # each chunk sums up to its own largest count: they differ by the tail left out (1e-9)
-    np.testing.assert_allclose(expected_shortfall(*args, spread=spread), whole, rtol=1e-9)
+    # each row sums to its own count, whatever chunk it falls in
+    np.testing.assert_allclose(expected_shortfall(*args, spread=spread), whole, rtol=1e-12)
+
+
+def test_lumpy_shortfall_equals_the_sum_written_out_with_scipy_stats():
+    from retainkit.calls.risk import _NB_TAIL, _lumpy_shortfall
+
+    # rows of very different counts: one long tail (n = 400) among short ones
+    recent = np.array([20.0, 300.0, 5000.0, 55.0, 0.5])
+    m = np.array([10.0, 40.0, 12.0, 60.0, 3.0])
+    n = np.array([1.0, 6.0, 400.0, 2.5, 0.3])
+    q = np.array([0.5, 0.45, 0.2, 0.7, 0.9])
+    spread = np.array([1.0, 0.4, 0.05, 2.0, 3.0])
+    expected = []
+    for b, mm, nn, qq, c in zip(recent, m, n, q, spread, strict=True):
+        k = np.arange(1, stats.nbinom.ppf(1 - _NB_TAIL, nn, qq) + 1)
+        given_k = b * stats.gamma.cdf(b, k / c, scale=mm * c) - k * mm * stats.gamma.cdf(
+            b, k / c + 1, scale=mm * c
+        )
+        expected.append(
+            stats.nbinom.pmf(0, nn, qq) * b + (stats.nbinom.pmf(k, nn, qq) * given_k).sum()
+        )
+    np.testing.assert_allclose(_lumpy_shortfall(recent, m, n, q, spread), expected, rtol=1e-10)
 
 
 def test_evidence_amounts_are_written_as_money_writes_them():
