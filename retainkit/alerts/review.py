@@ -44,6 +44,10 @@ class MonthlyReview:
         :func:`retainkit.calls.customer_risk` of every active customer.
     winback : pandas.DataFrame
         Customers to win back (already lost), ranked by their value in the last year.
+    purchase_model : PurchaseModel or None
+        :func:`retainkit.calls.fit_purchase_model`, the model behind ``risk`` (None when
+        the review was given ``risk`` without it); a backtest can reuse its fits
+        (:func:`retainkit.calls.backtest_call_list`).
     """
 
     trend: pd.DataFrame | None
@@ -53,6 +57,7 @@ class MonthlyReview:
     settings: dict[str, Any]
     risk: pd.DataFrame
     winback: pd.DataFrame
+    purchase_model: calls.PurchaseModel | None = None
 
     @property
     def thresholds(self) -> ReviewThresholds:
@@ -203,6 +208,10 @@ def monthly_review(
     else:
         skipped[DROPPED] = "needs a product category column"
     if risk is None:
+        if purchase_model is None:
+            purchase_model = calls.fit_purchase_model(
+                transactions, as_of=as_of, holdout_days=horizon_days
+            )
         risk = calls.customer_risk(
             transactions,
             as_of=as_of,
@@ -225,7 +234,7 @@ def monthly_review(
         "churn_days": churn_days,
         "horizon_days": risk.attrs.get("horizon_days", horizon_days),
     }
-    return MonthlyReview(trend, detectors, ranked, skipped, settings, risk, winback)
+    return MonthlyReview(trend, detectors, ranked, skipped, settings, risk, winback, purchase_model)
 
 
 def call_list(

@@ -28,7 +28,7 @@ import pandas as pd
 from retainkit import engine
 from retainkit import schema as S
 from retainkit.calls.ranking import rank_calls
-from retainkit.calls.risk import customer_risk
+from retainkit.calls.risk import PurchaseModel, customer_risk, fit_purchase_model
 
 __all__ = ["CallListBacktest", "backtest_call_list"]
 
@@ -111,6 +111,7 @@ def backtest_call_list(
     horizon_days: int = 180,
     churn_days: int | None = None,
     margin: float | None = None,
+    reuse: PurchaseModel | None = None,
 ) -> CallListBacktest:
     """Build the call list ``days`` before ``as_of`` and see what its customers did next.
 
@@ -125,6 +126,11 @@ def backtest_call_list(
         Length of the lists compared (the call list's own length when it is shorter).
     horizon_days, churn_days, margin
         As for :func:`retainkit.calls.customer_risk`, to build the list as today's.
+    reuse : PurchaseModel, optional
+        Today's purchase model (``MonthlyReview.purchase_model``): when its holdout
+        began at the backtest's review date (``horizon_days`` equal to ``days``), the
+        models it compared were fitted on exactly the history the backtest fits on, and
+        are taken instead of fitted again (see :func:`retainkit.calls.fit_purchase_model`).
 
     Returns
     -------
@@ -156,8 +162,18 @@ def backtest_call_list(
             f"held {max(history, 0)} days of history, too little to build a list on (it needs "
             f"{_MIN_HISTORY_DAYS}). Choose a shorter backtest horizon or wait for more history.",
         )
+    chosen = (
+        None
+        if reuse is None
+        else fit_purchase_model(transactions, as_of=review, holdout_days=horizon_days, reuse=reuse)
+    )
     risk = customer_risk(
-        transactions, as_of=review, horizon_days=horizon_days, churn_days=churn_days, margin=margin
+        transactions,
+        as_of=review,
+        horizon_days=horizon_days,
+        churn_days=churn_days,
+        margin=margin,
+        purchase_model=chosen,
     )
     ours = rank_calls(risk, size=size)[S.CUSTOMER_ID].tolist()
     size = len(ours)

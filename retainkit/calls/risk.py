@@ -51,7 +51,7 @@ last purchase over three usual gaps, capped at 1), and ``p_alive`` is missing.
 
 from __future__ import annotations
 
-from dataclasses import dataclass
+from dataclasses import dataclass, field
 from typing import Any
 
 import numpy as np
@@ -64,7 +64,7 @@ from retainkit.clv._base import BaseModel
 from retainkit.clv._fallback import fit_or_explain
 from retainkit.clv.bgnbd import BetaGeoModel
 from retainkit.clv.pareto_nbd import ParetoNBDModel
-from retainkit.clv.validation import calibration_holdout, compare_purchase_models
+from retainkit.clv.validation import calibration_holdout, compare_models, fit_compared_models
 from retainkit.display import money
 from retainkit.profit import profit, value_label
 
@@ -116,12 +116,21 @@ class PurchaseModel:
         :func:`retainkit.clv.validation.compare_models` on the holdout, when one was run.
     note : str
         How the model was chosen, in words.
+    compared : dict
+        Name -> the models the comparison fitted on the history to ``compared_to`` (the
+        holdout's start); empty without a comparison. A call list built at that date (the
+        backtest's) takes its model from here rather than fit it again: the same
+        history gives the same fit.
+    compared_to : pandas.Timestamp or None
+        The date the ``compared`` models were fitted to.
     """
 
     model: BaseModel | None
     name: str
     comparison: pd.DataFrame | None
     note: str
+    compared: dict[str, BaseModel] = field(default_factory=dict)
+    compared_to: pd.Timestamp | None = None
 
 
 def fit_purchase_model(
@@ -130,6 +139,7 @@ def fit_purchase_model(
     as_of: Any = None,
     holdout_days: int = 180,
     summary: pd.DataFrame | None = None,
+    reuse: PurchaseModel | None = None,
 ) -> PurchaseModel:
     """Fit the purchase model that predicts best on a holdout, on the history to ``as_of``.
 
@@ -146,6 +156,10 @@ def fit_purchase_model(
         Length of the holdout, in days.
     summary : pandas.DataFrame, optional
         :func:`retainkit.customer_summary` at ``as_of`` in days, when the caller has it.
+    reuse : PurchaseModel, optional
+        One chosen at a later date for the same transactions, whose comparison was fitted
+        on the history to this ``as_of`` (``reuse.compared_to``): the model is taken from
+        its ``compared`` models instead of fitted again. Ignored for any other date.
 
     Returns
     -------
@@ -158,11 +172,15 @@ def fit_purchase_model(
     >>> chosen = fit_purchase_model(txn, as_of="1998-06-30", holdout_days=180)
     >>> chosen.name in ("BG/NBD", "Pareto/NBD"), chosen.model.time_unit_
     (True, 'days')
+    >>> earlier = fit_purchase_model(txn, as_of=chosen.compared_to, reuse=chosen)
+    >>> earlier.model is chosen.compared[earlier.name]
+    True
     """
     as_of = engine.resolve_as_of(transactions, as_of)
     first, _ = engine.date_span(transactions)
     cal_end = as_of - pd.Timedelta(days=holdout_days)
     comparison = None
+    compared: dict[str, BaseModel] = {}
     name = "BG/NBD"
     note = (
         f"BG/NBD: the history before the review date is shorter than three times the "
@@ -173,8 +191,9 @@ def fit_purchase_model(
             transactions, calibration_end=cal_end, holdout_end=as_of, time_unit="days"
         )
         # every customer: the choice must not depend on a sample
-        comparison, _ = compare_purchase_models(cal, max_customers=0)
-        if comparison is not None:
+        compared, _ = fit_compared_models(cal)
+        if compared:
+            comparison = compare_models(compared, cal)
             best = comparison.sort_values("mae_per_customer").iloc[0]
             name = str(best["model"])
             note = (
@@ -182,15 +201,24 @@ def fit_purchase_model(
                 f"predicted each customer's purchase days in the {holdout_days} days after "
                 f"best (mean absolute error {best['mae_per_customer']:.3f} per customer)."
             )
-    if summary is None:
-        summary = engine.customer_summary(transactions, as_of=as_of, time_unit="days")
-    model, why = fit_or_explain(_MODELS[name], summary)
+    ready = reuse.compared if reuse is not None and reuse.compared_to == as_of else {}
+
+    def fit(which: str) -> tuple[BaseModel | None, str]:
+        if which in ready:
+            return ready[which], ""
+        nonlocal summary
+        if summary is None:
+            summary = engine.customer_summary(transactions, as_of=as_of, time_unit="days")
+        return fit_or_explain(_MODELS[which], summary)
+
+    model, why = fit(name)
     if model is None and name != "BG/NBD":
         name = "BG/NBD"
-        model, why = fit_or_explain(BetaGeoModel, summary)
+        model, why = fit(name)
+    kept = {"compared": compared, "compared_to": cal_end if compared else None}
     if model is None:
-        return PurchaseModel(None, "", comparison, why)
-    return PurchaseModel(model, name, comparison, note)
+        return PurchaseModel(None, "", comparison, why, **kept)
+    return PurchaseModel(model, name, comparison, note, **kept)
 
 
 def _rate_posterior(model: BaseModel, summary: pd.DataFrame, days: float) -> tuple[Any, Any]:

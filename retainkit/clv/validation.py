@@ -25,6 +25,7 @@ __all__ = [
     "compare_models",
     "compare_purchase_models",
     "default_calibration_end",
+    "fit_compared_models",
     "holdout_by_frequency",
     "holdout_plan",
     "holdout_predictions",
@@ -458,9 +459,6 @@ def compare_purchase_models(
     >>> table["model"].tolist(), note.startswith("Both models fitted on a random sample of 1,000")
     (['BG/NBD', 'Pareto/NBD'], True)
     """
-    from retainkit.clv._fallback import fit_or_explain
-    from retainkit.clv.pareto_nbd import ParetoNBDModel
-
     n = len(cal_holdout)
     note = ""
     sample = cal_holdout
@@ -472,9 +470,41 @@ def compare_purchase_models(
             f"Both models fitted on a random sample of {max_customers:,} of the {n:,} "
             f"customers (seed {seed}) and scored on their holdout."
         )
-    bgnbd, why = fit_or_explain(BetaGeoModel, sample)
-    if bgnbd is None:
+    models, why = fit_compared_models(sample)
+    if not models:
         return None, why
-    pareto, why = fit_or_explain(ParetoNBDModel, sample)
-    models = {"BG/NBD": bgnbd} | ({"Pareto/NBD": pareto} if pareto is not None else {})
     return compare_models(models, sample), " ".join(p for p in (note, why) if p)
+
+
+def fit_compared_models(summary: pd.DataFrame) -> tuple[dict[str, Any], str]:
+    """Fit BG/NBD and Pareto/NBD on the same customers, as a comparison needs them.
+
+    Parameters
+    ----------
+    summary : pandas.DataFrame
+        :func:`retainkit.customer_summary` (or the calibration columns of
+        :func:`calibration_holdout`).
+
+    Returns
+    -------
+    (dict, str)
+        Name -> fitted model (``"BG/NBD"`` first; empty when BG/NBD cannot be fitted, and
+        without ``"Pareto/NBD"`` when that one cannot) and why a model is missing ("" when
+        both fitted).
+
+    Examples
+    --------
+    >>> import retainkit as rk
+    >>> txn = rk.load_transactions("cdnow_sample")
+    >>> models, why = fit_compared_models(rk.customer_summary(txn, as_of="1997-09-30"))
+    >>> list(models), why
+    (['BG/NBD', 'Pareto/NBD'], '')
+    """
+    from retainkit.clv._fallback import fit_or_explain
+    from retainkit.clv.pareto_nbd import ParetoNBDModel
+
+    bgnbd, why = fit_or_explain(BetaGeoModel, summary)
+    if bgnbd is None:
+        return {}, why
+    pareto, why = fit_or_explain(ParetoNBDModel, summary)
+    return {"BG/NBD": bgnbd} | ({"Pareto/NBD": pareto} if pareto is not None else {}), why

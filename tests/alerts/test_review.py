@@ -37,3 +37,20 @@ def test_review_skips_what_the_data_cannot_support():
     review = a.monthly_review(frame)
     assert review.trend is None
     assert set(review.skipped) == {a.FALLING, a.DROPPED}
+
+
+def test_review_keeps_the_purchase_model_behind_its_risk():
+    import retainkit as rk
+
+    txn = rk.load_transactions("cdnow_sample")
+    review = a.monthly_review(txn, as_of="1998-06-30", horizon_days=180)
+    chosen = review.purchase_model
+    assert review.risk.attrs["model"] == chosen.name
+    assert review.risk.attrs["model_note"] == chosen.note
+    # the review's p_alive is the kept model's
+    summary = rk.customer_summary(txn, as_of="1998-06-30", time_unit="days")
+    alive = chosen.model.probability_alive(summary).set_axis(summary["customer_id"])
+    got = review.risk.set_index("customer_id")["p_alive"]
+    pd.testing.assert_series_equal(got, alive.reindex(got.index), check_names=False)
+    given = a.monthly_review(txn, as_of="1998-06-30", risk=review.risk)
+    assert given.purchase_model is None

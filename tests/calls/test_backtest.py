@@ -180,3 +180,26 @@ def test_too_little_history_gives_no_table():
     assert bt.active == 0 and bt.total_decline == 0.0
     assert bt.note.startswith("No backtest: on 2023-08-19, 500 days before the review date")
     assert "held 79 days of history" in bt.note and "it needs 90" in bt.note
+
+
+def test_reusing_todays_purchase_model_gives_the_same_backtest(monkeypatch):
+    import retainkit as rk
+    from retainkit.calls import fit_purchase_model
+    from retainkit.calls import risk as risk_module
+
+    txn = rk.load_transactions("cdnow_sample")
+    # today's model compares fits on the history to 1998-06-30 - 180 days = 1998-01-01, the
+    # backtest's review date: the backtest takes its model from there
+    today = fit_purchase_model(txn, as_of="1998-06-30", holdout_days=180)
+    fitted = []
+    real = risk_module.fit_or_explain
+    monkeypatch.setattr(
+        risk_module, "fit_or_explain", lambda *a, **k: fitted.append(a[0]) or real(*a, **k)
+    )
+    kwargs = {"as_of": "1998-06-30", "days": 180, "size": 20, "horizon_days": 180}
+    reused = backtest_call_list(txn, reuse=today, **kwargs)
+    assert fitted == []
+    alone = backtest_call_list(txn, **kwargs)
+    assert len(fitted) == 1
+    pd.testing.assert_frame_equal(reused.table, alone.table)
+    assert reused.note == alone.note

@@ -376,6 +376,32 @@ def test_fit_purchase_model_compares_from_exactly_three_holdouts(cdnow):
     assert fit_purchase_model(cdnow, as_of="1998-06-24", holdout_days=180).comparison is None
 
 
+def test_the_compared_models_are_the_fits_at_the_holdout_start(cdnow):
+    # the comparison fits both models on the history to 1998-06-30 - 180 days = 1998-01-01:
+    # a purchase model chosen at that date fits the same history, so the same estimates
+    chosen = fit_purchase_model(cdnow, as_of="1998-06-30", holdout_days=180)
+    assert chosen.compared_to == pd.Timestamp("1998-01-01")
+    assert list(chosen.compared) == ["BG/NBD", "Pareto/NBD"]
+    earlier = fit_purchase_model(cdnow, as_of="1998-01-01", holdout_days=180)
+    assert earlier.model.params_ == chosen.compared[earlier.name].params_
+    assert earlier.model.standard_errors_ == chosen.compared[earlier.name].standard_errors_
+    reused = fit_purchase_model(cdnow, as_of="1998-01-01", holdout_days=180, reuse=chosen)
+    assert reused.model is chosen.compared[earlier.name]
+    assert (reused.name, reused.note) == (earlier.name, earlier.note)
+
+
+def test_reuse_is_ignored_for_another_date(cdnow):
+    chosen = fit_purchase_model(cdnow, as_of="1998-06-30", holdout_days=180)
+    other = fit_purchase_model(cdnow, as_of="1998-01-02", holdout_days=180, reuse=chosen)
+    assert all(other.model is not m for m in chosen.compared.values())
+    assert other.model.params_ != chosen.compared[other.name].params_
+
+
+def test_no_comparison_keeps_no_compared_models(cdnow):
+    chosen = fit_purchase_model(cdnow, as_of="1998-06-24", holdout_days=180)
+    assert (chosen.compared, chosen.compared_to) == ({}, None)
+
+
 def test_fit_purchase_model_on_a_short_history_uses_bgnbd(cdnow):
     # a frame spanning 1997-01-01 .. 1997-12-31: 364 days < 3 x 180
     frame = cdnow.table.to_pandas()
