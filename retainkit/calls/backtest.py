@@ -174,6 +174,7 @@ def backtest_call_list(
         churn_days=churn_days,
         margin=margin,
         purchase_model=chosen,
+        evidence=False,
     )
     ours = rank_calls(risk, size=size)[S.CUSTOMER_ID].tolist()
     size = len(ours)

@@ -465,6 +465,7 @@ def customer_risk(
     margin: float | None = None,
     purchase_model: PurchaseModel | None = None,
     currency: str = "",
+    evidence: bool = True,
 ) -> pd.DataFrame:
     """Risk, value and expected value at risk of every customer who bought in the last year.
 
@@ -489,6 +490,10 @@ def customer_risk(
         with a holdout of ``horizon_days``.
     currency : str
         Symbol for the evidence text.
+    evidence : bool
+        Write the ``evidence`` line of every customer; False leaves it empty (a list
+        that nobody reads, as the backtest's, need not pay for a line per customer:
+        about 2 s on 340,000 customers).
 
     Returns
     -------
@@ -592,7 +597,9 @@ def customer_risk(
     out["days_since_last_purchase"] = since
     out["purchase_days"] = summary["purchase_days"].to_numpy()
     unit = "money" if has_money else "purchase days"
-    out["evidence"] = _evidence(out, horizon_days=horizon_days, currency=currency, unit=unit)
+    out["evidence"] = (
+        _evidence(out, horizon_days=horizon_days, currency=currency, unit=unit) if evidence else ""
+    )
     out = out.sort_values(["value_at_risk", S.CUSTOMER_ID], ascending=[False, True])
     out = out.reset_index(drop=True)
     label = (

@@ -322,6 +322,13 @@ def test_risk_evidence_names_the_rhythm():
     assert evidence["c"].startswith("one purchase day so far, 70 days ago")
 
 
+def test_risk_without_evidence_leaves_the_lines_empty_and_the_rest_as_it_is():
+    full = _risk(currency="$")
+    bare = _risk(currency="$", evidence=False)
+    assert set(bare["evidence"]) == {""}
+    pd.testing.assert_frame_equal(bare.drop(columns="evidence"), full.drop(columns="evidence"))
+
+
 def test_risk_without_churn_days_nobody_is_win_back():
     assert set(_risk(churn_days=None)["group"]) == {SLIPPING}
 
