@@ -212,7 +212,7 @@ def test_report_kernels_show_figures_whatever_mplbackend(monkeypatch):
 
 _KERNEL_BODY = (
     "import os, sys\n"
-    "preloaded = 'retainkit.sections' in sys.modules\n"
+    "preloaded = all(m in sys.modules for m in ('retainkit.sections', 'ibis.backends.duckdb'))\n"
     "clean = '_retainkit_preload' not in dir()\n"
     "import matplotlib.pyplot as plt\n"
     "import retainkit as rk\n"

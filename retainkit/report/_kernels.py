@@ -33,8 +33,9 @@ from retainkit.report._zygote import supported as zygote_supported
 logger = logging.getLogger(__name__)
 
 #: The module a report kernel imports as it starts: the section functions, which import
-#: the whole kit and its libraries (what each notebook's first calls import anyway).
-PRELOAD = "retainkit.sections"
+#: the whole kit and its libraries, and Ibis's DuckDB backend (what each notebook's first
+#: calls import anyway).
+PRELOAD = "retainkit._kernel_preload"
 
 #: Arguments of every report kernel: start-up warnings are noise in a report run; no
 #: history file; the import of :data:`PRELOAD` runs before the kernel says it is ready,
