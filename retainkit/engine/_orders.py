@@ -44,6 +44,17 @@ def _orders(t: ir.Table) -> ir.Table:
     return purchase.group_by([purchase[S.CUSTOMER_ID], key.name("order_key")]).aggregate(**aggs)
 
 
+def _mean_money(total: Any, count: Any) -> Any:
+    """Mean of money from its sum and count: the sum rounded as :func:`_money` rounds it.
+
+    A mean the engine computes adds in a different order on every run: an average order
+    of 92.945 would show as $92.95 on one run and $92.94 on the next. NaN for no count.
+    """
+    total = _money(pd.Series(total, dtype="float64"))
+    count = pd.Series(count, dtype="float64").fillna(0.0)
+    return (total / count.where(count > 0)).to_numpy()
+
+
 def _in(col: ir.TimestampValue, window: Window) -> ir.BooleanValue:
     """Inside the days (start, end]: after the start day, up to and including the end day."""
     start, end = window
@@ -96,7 +107,7 @@ def window_order_stats(transactions: Any, *, windows: Mapping[str, Window]) -> p
     for name, window in windows.items():
         inside = _in(orders.order_date, window)
         aggs[f"orders_{name}"] = inside.sum()
-        aggs[f"order_value_{name}"] = orders.value.mean(where=inside)
+        aggs[f"order_total_{name}"] = orders.value.sum(where=inside)
     any_in = ibis.or_(*[_in(orders.order_date, w) for w in windows.values()])
     out = execute(
         orders.filter(any_in).group_by(S.CUSTOMER_ID).aggregate(**aggs).order_by(S.CUSTOMER_ID)
@@ -104,8 +115,10 @@ def window_order_stats(transactions: Any, *, windows: Mapping[str, Window]) -> p
     out[S.CUSTOMER_ID] = out[S.CUSTOMER_ID].astype(str)
     for name in windows:
         out[f"orders_{name}"] = out[f"orders_{name}"].fillna(0).astype("int64")
-        out[f"order_value_{name}"] = out[f"order_value_{name}"].astype("float64")
-    return out.reset_index(drop=True)
+        total = out.pop(f"order_total_{name}")
+        out[f"order_value_{name}"] = _mean_money(total, out[f"orders_{name}"])
+    columns = [S.CUSTOMER_ID] + [f"{k}_{n}" for n in windows for k in ("orders", "order_value")]
+    return out[columns].reset_index(drop=True)
 
 
 @remember
@@ -194,7 +207,7 @@ def order_value_stats(transactions: Any, *, windows: Mapping[str, Window]) -> pd
     for i, window in enumerate(windows.values()):
         inside = _in(orders.order_date, window)
         aggs[f"n{i}"] = inside.sum()
-        aggs[f"m{i}"] = orders.value.mean(where=inside)
+        aggs[f"t{i}"] = orders.value.sum(where=inside)
         aggs[f"s{i}"] = orders.value.std(where=inside)
     row = execute(orders.aggregate(**aggs)).iloc[0]
     return pd.DataFrame(
@@ -205,7 +218,10 @@ def order_value_stats(transactions: Any, *, windows: Mapping[str, Window]) -> pd
             "orders": [
                 0 if pd.isna(row[f"n{i}"]) else int(row[f"n{i}"]) for i in range(len(windows))
             ],
-            "mean_order_value": [float(row[f"m{i}"]) for i in range(len(windows))],
+            "mean_order_value": _mean_money(
+                [row[f"t{i}"] for i in range(len(windows))],
+                [row[f"n{i}"] for i in range(len(windows))],
+            ),
             "std_order_value": [float(row[f"s{i}"]) for i in range(len(windows))],
         }
     )
@@ -545,11 +561,17 @@ def customer_behaviour(
         recent = ranked["rank"] < recent_orders
         values = execute(
             ranked.group_by(S.CUSTOMER_ID).aggregate(
-                recent_order_value=ranked.value.mean(where=recent),
-                earlier_order_value=ranked.value.mean(where=~recent),
+                recent_total=ranked.value.sum(where=recent),
+                recent_orders=recent.sum(),
+                earlier_total=ranked.value.sum(where=~recent),
+                earlier_orders=(~recent).sum(),
             )
         )
         values[S.CUSTOMER_ID] = values[S.CUSTOMER_ID].astype(str)
+        for when in ("recent", "earlier"):
+            values[f"{when}_order_value"] = _mean_money(
+                values.pop(f"{when}_total"), values.pop(f"{when}_orders")
+            )
         base = base.merge(values, on=S.CUSTOMER_ID, how="left")
     base.attrs = {"as_of": as_of, "recent_orders": recent_orders}
     return base

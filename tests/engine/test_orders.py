@@ -101,6 +101,25 @@ def test_window_order_stats_counts_orders_and_their_mean_value_per_window(shop):
     pd.testing.assert_frame_equal(out, expected)
 
 
+def test_mean_order_values_come_from_money_sums_rounded_to_a_millionth():
+    # order o1 of lines 0.1 + 0.2, which floats add to 0.30000000000000004: the mean order
+    # value is the rounded sum over the count, the same whatever order a run adds in
+    frame = pd.DataFrame(
+        {
+            S.CUSTOMER_ID: ["a", "a", "a"],
+            S.ORDER_ID: ["o1", "o1", "o2"],
+            S.ORDER_DATE: pd.to_datetime(["2024-01-05", "2024-01-05", "2024-02-20"]),
+            S.REVENUE: [0.1, 0.2, 0.6],
+        }
+    )
+    assert 0.1 + 0.2 != 0.3
+    out = window_order_stats(frame, windows={"jan": JAN, "feb": FEB})
+    assert out[["order_value_jan", "order_value_feb"]].iloc[0].tolist() == [0.3, 0.6]
+    assert order_value_stats(frame, windows={"jan": JAN})["mean_order_value"].tolist() == [0.3]
+    behaviour = customer_behaviour(frame, as_of="2024-02-29", recent_orders=1)
+    assert behaviour[["recent_order_value", "earlier_order_value"]].iloc[0].tolist() == [0.6, 0.3]
+
+
 def test_window_order_stats_without_order_ids_keys_orders_by_timestamp(shop):
     # every order of the shop has its own timestamp, and o1's two lines share one:
     # the same orders, so the same table as with order ids
