@@ -279,7 +279,7 @@ def test_write_table_neutralises_formulas_in_csv_and_excel(tmp_path):
     text = csv.read_text(encoding="utf-8-sig").splitlines()
     assert text[1:5] == ["'=cmd(),-1", "'+1,2", "'-2,3", "'@x,4"] and text[5] == "ok,5"
     xlsx = rk.write_table(frame, tmp_path / "t.xlsx")
-    back = pd.read_excel(xlsx)
+    back = pd.read_excel(xlsx, engine="openpyxl")
     assert back["name"].tolist()[:4] == ["'=cmd()", "'+1", "'-2", "'@x"]
     assert back["value"].tolist() == [-1, 2, 3, 4, 5, 6]
     with pytest.raises(FileExistsError):
