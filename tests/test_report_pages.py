@@ -10,6 +10,7 @@ from nbformat.v4 import new_code_cell, new_markdown_cell, new_notebook, new_outp
 
 from retainkit.report import _pages
 
+PNG_SRC = "data:image/png;base64,AA"
 PNG = base64.b64encode(b"\x89PNG\r\n\x1a\n not really a picture").decode()
 
 
@@ -73,3 +74,17 @@ def test_the_page_is_nbconverts_page():
     # markdown cell's text focusable
     assert page.count(_pages._NO_ALT) == 2
     assert page.count('<div tabindex="0" class="jp-') == 7
+
+
+def test_script_text_comments_and_given_alt_texts_are_left_as_they_are():
+    html = (
+        f'<script>var s = \'<img src="{PNG_SRC}"><div class="jp-OutputArea-output">\';</script>'
+        f'<!-- <img src="{PNG_SRC}"> --><img src="{PNG_SRC}" title="a>b" alt="chart">'
+    )
+    nb = new_notebook(
+        cells=[new_code_cell("x", outputs=[new_output("display_data", data={"text/html": html})])]
+    )
+    page, _ = _pages._exporter()[0].from_notebook_node(nb)
+    assert html in page  # the output's own markup, byte for byte
+    assert page.count(_pages._NO_ALT) == 0
+    assert page.count('tabindex="0"') == 1  # the output's div only

@@ -159,7 +159,8 @@ def fit_purchase_model(
     reuse : PurchaseModel, optional
         One chosen at a later date for the same transactions, whose comparison was fitted
         on the history to this ``as_of`` (``reuse.compared_to``): the model is taken from
-        its ``compared`` models instead of fitted again. Ignored for any other date.
+        its ``compared`` models instead of fitted again. Ignored for any other date, and
+        for a model fitted on another number of customers (other transactions).
 
     Returns
     -------
@@ -204,11 +205,13 @@ def fit_purchase_model(
     ready = reuse.compared if reuse is not None and reuse.compared_to == as_of else {}
 
     def fit(which: str) -> tuple[BaseModel | None, str]:
-        if which in ready:
-            return ready[which], ""
         nonlocal summary
         if summary is None:
+            # memoised on Transactions (the comparison above computed it already)
             summary = engine.customer_summary(transactions, as_of=as_of, time_unit="days")
+        # a fit from other transactions (another shop, a segment) is not this history's
+        if which in ready and ready[which].n_customers_ == len(summary):
+            return ready[which], ""
         return fit_or_explain(_MODELS[which], summary)
 
     model, why = fit(name)

@@ -127,11 +127,27 @@ def _exporter() -> tuple[Any, threading.Lock]:
 #: exporter adds the same two to the template's text: the images are the figures the
 #: template writes (``<img src="data:image/...``).
 _NO_ALT = 'alt="No description has been provided for this image" '
-_FIGURE_WITHOUT_ALT = re.compile(r'<img (?=src="data:image/)(?![^>]*\balt=)')
+#: one attribute (a quoted value may hold ">"), so that alt= and tabindex= are found as names
+_ATTR = r"""[^\s"'>/=]+(?:\s*=\s*(?:"[^"]*"|'[^']*'|[^\s"'>]+))?"""
+_FIGURE_WITHOUT_ALT = re.compile(r'<img (?=src="data:image/)(?!(?:' + _ATTR + r"\s+)*?alt\s*=)")
 _FOCUSABLE_WITHOUT_TABINDEX = re.compile(
-    r"<div (?![^>]*\btabindex=)"
+    r"<div (?!(?:" + _ATTR + r"\s+)*?tabindex\s*=)"
     r'(?=(?:[a-z-]+="[^"]*" )*class="(?:[^"]* )?jp-(?:Cell-inputWrapper|OutputArea-output)[ "])'
 )
+#: Text that is not markup: scripts, styles and comments, left as they are
+_NOT_MARKUP = re.compile(r"(<(script|style)\b.*?</\2\s*>|<!--.*?-->)", re.S | re.I)
+
+
+def _accessible(page: str) -> str:
+    """Add the alt texts and tabindex of nbconvert's pass to the page's markup only."""
+    parts = _NOT_MARKUP.split(page)
+    out = []
+    for i in range(0, len(parts), 3):  # text, matched block, its tag name, text, ...
+        text = _FIGURE_WITHOUT_ALT.sub("<img " + _NO_ALT, parts[i])
+        out.append(_FOCUSABLE_WITHOUT_TABINDEX.sub('<div tabindex="0" ', text))
+        if i + 1 < len(parts):
+            out.append(parts[i + 1])
+    return "".join(out)
 
 
 def _page_exporter_class() -> type:
@@ -156,8 +172,7 @@ def _page_exporter_class() -> type:
             self.register_filter("highlight_code", highlight_code)
             self.register_filter("filter_data_type", filter_data_type)
             page, resources = TemplateExporter.from_notebook_node(self, nb, resources, **kw)
-            page = _FIGURE_WITHOUT_ALT.sub("<img " + _NO_ALT, page)
-            return _FOCUSABLE_WITHOUT_TABINDEX.sub('<div tabindex="0" ', page), resources
+            return _accessible(page), resources
 
     return PageExporter
 

@@ -404,6 +404,16 @@ def test_reuse_is_ignored_for_another_date(cdnow):
     assert other.model.params_ != chosen.compared[other.name].params_
 
 
+def test_reuse_is_ignored_for_other_customers(cdnow):
+    # a model compared on every customer is not the fit of half of them at that date
+    chosen = fit_purchase_model(cdnow, as_of="1998-06-30", holdout_days=180)
+    frame = cdnow.table.to_pandas()
+    half = frame[frame["customer_id"].isin(frame["customer_id"].drop_duplicates().iloc[::2])]
+    own = fit_purchase_model(half, as_of="1998-01-01", holdout_days=180, reuse=chosen)
+    assert all(own.model is not m for m in chosen.compared.values())
+    assert own.model.n_customers_ < chosen.compared[own.name].n_customers_
+
+
 def test_no_comparison_keeps_no_compared_models(cdnow):
     chosen = fit_purchase_model(cdnow, as_of="1998-06-24", holdout_days=180)
     assert (chosen.compared, chosen.compared_to) == ({}, None)
