@@ -272,14 +272,14 @@ def order_value_by_month(transactions: Any, *, first_month: Any, as_of: Any = No
         kept.group_by(kept.order_date.truncate("M").name("month_start"))
         .aggregate(
             orders=kept.count(),
-            mean_order_value=kept.value.mean(),
+            total=kept.value.sum(),
             std_order_value=kept.value.std(),
         )
         .order_by("month_start")
     )
     out["orders"] = out["orders"].astype("int64")
-    for c in ("mean_order_value", "std_order_value"):
-        out[c] = out[c].astype("float64")
+    out.insert(2, "mean_order_value", _mean_money(out.pop("total"), out["orders"]))
+    out["std_order_value"] = out["std_order_value"].astype("float64")
     return out.reset_index(drop=True)
 
 

@@ -116,6 +116,8 @@ def test_mean_order_values_come_from_money_sums_rounded_to_a_millionth():
     out = window_order_stats(frame, windows={"jan": JAN, "feb": FEB})
     assert out[["order_value_jan", "order_value_feb"]].iloc[0].tolist() == [0.3, 0.6]
     assert order_value_stats(frame, windows={"jan": JAN})["mean_order_value"].tolist() == [0.3]
+    by_month = order_value_by_month(frame, first_month="2024-01-01", as_of="2024-02-29")
+    assert by_month["mean_order_value"].tolist() == [0.3, 0.6]
     behaviour = customer_behaviour(frame, as_of="2024-02-29", recent_orders=1)
     assert behaviour[["recent_order_value", "earlier_order_value"]].iloc[0].tolist() == [0.6, 0.3]
 
